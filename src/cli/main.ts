@@ -1,0 +1,29 @@
+// The `latchkey` command line: serve, migrate, clients, users, keys.
+import { Command } from 'commander';
+import { resolveConfig } from '../config/schema.ts';
+import { openStorage } from '../storage/open.ts';
+import { clientsCommand } from './clients.ts';
+import { action, configInput, type GlobalOptions, withCommonOptions } from './common.ts';
+import { keysCommand } from './keys.ts';
+import { serveCommand } from './serve.ts';
+import { usersCommand } from './users.ts';
+
+const program = new Command('latchkey')
+  .description('Latchkey: an OAuth 2.1 / OpenID Connect authorization server')
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (str, write) => write(`latchkey: ${str.replace(/^error: /, '')}`) });
+
+serveCommand(program);
+withCommonOptions(program.command('migrate').description('create or update the database schema'), false).action(
+  action(async (opts: GlobalOptions) => {
+    const config = resolveConfig(...configInput(opts));
+    const storage = await openStorage(config.db);
+    await storage.close();
+    process.stdout.write(`database ${config.db} is up to date\n`);
+  }),
+);
+clientsCommand(program);
+usersCommand(program);
+keysCommand(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,31 @@
+// RFC 6749 §3.1.2 and OAuth 2.1 §2.3.1 / RFC 9700 §4.1.3: redirect URIs are compared by exact string match.
+import type { ClientRecord } from '../storage/types.ts';
+
+/** OAuth 2.1 §2.3.1: exact string comparison, no normalisation, no wildcards. */
+export function isRegisteredRedirectUri(client: ClientRecord, uri: string): boolean {
+  return client.redirectUris.includes(uri);
+}
+
+/**
+ * Checks a redirect URI for registration: absolute (RFC 6749 §3.1.2), no fragment (§3.1.2),
+ * https or a loopback http address or a private-use scheme (RFC 8252 §7); returns the reason when refused.
+ */
+export function redirectUriProblem(uri: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return 'is not an absolute URI';
+  }
+  if (uri.includes('#')) return 'must not contain a fragment (RFC 6749 §3.1.2)';
+  const scheme = url.protocol.slice(0, -1);
+  if (['javascript', 'data', 'vbscript', 'file', 'blob'].includes(scheme)) return `uses the forbidden scheme ${scheme}:`;
+  if (scheme === 'http') {
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.endsWith('.localhost');
+    if (!loopback) return 'must use https (http is allowed only for localhost and loopback addresses)';
+  }
+  if (scheme !== 'https' && scheme !== 'http' && !scheme.includes('.')) {
+    return 'uses a private-use scheme that is not in reverse domain form (RFC 8252 §7.1)';
+  }
+  return undefined;
+}

@@ -1,0 +1,30 @@
+// The defaults of every configuration key, in one place (see README "Configuration").
+
+export const defaults = {
+  port: 9000,
+  host: 'localhost',
+  /** Derived from host and port when not set. */
+  issuer: undefined as string | undefined,
+  db: 'sqlite:./data/latchkey.db',
+  /** Lifetimes in seconds. */
+  ttl: {
+    code: 60,
+    accessToken: 900,
+    idToken: 3600,
+    refreshToken: 30 * 24 * 3600,
+    session: 14 * 24 * 3600,
+    interaction: 900,
+  },
+  /** `offline_access`: refresh tokens only when that scope is granted; `always`: whenever the client may refresh. */
+  refreshTokens: 'offline_access' as 'offline_access' | 'always',
+  accessTokenAlg: 'ES256' as 'RS256' | 'ES256' | 'EdDSA',
+  idTokenAlg: 'RS256' as 'RS256' | 'ES256' | 'EdDSA',
+  /** `aud` of access tokens issued without a resource indicator; the issuer when not set. */
+  defaultAudience: undefined as string | undefined,
+  /** Scopes beyond the OpenID Connect ones that clients may be registered for. */
+  scopes: [] as string[],
+  limits: { bodyBytes: 64 * 1024, parameterBytes: 8 * 1024 },
+  logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
+};
+
+export const oidcScopes = ['openid', 'profile', 'email', 'offline_access'] as const;

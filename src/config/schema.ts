@@ -1,0 +1,135 @@
+// Configuration: types, validation and the environment mapping (DESIGN rule 7: validated once, frozen).
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { defaults, oidcScopes } from './defaults.ts';
+
+const algs = z.enum(['RS256', 'ES256', 'EdDSA']);
+const seconds = z.number().int().positive();
+const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without spaces, " or \\');
+
+const schema = z.strictObject({
+  port: z.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  issuer: z
+    .string()
+    .refine((s) => isIssuer(s), 'must be an http(s) URL with no query or fragment (RFC 8414 §2)')
+    .optional(),
+  db: z.string().refine((s) => s.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(s), 'must be sqlite:PATH or postgres://…'),
+  ttl: z.strictObject({
+    code: seconds.max(600),
+    accessToken: seconds,
+    idToken: seconds,
+    refreshToken: seconds,
+    session: seconds,
+    interaction: seconds,
+  }),
+  refreshTokens: z.enum(['offline_access', 'always']),
+  accessTokenAlg: algs,
+  idTokenAlg: algs,
+  defaultAudience: z.string().min(1).optional(),
+  scopes: z.array(scopeToken),
+  limits: z.strictObject({ bodyBytes: z.number().int().min(1024), parameterBytes: z.number().int().min(256) }),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+
+type Input = z.infer<typeof schema>;
+
+/** The validated, frozen configuration every part of the server receives. */
+export interface Config extends Omit<Input, 'issuer' | 'defaultAudience'> {
+  readonly issuer: string;
+  readonly defaultAudience: string;
+  /** Every scope a client may be registered for: the OpenID Connect ones and `scopes`. */
+  readonly supportedScopes: readonly string[];
+}
+
+/** Deeply partial configuration, as given by a file, the environment or code. */
+export type ConfigInput = { [K in keyof Input]?: Input[K] extends object ? Partial<Input[K]> : Input[K] };
+
+/** A bad configuration value: the message names the key and the fix. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function isIssuer(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && !u.search && !u.hash && !s.endsWith('/');
+  } catch {
+    return false;
+  }
+}
+
+/** Merges the layers (defaults < file < environment < explicit), validates and freezes. */
+export function resolveConfig(...layers: (ConfigInput | undefined)[]): Config {
+  const merged: Record<string, unknown> = structuredClone(defaults);
+  for (const layer of layers) {
+    if (!layer) continue;
+    for (const [key, value] of Object.entries(layer)) {
+      if (value === undefined) continue;
+      const base = merged[key];
+      merged[key] =
+        base && typeof base === 'object' && !Array.isArray(base) && value && typeof value === 'object' && !Array.isArray(value)
+          ? { ...base, ...value }
+          : value;
+    }
+  }
+  if (merged.issuer === undefined) delete merged.issuer;
+  if (merged.defaultAudience === undefined) delete merged.defaultAudience;
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.join('.') || '(root)';
+    throw new ConfigError(`config: "${key}" ${issue?.message ?? 'is invalid'}`);
+  }
+  const input = parsed.data;
+  const issuer = input.issuer ?? `http://${input.host.includes(':') ? `[${input.host}]` : input.host}:${input.port}`;
+  const config: Config = {
+    ...input,
+    issuer,
+    defaultAudience: input.defaultAudience ?? issuer,
+    supportedScopes: [...new Set([...oidcScopes, ...input.scopes])],
+  };
+  return deepFreeze(config);
+}
+
+/** Reads LATCHKEY_* (and PORT) from an environment. */
+export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
+  const out: ConfigInput = {};
+  const port = env.LATCHKEY_PORT ?? env.PORT;
+  if (port !== undefined) out.port = parseIntOrThrow(port, env.LATCHKEY_PORT !== undefined ? 'LATCHKEY_PORT' : 'PORT');
+  if (env.LATCHKEY_HOST) out.host = env.LATCHKEY_HOST;
+  if (env.LATCHKEY_ISSUER) out.issuer = env.LATCHKEY_ISSUER;
+  if (env.LATCHKEY_DB) out.db = env.LATCHKEY_DB;
+  if (env.LATCHKEY_LOG_LEVEL) out.logLevel = env.LATCHKEY_LOG_LEVEL as Config['logLevel'];
+  return out;
+}
+
+/** Reads a JSON config file; a missing or malformed file is a ConfigError naming the path. */
+export function configFromFile(path: string): ConfigInput {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`config: cannot read ${path}: ${(e as Error).message}`);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('the top level must be an object');
+    return value as ConfigInput;
+  } catch (e) {
+    throw new ConfigError(`config: ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export function parseIntOrThrow(value: string, name: string): number {
+  if (!/^\d+$/.test(value)) throw new ConfigError(`config: ${name} must be a whole number, got "${value}"`);
+  return Number(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

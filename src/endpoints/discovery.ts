@@ -1,0 +1,54 @@
+// RFC 8414 §2-§3 and OIDC Discovery 1.0 §3: server metadata. Only what is implemented is advertised.
+import type { Deps } from '../deps.ts';
+import { publicJson } from '../http/respond.ts';
+import type { OAuthResponse } from '../http/types.ts';
+
+export function metadata(deps: Deps): Record<string, unknown> {
+  const { config } = deps;
+  const iss = config.issuer;
+  return {
+    issuer: iss,
+    authorization_endpoint: `${iss}/authorize`,
+    token_endpoint: `${iss}/token`,
+    userinfo_endpoint: `${iss}/userinfo`,
+    jwks_uri: `${iss}/jwks`,
+    scopes_supported: config.supportedScopes,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [config.idTokenAlg],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    code_challenge_methods_supported: ['S256'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'nonce',
+      'at_hash',
+      'name',
+      'preferred_username',
+      'email',
+      'email_verified',
+    ],
+    prompt_values_supported: ['none', 'login', 'consent'],
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    // RFC 9207 §3: iss is sent in every authorization response.
+    authorization_response_iss_parameter_supported: true,
+  };
+}
+
+export async function discoveryEndpoint(deps: Deps): Promise<OAuthResponse> {
+  return publicJson(metadata(deps), 300);
+}
+
+export async function jwksEndpoint(deps: Deps): Promise<OAuthResponse> {
+  const res = publicJson(deps.keys.jwks(), 300);
+  res.headers['content-type'] = 'application/jwk-set+json; charset=utf-8';
+  return res;
+}

@@ -1,0 +1,56 @@
+// RFC 6749 §6 and OAuth 2.1 §4.3 / RFC 9700 §4.14.2: refreshing, with rotation and reuse detection.
+import { OAuthError } from '../errors.ts';
+import { hashToken } from '../tokens/opaque.ts';
+import { isSubset, splitScope } from './scope.ts';
+import { userTokens } from './tokens.ts';
+import type { GrantHandler } from './types.ts';
+
+const refused = (detail: string) => new OAuthError('invalid_grant', 'the refresh token is invalid, expired or revoked', { detail });
+
+export const refreshTokenGrant: GrantHandler = async ({ params, client }, deps) => {
+  const { storage, clock, log } = deps;
+  if (!params.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
+  const now = clock();
+  const tokenHash = hashToken(params.refresh_token);
+  const old = await storage.refreshTokens.find(tokenHash);
+  if (!old) throw refused('unknown refresh token');
+  // RFC 6749 §6: the refresh token MUST be bound to the client it was issued to.
+  if (old.clientId !== client.clientId) throw refused(`refresh token of client ${old.clientId} presented by ${client.clientId}`);
+  if (old.consumedAt !== null) {
+    // RFC 9700 §4.14.2: a rotated refresh token presented again revokes the whole grant.
+    await storage.grants.revoke(old.grantId, now);
+    log.warn({ event: 'refresh.reuse', client_id: client.clientId, grant_id: old.grantId }, 'refresh token reused: grant revoked');
+    throw refused('reuse of a rotated refresh token');
+  }
+  if (old.expiresAt <= now) throw refused('refresh token expired');
+  const grant = await storage.grants.get(old.grantId);
+  if (!grant || grant.revokedAt !== null) throw refused('grant revoked');
+
+  const granted = splitScope(old.scope);
+  const requested = params.scope === undefined ? granted : splitScope(params.scope);
+  // RFC 6749 §6: the requested scope MUST NOT include any scope not originally granted.
+  if (!isSubset(requested, granted)) throw new OAuthError('invalid_scope', 'the scope exceeds what was granted');
+
+  const { token, record } = deps.issuer.refreshToken({
+    grantId: old.grantId,
+    clientId: client.clientId,
+    userId: old.userId,
+    // RFC 6749 §6: a new refresh token has the scope of the one it replaces.
+    scope: old.scope,
+    authTime: old.authTime,
+    expiresAt: old.expiresAt,
+  });
+  if (!(await storage.refreshTokens.rotate(tokenHash, record, now))) {
+    // Lost a race with another presentation of the same token: that is reuse too.
+    await storage.grants.revoke(old.grantId, now);
+    log.warn({ event: 'refresh.reuse', client_id: client.clientId, grant_id: old.grantId }, 'refresh token reused: grant revoked');
+    throw refused('concurrent reuse of a refresh token');
+  }
+  const response = userTokens(
+    { client, grantId: old.grantId, userId: old.userId, scope: requested, authTime: old.authTime, nonce: null },
+    deps,
+  );
+  response.refresh_token = token;
+  log.info({ event: 'token.issued', grant_type: 'refresh_token', client_id: client.clientId, sub: old.userId }, 'tokens refreshed');
+  return response;
+};

@@ -1,0 +1,50 @@
+// RFC 6749 §5.1, OIDC Core §3.1.3.3: the tokens of a grant for a user, shared by code and refresh.
+import type { Deps } from '../deps.ts';
+import type { ClientRecord } from '../storage/types.ts';
+import type { TokenResponse } from '../tokens/issuer.ts';
+
+export interface UserTokensInput {
+  client: ClientRecord;
+  grantId: string;
+  userId: string;
+  /** The scope of the access token. */
+  scope: string[];
+  authTime: number;
+  nonce: string | null;
+}
+
+/** Access token, and an ID token when `openid` is in scope. The refresh token is the caller's. */
+export function userTokens(input: UserTokensInput, deps: Deps): TokenResponse {
+  const { issuer, config } = deps;
+  const scope = input.scope.join(' ');
+  const accessToken = issuer.accessToken({
+    clientId: input.client.clientId,
+    sub: input.userId,
+    scope,
+    audience: config.defaultAudience,
+    authTime: input.authTime,
+    grantId: input.grantId,
+  });
+  const response: TokenResponse = {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: config.ttl.accessToken,
+    scope,
+  };
+  if (input.scope.includes('openid')) {
+    response.id_token = issuer.idToken({
+      clientId: input.client.clientId,
+      sub: input.userId,
+      authTime: input.authTime,
+      nonce: input.nonce,
+      accessToken,
+    });
+  }
+  return response;
+}
+
+/** Whether this grant gets a refresh token (client allowed, and offline_access or configuration asks). */
+export function wantsRefreshToken(client: ClientRecord, scope: readonly string[], deps: Deps): boolean {
+  if (!client.grantTypes.includes('refresh_token')) return false;
+  return deps.config.refreshTokens === 'always' || scope.includes('offline_access');
+}

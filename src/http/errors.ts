@@ -1,0 +1,37 @@
+// DESIGN rule 4: the one place an error becomes a response (RFC 6749 §5.2, RFC 6750 §3).
+import type { Logger } from 'pino';
+import { OAuthError } from '../errors.ts';
+import { errorPage } from '../interaction/views.ts';
+import { json } from './respond.ts';
+import type { OAuthResponse } from './types.ts';
+
+export type ErrorFormat = 'json' | 'page';
+
+/** Turns anything thrown into a response; unexpected errors become server_error and are logged. */
+export function errorResponse(err: unknown, format: ErrorFormat, log: Logger): OAuthResponse {
+  const e = toOAuthError(err, log);
+  if (format === 'page') return errorPage(e.status, e.description);
+  const headers: Record<string, string> = {};
+  if (e.code === 'invalid_client') headers['www-authenticate'] = 'Basic realm="latchkey", charset="UTF-8"';
+  if (e.code === 'invalid_token' || e.code === 'insufficient_scope') {
+    // RFC 6750 §3: the challenge names the error.
+    headers['www-authenticate'] = `Bearer error="${e.code}", error_description="${quote(e.description)}"`;
+  }
+  Object.assign(headers, e.headers);
+  if (e.code === 'method_not_allowed') headers.allow = 'GET, POST';
+  return json(e.status, { error: e.code, error_description: e.description }, headers);
+}
+
+export function toOAuthError(err: unknown, log: Logger): OAuthError {
+  if (err instanceof OAuthError) {
+    if (err.detail) log.info({ err_code: err.code, detail: err.detail }, 'request refused');
+    return err;
+  }
+  log.error({ err }, 'unexpected error');
+  return new OAuthError('server_error', 'the server met an unexpected condition');
+}
+
+/** RFC 6750 §3: values of the challenge are quoted-strings. */
+export function quote(s: string): string {
+  return s.replace(/[\\"]/g, '\\$&').replace(/[^\x20-\x7e]/g, '');
+}

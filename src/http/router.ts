@@ -1,0 +1,50 @@
+// The route table: one line per endpoint.
+import type { Logger } from 'pino';
+import { OAuthError } from '../errors.ts';
+import { type ErrorFormat, errorResponse } from './errors.ts';
+import type { OAuthRequest, OAuthResponse } from './types.ts';
+
+export type Endpoint = (req: OAuthRequest) => Promise<OAuthResponse>;
+
+export interface Route {
+  path: string;
+  /** Matches `path/<one segment>` and passes the segment as `pathParam`. */
+  param?: boolean;
+  methods: Partial<Record<'GET' | 'POST', Endpoint>>;
+  errors: ErrorFormat;
+}
+
+export function createRouter(routes: Route[], log: Logger): Endpoint {
+  const exact = new Map<string, Route>();
+  const prefixed: Route[] = [];
+  for (const r of routes) r.param ? prefixed.push(r) : exact.set(r.path, r);
+
+  return async (req) => {
+    let route = exact.get(req.path);
+    let request = req;
+    if (!route) {
+      for (const r of prefixed) {
+        const rest = req.path.startsWith(`${r.path}/`) ? req.path.slice(r.path.length + 1) : '';
+        if (rest && !rest.includes('/')) {
+          route = r;
+          request = { ...req, pathParam: rest };
+          break;
+        }
+      }
+    }
+    if (!route) return errorResponse(new OAuthError('not_found', 'there is nothing at this address'), 'page', log);
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const endpoint = route.methods[method as 'GET' | 'POST'];
+    if (!endpoint) {
+      const allowed = Object.keys(route.methods).join(', ');
+      const res = errorResponse(new OAuthError('method_not_allowed', `use ${allowed}`), route.errors, log);
+      res.headers.allow = allowed;
+      return res;
+    }
+    try {
+      return await endpoint(request);
+    } catch (err) {
+      return errorResponse(err, route.errors, log);
+    }
+  };
+}

@@ -1,0 +1,24 @@
+// The route table of the server: one line per endpoint.
+import type { Logger } from 'pino';
+import type { Deps } from '../deps.ts';
+import { authorizeEndpoint } from '../endpoints/authorize.ts';
+import { discoveryEndpoint, jwksEndpoint } from '../endpoints/discovery.ts';
+import { tokenEndpoint } from '../endpoints/token.ts';
+import { userinfoEndpoint } from '../endpoints/userinfo.ts';
+import { consentGet, consentPost } from '../interaction/consent.ts';
+import { loginGet, loginPost } from '../interaction/login.ts';
+import { createRouter, type Endpoint, type Route } from './router.ts';
+
+export function routes(deps: Deps, log: Logger): Endpoint {
+  const table: Route[] = [
+    { path: '/authorize', errors: 'page', methods: { GET: (r) => authorizeEndpoint(r, deps), POST: (r) => authorizeEndpoint(r, deps) } },
+    { path: '/login', param: true, errors: 'page', methods: { GET: (r) => loginGet(r, deps), POST: (r) => loginPost(r, deps) } },
+    { path: '/consent', param: true, errors: 'page', methods: { GET: (r) => consentGet(r, deps), POST: (r) => consentPost(r, deps) } },
+    { path: '/token', errors: 'json', methods: { POST: (r) => tokenEndpoint(r, deps) } },
+    { path: '/userinfo', errors: 'json', methods: { GET: (r) => userinfoEndpoint(r, deps), POST: (r) => userinfoEndpoint(r, deps) } },
+    { path: '/jwks', errors: 'json', methods: { GET: () => jwksEndpoint(deps) } },
+    { path: '/.well-known/openid-configuration', errors: 'json', methods: { GET: () => discoveryEndpoint(deps) } },
+    { path: '/.well-known/oauth-authorization-server', errors: 'json', methods: { GET: () => discoveryEndpoint(deps) } },
+  ];
+  return createRouter(table, log);
+}

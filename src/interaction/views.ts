@@ -1,0 +1,115 @@
+// The server-rendered pages: login, consent and errors. No script; CSP allows only our stylesheet.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { pageCsp } from '../http/security-headers.ts';
+import type { OAuthResponse } from '../http/types.ts';
+import { strings } from './strings.ts';
+
+const css = readFileSync(new URL('./latchkey.css', import.meta.url), 'utf8');
+/** The stylesheet is inlined and allowed by its hash: no other style or script can run. */
+const cssHash = `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
+
+/** Escapes text for HTML element content and attribute values. */
+export function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function page(status: number, title: string, main: string, formTargets: readonly string[] = []): OAuthResponse {
+  const body = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${esc(title)} · ${esc(strings.productName)}</title>
+<style>${css}</style>
+</head>
+<body>
+<main class="card">
+<p class="brand">${esc(strings.productName)}</p>
+${main}
+</main>
+</body>
+</html>
+`;
+  return {
+    status,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': pageCsp(cssHash, formTargets),
+    },
+    body,
+  };
+}
+
+export function errorPage(status: number, message: string): OAuthResponse {
+  return page(
+    status,
+    strings.errorTitle,
+    `<h1>${esc(strings.errorTitle)}</h1>
+<p class="error" role="alert">${esc(message)}</p>
+<p>${esc(strings.errorBack)}</p>`,
+  );
+}
+
+export interface LoginView {
+  action: string;
+  csrf: string;
+  clientName: string;
+  username?: string;
+  error?: string;
+  formTargets: readonly string[];
+}
+
+export function loginPage(v: LoginView, status = 200): OAuthResponse {
+  const error = v.error ? `<p class="error" role="alert" id="login-error">${esc(v.error)}</p>` : '';
+  const described = v.error ? ' aria-describedby="login-error"' : '';
+  return page(
+    status,
+    strings.loginTitle,
+    `<h1>${esc(strings.loginTitle)}</h1>
+<p class="lead">${esc(strings.loginLead(v.clientName))}</p>
+${error}
+<form method="post" action="${esc(v.action)}">
+<input type="hidden" name="csrf" value="${esc(v.csrf)}">
+<label for="username">${esc(strings.username)}</label>
+<input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus value="${esc(v.username ?? '')}"${described}>
+<label for="password">${esc(strings.password)}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required${described}>
+<button type="submit" class="primary">${esc(strings.signIn)}</button>
+</form>`,
+    v.formTargets,
+  );
+}
+
+export interface ConsentView {
+  action: string;
+  csrf: string;
+  clientName: string;
+  user: string;
+  scopes: string[];
+  formTargets: readonly string[];
+}
+
+export function consentPage(v: ConsentView): OAuthResponse {
+  const items = v.scopes
+    .map((s) => `<li><span>${esc(strings.scopes[s] ?? strings.customScope(s))}</span> <code>${esc(s)}</code></li>`)
+    .join('\n');
+  return page(
+    200,
+    strings.consentTitle,
+    `<h1>${esc(strings.consentTitle)}</h1>
+<p class="lead">${esc(strings.consentLead(v.clientName, v.user))}</p>
+<p>${esc(strings.consentScopesHeading)}</p>
+<ul class="scopes">
+${items}
+</ul>
+<form method="post" action="${esc(v.action)}" class="actions">
+<input type="hidden" name="csrf" value="${esc(v.csrf)}">
+<button type="submit" name="decision" value="deny" class="secondary">${esc(strings.deny)}</button>
+<button type="submit" name="decision" value="allow" class="primary">${esc(strings.allow)}</button>
+</form>`,
+    v.formTargets,
+  );
+}

@@ -1,0 +1,110 @@
+// DESIGN rule 3: the composition root. Validates config, builds the dependencies, passes them down.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { type Config, type ConfigInput, resolveConfig } from './config/schema.ts';
+import type { Deps } from './deps.ts';
+import { nodeHandler } from './http/node.ts';
+import { routes } from './http/routes.ts';
+import { createLogger } from './log.ts';
+import { openStorage } from './storage/open.ts';
+import type { Storage } from './storage/types.ts';
+import { createIssuer } from './tokens/issuer.ts';
+import { ensureKeys, loadKeyRing } from './tokens/keys.ts';
+
+export interface ServerOptions {
+  /** Storage already open (tests, embedding); otherwise opened from `config.db`. */
+  storage?: Storage;
+  /** Epoch seconds; tests move time. */
+  clock?: () => number;
+  logger?: Logger;
+}
+
+export interface AuthorizationServer {
+  readonly deps: Deps;
+  /** A `(req, res)` handler for node:http, Express, Connect or Fastify. */
+  readonly handler: ReturnType<typeof nodeHandler>;
+  close(): Promise<void>;
+}
+
+export interface RunningServer extends AuthorizationServer {
+  readonly url: string;
+  readonly http: Server;
+}
+
+const systemClock = () => Math.floor(Date.now() / 1000);
+
+/** Builds the server without listening (to mount the handler in another app). */
+export async function createAuthorizationServer(input: ConfigInput, options: ServerOptions = {}): Promise<AuthorizationServer> {
+  return build(resolveConfig(input), options);
+}
+
+async function build(config: Config, options: ServerOptions): Promise<AuthorizationServer> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const storage = options.storage ?? (await openStorage(config.db));
+  await ensureKeys(storage.keys, [config.accessTokenAlg, config.idTokenAlg], clock());
+  const keys = await loadKeyRing(storage.keys, clock);
+  const deps: Deps = { config, storage, keys, issuer: createIssuer(config, keys, clock), clock, log };
+  const handler = nodeHandler(routes(deps, log), {
+    bodyBytes: config.limits.bodyBytes,
+    parameterBytes: config.limits.parameterBytes,
+    https: config.issuer.startsWith('https:'),
+    log,
+  });
+  const cleanup = setInterval(() => {
+    storage.cleanup(clock()).then(
+      (n) => n > 0 && log.debug({ event: 'cleanup', deleted: n }, 'expired rows deleted'),
+      (err: unknown) => log.error({ err }, 'cleanup failed'),
+    );
+  }, 60_000);
+  cleanup.unref();
+  return {
+    deps,
+    handler,
+    async close() {
+      clearInterval(cleanup);
+      if (!options.storage) await storage.close();
+    },
+  };
+}
+
+/**
+ * Listens on `config.port` (0: any free port) and serves. Without an explicit issuer, the issuer is
+ * the address actually bound.
+ */
+export async function startServer(input: ConfigInput, options: ServerOptions = {}): Promise<RunningServer> {
+  const first = resolveConfig(input);
+  const http = createServer();
+  http.headersTimeout = 15_000;
+  http.requestTimeout = 30_000;
+  http.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(first.port, first.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  try {
+    const port = (http.address() as AddressInfo).port;
+    const config = input.issuer ? first : resolveConfig(input, { port });
+    const app = await build(config, options);
+    http.on('request', app.handler);
+    return {
+      ...app,
+      url: config.issuer,
+      http,
+      async close() {
+        await new Promise<void>((resolve) => {
+          http.close(() => resolve());
+          http.closeAllConnections();
+        });
+        await app.close();
+      },
+    };
+  } catch (e) {
+    http.close();
+    throw e;
+  }
+}

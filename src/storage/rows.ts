@@ -1,0 +1,157 @@
+// Mapping between SQL rows (snake_case) and store records (camelCase).
+import type { Selectable } from 'kysely';
+import type { Database } from './schema.ts';
+import type { ClientRecord, CodeRecord, GrantRecord, InteractionRecord, KeyRecord, RefreshTokenRecord, UserRecord } from './types.ts';
+
+type Row<T extends keyof Database> = Selectable<Database[T]>;
+
+/** pg returns int8 as a string unless told otherwise; both engines go through this. */
+const n = (v: number | string): number => Number(v);
+const nn = (v: number | string | null): number | null => (v === null ? null : Number(v));
+
+export const clientFromRow = (r: Row<'clients'>): ClientRecord => ({
+  clientId: r.client_id,
+  secretHash: r.secret_hash,
+  name: r.name,
+  redirectUris: JSON.parse(r.redirect_uris) as string[],
+  grantTypes: JSON.parse(r.grant_types) as ClientRecord['grantTypes'],
+  tokenEndpointAuthMethod: r.token_endpoint_auth_method as ClientRecord['tokenEndpointAuthMethod'],
+  scope: r.scope,
+  createdAt: n(r.created_at),
+});
+
+export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
+  client_id: c.clientId,
+  secret_hash: c.secretHash,
+  name: c.name,
+  redirect_uris: JSON.stringify(c.redirectUris),
+  grant_types: JSON.stringify(c.grantTypes),
+  token_endpoint_auth_method: c.tokenEndpointAuthMethod,
+  scope: c.scope,
+  created_at: c.createdAt,
+});
+
+export const userFromRow = (r: Row<'users'>): UserRecord => ({
+  id: r.id,
+  username: r.username,
+  passwordHash: r.password_hash,
+  email: r.email,
+  emailVerified: Boolean(n(r.email_verified)),
+  name: r.name,
+  createdAt: n(r.created_at),
+});
+
+export const userToRow = (u: UserRecord): Row<'users'> => ({
+  id: u.id,
+  username: u.username,
+  password_hash: u.passwordHash,
+  email: u.email,
+  email_verified: u.emailVerified ? 1 : 0,
+  name: u.name,
+  created_at: u.createdAt,
+});
+
+export const interactionFromRow = (r: Row<'interactions'>): InteractionRecord => ({
+  id: r.id,
+  params: JSON.parse(r.params) as InteractionRecord['params'],
+  browserHash: r.browser_hash,
+  userId: r.user_id,
+  authTime: nn(r.auth_time),
+  expiresAt: n(r.expires_at),
+});
+
+export const grantFromRow = (r: Row<'grants'>): GrantRecord => ({
+  id: r.id,
+  clientId: r.client_id,
+  userId: r.user_id,
+  scope: r.scope,
+  authTime: nn(r.auth_time),
+  createdAt: n(r.created_at),
+  expiresAt: n(r.expires_at),
+  revokedAt: nn(r.revoked_at),
+});
+
+export const grantToRow = (g: GrantRecord): Row<'grants'> => ({
+  id: g.id,
+  client_id: g.clientId,
+  user_id: g.userId,
+  scope: g.scope,
+  auth_time: g.authTime,
+  created_at: g.createdAt,
+  expires_at: g.expiresAt,
+  revoked_at: g.revokedAt,
+});
+
+export const codeFromRow = (r: Row<'codes'>): CodeRecord => ({
+  codeHash: r.code_hash,
+  grantId: r.grant_id,
+  clientId: r.client_id,
+  userId: r.user_id,
+  redirectUri: r.redirect_uri,
+  codeChallenge: r.code_challenge,
+  scope: r.scope,
+  nonce: r.nonce,
+  authTime: n(r.auth_time),
+  expiresAt: n(r.expires_at),
+  consumedAt: nn(r.consumed_at),
+});
+
+export const codeToRow = (c: CodeRecord): Row<'codes'> => ({
+  code_hash: c.codeHash,
+  grant_id: c.grantId,
+  client_id: c.clientId,
+  user_id: c.userId,
+  redirect_uri: c.redirectUri,
+  code_challenge: c.codeChallenge,
+  scope: c.scope,
+  nonce: c.nonce,
+  auth_time: c.authTime,
+  expires_at: c.expiresAt,
+  consumed_at: c.consumedAt,
+});
+
+export const refreshFromRow = (r: Row<'refresh_tokens'>): RefreshTokenRecord => ({
+  tokenHash: r.token_hash,
+  grantId: r.grant_id,
+  clientId: r.client_id,
+  userId: r.user_id,
+  scope: r.scope,
+  authTime: n(r.auth_time),
+  createdAt: n(r.created_at),
+  expiresAt: n(r.expires_at),
+  consumedAt: nn(r.consumed_at),
+});
+
+export const refreshToRow = (t: RefreshTokenRecord): Row<'refresh_tokens'> => ({
+  token_hash: t.tokenHash,
+  grant_id: t.grantId,
+  client_id: t.clientId,
+  user_id: t.userId,
+  scope: t.scope,
+  auth_time: t.authTime,
+  created_at: t.createdAt,
+  expires_at: t.expiresAt,
+  consumed_at: t.consumedAt,
+});
+
+export const keyFromRow = (r: Row<'signing_keys'>): KeyRecord => ({
+  kid: r.kid,
+  alg: r.alg as KeyRecord['alg'],
+  privateJwk: r.private_jwk,
+  publicJwk: r.public_jwk,
+  createdAt: n(r.created_at),
+  activatesAt: n(r.activates_at),
+  retiresAt: nn(r.retires_at),
+  expiresAt: nn(r.expires_at),
+});
+
+export const keyToRow = (k: KeyRecord): Row<'signing_keys'> => ({
+  kid: k.kid,
+  alg: k.alg,
+  private_jwk: k.privateJwk,
+  public_jwk: k.publicJwk,
+  created_at: k.createdAt,
+  activates_at: k.activatesAt,
+  retires_at: k.retiresAt,
+  expires_at: k.expiresAt,
+});

@@ -1,0 +1,76 @@
+// The SQL tables behind the stores (snake_case columns; times are epoch seconds).
+export interface Database {
+  clients: {
+    client_id: string;
+    secret_hash: string | null;
+    name: string;
+    redirect_uris: string;
+    grant_types: string;
+    token_endpoint_auth_method: string;
+    scope: string;
+    created_at: number;
+  };
+  users: {
+    id: string;
+    username: string;
+    password_hash: string;
+    email: string | null;
+    email_verified: number;
+    name: string | null;
+    created_at: number;
+  };
+  sessions: { id_hash: string; user_id: string; auth_time: number; expires_at: number };
+  interactions: {
+    id: string;
+    params: string;
+    browser_hash: string;
+    user_id: string | null;
+    auth_time: number | null;
+    expires_at: number;
+  };
+  consents: { user_id: string; client_id: string; scope: string; updated_at: number };
+  grants: {
+    id: string;
+    client_id: string;
+    user_id: string | null;
+    scope: string;
+    auth_time: number | null;
+    created_at: number;
+    expires_at: number;
+    revoked_at: number | null;
+  };
+  codes: {
+    code_hash: string;
+    grant_id: string;
+    client_id: string;
+    user_id: string;
+    redirect_uri: string;
+    code_challenge: string;
+    scope: string;
+    nonce: string | null;
+    auth_time: number;
+    expires_at: number;
+    consumed_at: number | null;
+  };
+  refresh_tokens: {
+    token_hash: string;
+    grant_id: string;
+    client_id: string;
+    user_id: string;
+    scope: string;
+    auth_time: number;
+    created_at: number;
+    expires_at: number;
+    consumed_at: number | null;
+  };
+  signing_keys: {
+    kid: string;
+    alg: string;
+    private_jwk: string;
+    public_jwk: string;
+    created_at: number;
+    activates_at: number;
+    retires_at: number | null;
+    expires_at: number | null;
+  };
+}

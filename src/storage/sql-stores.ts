@@ -1,0 +1,217 @@
+// DESIGN rule 6: the queries both engines share, written once with kysely.
+import type { Kysely } from 'kysely';
+import {
+  clientFromRow,
+  clientToRow,
+  codeFromRow,
+  codeToRow,
+  grantFromRow,
+  grantToRow,
+  interactionFromRow,
+  keyFromRow,
+  keyToRow,
+  refreshFromRow,
+  refreshToRow,
+  userFromRow,
+  userToRow,
+} from './rows.ts';
+import type { Database } from './schema.ts';
+import type { Storage } from './types.ts';
+
+const CLEANUP_BATCH = 500;
+
+/** Builds every store over one kysely instance. */
+export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Storage {
+  return {
+    engine,
+    clients: {
+      async get(clientId) {
+        const r = await db.selectFrom('clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+        return r && clientFromRow(r);
+      },
+      async create(client) {
+        await db.insertInto('clients').values(clientToRow(client)).execute();
+      },
+      async list() {
+        return (await db.selectFrom('clients').selectAll().orderBy('created_at').execute()).map(clientFromRow);
+      },
+    },
+    users: {
+      async getById(id) {
+        const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+        return r && userFromRow(r);
+      },
+      async getByUsername(username) {
+        const r = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+        return r && userFromRow(r);
+      },
+      async create(user) {
+        await db.insertInto('users').values(userToRow(user)).execute();
+      },
+      async list() {
+        return (await db.selectFrom('users').selectAll().orderBy('created_at').execute()).map(userFromRow);
+      },
+    },
+    sessions: {
+      async create(s) {
+        await db
+          .insertInto('sessions')
+          .values({ id_hash: s.idHash, user_id: s.userId, auth_time: s.authTime, expires_at: s.expiresAt })
+          .execute();
+      },
+      async get(idHash, now) {
+        const r = await db
+          .selectFrom('sessions')
+          .selectAll()
+          .where('id_hash', '=', idHash)
+          .where('expires_at', '>', now)
+          .executeTakeFirst();
+        return r && { idHash: r.id_hash, userId: r.user_id, authTime: Number(r.auth_time), expiresAt: Number(r.expires_at) };
+      },
+      async delete(idHash) {
+        await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+      },
+    },
+    interactions: {
+      async create(i) {
+        await db
+          .insertInto('interactions')
+          .values({
+            id: i.id,
+            params: JSON.stringify(i.params),
+            browser_hash: i.browserHash,
+            user_id: i.userId,
+            auth_time: i.authTime,
+            expires_at: i.expiresAt,
+          })
+          .execute();
+      },
+      async get(id, now) {
+        const r = await db.selectFrom('interactions').selectAll().where('id', '=', id).where('expires_at', '>', now).executeTakeFirst();
+        return r && interactionFromRow(r);
+      },
+      async setUser(id, userId, authTime) {
+        await db.updateTable('interactions').set({ user_id: userId, auth_time: authTime }).where('id', '=', id).execute();
+      },
+      async consume(id) {
+        const r = await db.deleteFrom('interactions').where('id', '=', id).executeTakeFirst();
+        return Number(r.numDeletedRows) === 1;
+      },
+    },
+    consents: {
+      async get(userId, clientId) {
+        const r = await db
+          .selectFrom('consents')
+          .select('scope')
+          .where('user_id', '=', userId)
+          .where('client_id', '=', clientId)
+          .executeTakeFirst();
+        return r ? r.scope.split(' ').filter(Boolean) : [];
+      },
+      async remember(userId, clientId, scopes, now) {
+        const scope = [...new Set(scopes)].sort().join(' ');
+        await db
+          .insertInto('consents')
+          .values({ user_id: userId, client_id: clientId, scope, updated_at: now })
+          .onConflict((oc) => oc.columns(['user_id', 'client_id']).doUpdateSet({ scope, updated_at: now }))
+          .execute();
+      },
+    },
+    grants: {
+      async get(id) {
+        const r = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
+        return r && grantFromRow(r);
+      },
+      async revoke(id, now) {
+        await db.transaction().execute(async (trx) => {
+          await trx.updateTable('grants').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+          await trx
+            .updateTable('refresh_tokens')
+            .set({ consumed_at: now })
+            .where('grant_id', '=', id)
+            .where('consumed_at', 'is', null)
+            .execute();
+        });
+      },
+    },
+    codes: {
+      async createWithGrant(grant, code) {
+        await db.transaction().execute(async (trx) => {
+          await trx.insertInto('grants').values(grantToRow(grant)).execute();
+          await trx.insertInto('codes').values(codeToRow(code)).execute();
+        });
+      },
+      async consume(codeHash, now) {
+        // DESIGN rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
+        const r = await db
+          .updateTable('codes')
+          .set({ consumed_at: now })
+          .where('code_hash', '=', codeHash)
+          .where('consumed_at', 'is', null)
+          .returningAll()
+          .executeTakeFirst();
+        if (r) return { code: codeFromRow(r), reused: false };
+        const old = await db.selectFrom('codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+        return old && { code: codeFromRow(old), reused: true };
+      },
+    },
+    refreshTokens: {
+      async create(t) {
+        await db.insertInto('refresh_tokens').values(refreshToRow(t)).execute();
+      },
+      async find(tokenHash) {
+        const r = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+        return r && refreshFromRow(r);
+      },
+      async rotate(tokenHash, next, now) {
+        return db.transaction().execute(async (trx) => {
+          const r = await trx
+            .updateTable('refresh_tokens')
+            .set({ consumed_at: now })
+            .where('token_hash', '=', tokenHash)
+            .where('consumed_at', 'is', null)
+            .executeTakeFirst();
+          if (Number(r.numUpdatedRows) !== 1) return false;
+          await trx.insertInto('refresh_tokens').values(refreshToRow(next)).execute();
+          return true;
+        });
+      },
+    },
+    keys: {
+      async list() {
+        return (await db.selectFrom('signing_keys').selectAll().orderBy('created_at').execute()).map(keyFromRow);
+      },
+      async create(key) {
+        await db.insertInto('signing_keys').values(keyToRow(key)).execute();
+      },
+      async retire(kid, retiresAt, expiresAt) {
+        await db.updateTable('signing_keys').set({ retires_at: retiresAt, expires_at: expiresAt }).where('kid', '=', kid).execute();
+      },
+    },
+    async cleanup(now) {
+      let total = 0;
+      const tables = [
+        ['codes', 'code_hash'],
+        ['refresh_tokens', 'token_hash'],
+        ['sessions', 'id_hash'],
+        ['interactions', 'id'],
+        ['grants', 'id'],
+      ] as const;
+      for (const [table, key] of tables) {
+        for (;;) {
+          const r = await db
+            .deleteFrom(table)
+            .where(key, 'in', (qb) => qb.selectFrom(table).select(key).where('expires_at', '<', now).limit(CLEANUP_BATCH))
+            .executeTakeFirst();
+          const deleted = Number(r.numDeletedRows);
+          total += deleted;
+          if (deleted < CLEANUP_BATCH) break;
+        }
+      }
+      return total;
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

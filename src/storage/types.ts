@@ -1,0 +1,193 @@
+// DESIGN rule 5 and 6: the small store interfaces every engine implements. Times are epoch seconds.
+
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+/** RFC 7591 §2 client metadata, as Latchkey keeps it. */
+export interface ClientRecord {
+  clientId: string;
+  /** SHA-256 (base64url) of the client secret; null for a public client. */
+  secretHash: string | null;
+  name: string;
+  redirectUris: string[];
+  grantTypes: GrantType[];
+  tokenEndpointAuthMethod: ClientAuthMethod;
+  /** Space-separated scopes the client may request; also the default when a request names none. */
+  scope: string;
+  createdAt: number;
+}
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  passwordHash: string;
+  email: string | null;
+  emailVerified: boolean;
+  name: string | null;
+  createdAt: number;
+}
+
+/** The aggregate that ties a code, its refresh tokens and access tokens together. */
+export interface GrantRecord {
+  id: string;
+  clientId: string;
+  userId: string | null;
+  scope: string;
+  authTime: number | null;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface CodeRecord {
+  codeHash: string;
+  grantId: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  scope: string;
+  nonce: string | null;
+  authTime: number;
+  expiresAt: number;
+  consumedAt: number | null;
+}
+
+export interface RefreshTokenRecord {
+  tokenHash: string;
+  grantId: string;
+  clientId: string;
+  userId: string;
+  scope: string;
+  authTime: number;
+  createdAt: number;
+  expiresAt: number;
+  consumedAt: number | null;
+}
+
+export interface SessionRecord {
+  idHash: string;
+  userId: string;
+  authTime: number;
+  expiresAt: number;
+}
+
+/** The parameters of a validated authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1). */
+export interface AuthorizationParams {
+  clientId: string;
+  /** Where the response goes: the redirect_uri sent, or the only one registered. */
+  redirectUri: string;
+  /** Whether redirect_uri was in the request (RFC 6749 §4.1.3 then requires it at the token endpoint). */
+  redirectUriGiven: boolean;
+  scope: string;
+  state: string | null;
+  nonce: string | null;
+  codeChallenge: string;
+  prompt: ('login' | 'consent' | 'none')[];
+  maxAge: number | null;
+}
+
+/** The only bridge between the pages and the protocol: one pending authorization request. */
+export interface InteractionRecord {
+  id: string;
+  params: AuthorizationParams;
+  /** SHA-256 of the browser's CSRF cookie when the request began: the interaction belongs to that browser. */
+  browserHash: string;
+  userId: string | null;
+  authTime: number | null;
+  expiresAt: number;
+}
+
+export interface KeyRecord {
+  kid: string;
+  alg: 'RS256' | 'ES256' | 'EdDSA';
+  privateJwk: string;
+  publicJwk: string;
+  createdAt: number;
+  /** Signs from this time on (published before). */
+  activatesAt: number;
+  /** Stops signing at this time; stays published until `expiresAt`. */
+  retiresAt: number | null;
+  expiresAt: number | null;
+}
+
+export interface ClientStore {
+  get(clientId: string): Promise<ClientRecord | undefined>;
+  create(client: ClientRecord): Promise<void>;
+  list(): Promise<ClientRecord[]>;
+}
+
+export interface UserStore {
+  getById(id: string): Promise<UserRecord | undefined>;
+  getByUsername(username: string): Promise<UserRecord | undefined>;
+  create(user: UserRecord): Promise<void>;
+  list(): Promise<UserRecord[]>;
+}
+
+export interface SessionStore {
+  create(session: SessionRecord): Promise<void>;
+  get(idHash: string, now: number): Promise<SessionRecord | undefined>;
+  delete(idHash: string): Promise<void>;
+}
+
+export interface InteractionStore {
+  create(interaction: InteractionRecord): Promise<void>;
+  get(id: string, now: number): Promise<InteractionRecord | undefined>;
+  setUser(id: string, userId: string, authTime: number): Promise<void>;
+  /** Deletes and reports whether it still existed: a finished interaction completes once. */
+  consume(id: string): Promise<boolean>;
+}
+
+export interface ConsentStore {
+  /** The scopes the user has granted the client so far. */
+  get(userId: string, clientId: string): Promise<string[]>;
+  remember(userId: string, clientId: string, scopes: string[], now: number): Promise<void>;
+}
+
+export interface GrantStore {
+  get(id: string): Promise<GrantRecord | undefined>;
+  revoke(id: string, now: number): Promise<void>;
+}
+
+export interface CodeStore {
+  /** Creates the grant and its code in one transaction. */
+  createWithGrant(grant: GrantRecord, code: CodeRecord): Promise<void>;
+  /**
+   * Marks the code consumed in one atomic statement (DESIGN rule 5). Returns the code when this call
+   * consumed it, `reused` with the record when it had been consumed before, or undefined when unknown.
+   */
+  consume(codeHash: string, now: number): Promise<{ code: CodeRecord; reused: boolean } | undefined>;
+}
+
+export interface RefreshTokenStore {
+  create(token: RefreshTokenRecord): Promise<void>;
+  find(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  /**
+   * Consumes `tokenHash` and stores `next` in one transaction (DESIGN rule 5). Returns false, storing
+   * nothing, when the token had already been consumed.
+   */
+  rotate(tokenHash: string, next: RefreshTokenRecord, now: number): Promise<boolean>;
+}
+
+export interface KeyStore {
+  list(): Promise<KeyRecord[]>;
+  create(key: KeyRecord): Promise<void>;
+  retire(kid: string, retiresAt: number, expiresAt: number): Promise<void>;
+}
+
+/** Every store of one engine, plus its lifecycle. */
+export interface Storage {
+  readonly engine: 'sqlite' | 'postgres';
+  clients: ClientStore;
+  users: UserStore;
+  sessions: SessionStore;
+  interactions: InteractionStore;
+  consents: ConsentStore;
+  grants: GrantStore;
+  codes: CodeStore;
+  refreshTokens: RefreshTokenStore;
+  keys: KeyStore;
+  /** Deletes expired rows in bounded batches; returns how many were deleted. */
+  cleanup(now: number): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,95 @@
+// RFC 9068 §2 (JWT access tokens), OIDC Core §2 and §3.1.3.6 (ID token), RFC 6749 §5.1 (token response).
+import { createHash } from 'node:crypto';
+import type { Config } from '../config/schema.ts';
+import type { RefreshTokenRecord } from '../storage/types.ts';
+import { signJwt } from './jws.ts';
+import type { KeyRing } from './keys.ts';
+import { hashToken, randomToken } from './opaque.ts';
+
+export interface AccessTokenInput {
+  clientId: string;
+  /** The user, or the client itself for client credentials (RFC 9068 §2.2). */
+  sub: string;
+  scope: string;
+  audience: string;
+  authTime: number | null;
+  grantId: string | null;
+}
+
+export interface IdTokenInput {
+  clientId: string;
+  sub: string;
+  authTime: number;
+  nonce: string | null;
+  accessToken: string;
+}
+
+/** RFC 6749 §5.1: the successful token response body. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+  id_token?: string;
+}
+
+export interface Issuer {
+  accessToken(input: AccessTokenInput): string;
+  idToken(input: IdTokenInput): string;
+  /** A new refresh token and the record to store (only its hash is kept). */
+  refreshToken(from: Omit<RefreshTokenRecord, 'tokenHash' | 'createdAt' | 'consumedAt'>): {
+    token: string;
+    record: RefreshTokenRecord;
+  };
+}
+
+export function createIssuer(config: Config, keys: KeyRing, clock: () => number): Issuer {
+  return {
+    accessToken(input) {
+      const now = clock();
+      const claims: Record<string, unknown> = {
+        iss: config.issuer,
+        sub: input.sub,
+        aud: input.audience,
+        client_id: input.clientId,
+        iat: now,
+        exp: now + config.ttl.accessToken,
+        jti: randomToken(16),
+        scope: input.scope,
+      };
+      if (input.authTime !== null) claims.auth_time = input.authTime;
+      if (input.grantId !== null) claims.grant_id = input.grantId;
+      // RFC 9068 §2.1: typ MUST be "at+jwt".
+      return signJwt(claims, keys.signing(config.accessTokenAlg), 'at+jwt');
+    },
+    idToken(input) {
+      const now = clock();
+      const key = keys.signing(config.idTokenAlg);
+      const claims: Record<string, unknown> = {
+        iss: config.issuer,
+        sub: input.sub,
+        aud: input.clientId,
+        iat: now,
+        exp: now + config.ttl.idToken,
+        auth_time: input.authTime,
+        at_hash: leftHalfHash(input.accessToken, key.alg),
+      };
+      // OIDC Core §3.1.3.6 / §2: nonce MUST be present when the request carried one.
+      if (input.nonce !== null) claims.nonce = input.nonce;
+      return signJwt(claims, key, 'JWT');
+    },
+    refreshToken(from) {
+      const token = randomToken();
+      return { token, record: { ...from, tokenHash: hashToken(token), createdAt: clock(), consumedAt: null } };
+    },
+  };
+}
+
+/** OIDC Core §3.1.3.6: at_hash is the left half of the hash the alg uses (SHA-512 for Ed25519). */
+export function leftHalfHash(value: string, alg: string): string {
+  const digest = createHash(alg === 'EdDSA' ? 'sha512' : 'sha256')
+    .update(value)
+    .digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
+}
