@@ -31,7 +31,8 @@ export async function currentSession(req: OAuthRequest, deps: Deps): Promise<Ses
 export function needsLogin(p: AuthorizationParams, session: SessionRecord | undefined, now: number): boolean {
   if (!session) return true;
   if (p.prompt.includes('login')) return true;
-  return p.maxAge !== null && now - session.authTime > p.maxAge;
+  // max_age=0 is prompt=login (OIDC Core §3.1.2.1), even within the second of the last sign-in.
+  return p.maxAge !== null && (p.maxAge === 0 || now - session.authTime > p.maxAge);
 }
 
 /** Consent is remembered per user, client and scope set; prompt=consent asks again. */

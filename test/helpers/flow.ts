@@ -1,0 +1,63 @@
+// Helpers to build authorization requests and call the token endpoint by hand, for refusal tests.
+import { createHash, randomBytes } from 'node:crypto';
+import { Browser } from './browser.ts';
+import { REDIRECT_URI } from './server.ts';
+
+export function pkce(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+export function authorizeUrl(base: string, params: Record<string, string | undefined>): string {
+  const url = new URL(`${base}/authorize`);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
+  return url.href;
+}
+
+export interface Exchange {
+  code: string;
+  verifier: string;
+  browser: Browser;
+}
+
+/** Signs in and consents; returns the code from the redirect. */
+export async function getCode(
+  base: string,
+  clientId: string,
+  user: { username: string; password: string },
+  extra: Record<string, string | undefined> = {},
+  browser = new Browser(),
+): Promise<Exchange> {
+  const { verifier, challenge } = pkce();
+  const page = await browser.authorize(
+    authorizeUrl(base, {
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid offline_access',
+      state: 'st',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      ...extra,
+    }),
+    user,
+  );
+  const code = new URL(page.url).searchParams.get('code');
+  if (!code) throw new Error(`no code in ${page.url} (status ${page.status})\n${page.html.slice(0, 300)}`);
+  return { code, verifier, browser };
+}
+
+export function basic(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+}
+
+export async function tokenRequest(
+  base: string,
+  form: Record<string, string>,
+  auth?: string,
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (auth) headers.authorization = auth;
+  const res = await fetch(`${base}/token`, { method: 'POST', headers, body: new URLSearchParams(form) });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+}

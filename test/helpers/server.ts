@@ -1,0 +1,75 @@
+// Starts a real Latchkey on 127.0.0.1 port 0 over a throwaway SQLite file, with a clock tests can move.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createUser } from '../../src/accounts/users.ts';
+import { buildClient, type NewClient } from '../../src/clients/register.ts';
+import type { ConfigInput } from '../../src/config/schema.ts';
+import { createLogger } from '../../src/log.ts';
+import { type RunningServer, startServer } from '../../src/server.ts';
+import { openStorage } from '../../src/storage/open.ts';
+import type { ClientRecord, Storage, UserRecord } from '../../src/storage/types.ts';
+
+export interface TestServer {
+  url: string;
+  server: RunningServer;
+  storage: Storage;
+  /** Log lines written during the test, parsed. */
+  logs: Record<string, unknown>[];
+  /** Moves the server's clock forward. */
+  advance(seconds: number): void;
+  addUser(username?: string, password?: string, extra?: { email?: string; name?: string }): Promise<UserRecord & { password: string }>;
+  addClient(input?: Partial<NewClient> & { grantTypes?: ClientRecord['grantTypes'] }): Promise<{ client: ClientRecord; secret: string | null }>;
+  close(): Promise<void>;
+}
+
+export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+
+export async function startTestServer(config: ConfigInput = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-test-'));
+  const db = `sqlite:${join(dir, 'latchkey.db')}`;
+  const storage = await openStorage(db);
+  let offset = 0;
+  const clock = () => Math.floor(Date.now() / 1000) + offset;
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  const server = await startServer(
+    { host: '127.0.0.1', port: 0, db, logLevel: 'debug', ...config },
+    { storage, clock, logger: createLogger('debug', sink) },
+  );
+  let users = 0;
+  return {
+    url: server.url,
+    server,
+    storage,
+    logs,
+    advance(seconds) {
+      offset += seconds;
+    },
+    async addUser(username = `user${++users}`, password = 'correct horse battery', extra = {}) {
+      const user = await createUser(storage.users, { username, password, ...extra }, clock());
+      return { ...user, password };
+    },
+    async addClient(input = {}) {
+      const { record, secret } = buildClient(
+        { name: 'Test App', redirectUris: [REDIRECT_URI], ...input },
+        server.deps.config.supportedScopes,
+        clock(),
+      );
+      if (input.grantTypes) record.grantTypes = input.grantTypes;
+      await storage.clients.create(record);
+      return { client: record, secret };
+    },
+    async close() {
+      await server.close();
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
