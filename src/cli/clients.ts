@@ -34,8 +34,7 @@ export function clientsCommand(program: Command): void {
       .requiredOption(
         '--redirect-uri <uri>',
         'a redirect URI (repeat for more); matched exactly',
-        (v: string, prev: string[]) => [...prev, v],
-        [],
+        (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
       )
       .option('--public', 'a public client (no secret; PKCE alone), e.g. a SPA or native app')
       .option('--scope <scopes>', 'space-separated scopes the client may request', 'openid profile email offline_access'),

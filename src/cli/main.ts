@@ -10,7 +10,6 @@ import { usersCommand } from './users.ts';
 
 const program = new Command('latchkey')
   .description('Latchkey: an OAuth 2.1 / OpenID Connect authorization server')
-  .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (str, write) => write(`latchkey: ${str.replace(/^error: /, '')}`) });
 
 serveCommand(program);

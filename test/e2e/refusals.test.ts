@@ -252,7 +252,11 @@ describe('token endpoint refusals', () => {
 
   test('a client not allowed to refresh: unauthorized_client', async () => {
     const limited = await t.addClient({ grantTypes: ['authorization_code'] });
-    const res = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: 'x' }, basic(limited.client.clientId, limited.secret ?? ''));
+    const res = await tokenRequest(
+      t.url,
+      { grant_type: 'refresh_token', refresh_token: 'x' },
+      basic(limited.client.clientId, limited.secret ?? ''),
+    );
     assert.equal(res.body.error, 'unauthorized_client');
   });
 

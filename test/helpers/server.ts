@@ -20,7 +20,9 @@ export interface TestServer {
   /** Moves the server's clock forward. */
   advance(seconds: number): void;
   addUser(username?: string, password?: string, extra?: { email?: string; name?: string }): Promise<UserRecord & { password: string }>;
-  addClient(input?: Partial<NewClient> & { grantTypes?: ClientRecord['grantTypes'] }): Promise<{ client: ClientRecord; secret: string | null }>;
+  addClient(
+    input?: Partial<NewClient> & { grantTypes?: ClientRecord['grantTypes'] },
+  ): Promise<{ client: ClientRecord; secret: string | null }>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,79 @@
+// RFC 6750 §3: the WWW-Authenticate challenge and the error codes of a protected resource.
+
+/** The error codes a protected resource returns, from RFC 6750 §3.1. */
+export type ResourceServerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+/** JSON body sent with an RFC 6750 §3.1 error response. */
+export interface ResourceServerErrorBody {
+  error: ResourceServerErrorCode;
+  error_description: string;
+  scope?: string;
+}
+
+const STATUS: Record<ResourceServerErrorCode, number> = {
+  invalid_request: 400,
+  invalid_token: 401,
+  insufficient_scope: 403,
+};
+
+/**
+ * A request to a protected resource was refused (RFC 6750 §3.1).
+ *
+ * `description` is public and never contains token contents; `cause` is private (for logs only).
+ * Any other error thrown while verifying a token (an unreachable JWKS or introspection endpoint, a
+ * malformed server response) is not a `ResourceServerError` and means "try again later" (503).
+ */
+export class ResourceServerError extends Error {
+  readonly code: ResourceServerErrorCode;
+  readonly status: number;
+  readonly description: string;
+  /** The scope needed to access the resource; only for `insufficient_scope`. */
+  readonly scope: string | undefined;
+
+  constructor(code: ResourceServerErrorCode, description: string, options: { scope?: string | undefined; cause?: unknown } = {}) {
+    super(description, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ResourceServerError';
+    this.code = code;
+    this.status = STATUS[code];
+    this.description = description;
+    this.scope = code === 'insufficient_scope' ? options.scope : undefined;
+  }
+
+  /**
+   * The `WWW-Authenticate` response header value for this error (RFC 6750 §3), e.g.
+   * `Bearer realm="api", error="invalid_token", error_description="The access token expired"`.
+   */
+  wwwAuthenticate(realm?: string): string {
+    const params: string[] = [];
+    if (realm !== undefined) params.push(`realm=${quote(realm)}`);
+    params.push(`error=${quote(this.code)}`);
+    params.push(`error_description=${quote(attributeChars(this.description))}`);
+    if (this.scope !== undefined) params.push(`scope=${quote(attributeChars(this.scope))}`);
+    return `Bearer ${params.join(', ')}`;
+  }
+
+  /** The JSON response body for this error (RFC 6750 §3.1 codes, RFC 6749 §5.2 member names). */
+  responseBody(): ResourceServerErrorBody {
+    const body: ResourceServerErrorBody = { error: this.code, error_description: this.description };
+    if (this.scope !== undefined) body.scope = this.scope;
+    return body;
+  }
+}
+
+/**
+ * The challenge for a request that carried no token at all: no error code, per RFC 6750 §3.1
+ * ("If the request lacks any authentication information … SHOULD NOT include an error code").
+ */
+export function bearerChallenge(realm?: string): string {
+  return realm === undefined ? 'Bearer' : `Bearer realm=${quote(realm)}`;
+}
+
+/** RFC 9110 §5.6.4 quoted-string; control and non-ASCII characters are dropped so the header stays valid. */
+function quote(value: string): string {
+  return `"${value.replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '\\$&')}"`;
+}
+
+// RFC 6750 §3: error_description and scope are limited to %x20-21 / %x23-5B / %x5D-7E.
+function attributeChars(value: string): string {
+  return value.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '');
+}

@@ -1,0 +1,18 @@
+// RFC 6750 §2.1 and §3, RFC 9068 §4, RFC 7662 §2: the resource-server side of Latchkey.
+export { extractBearerToken } from './bearer.ts';
+export type { AccessTokenClaims } from './claims.ts';
+export type { ResourceServerErrorBody, ResourceServerErrorCode } from './errors.ts';
+export { bearerChallenge, ResourceServerError } from './errors.ts';
+export { DEFAULT_ALGORITHMS } from './jwt.ts';
+export type {
+  AccessTokenMiddleware,
+  AccessTokenRequest,
+  FastifyReply,
+  NextFunction,
+  NodeResponse,
+  RequireAccessTokenOptions,
+} from './middleware.ts';
+export { requireAccessToken } from './middleware.ts';
+export type { FetchLike, IntrospectionOptions, PerRequestOptions, VerifyOptions } from './types.ts';
+export type { Verifier } from './verifier.ts';
+export { createVerifier, verifyAccessToken } from './verifier.ts';

@@ -1,0 +1,162 @@
+// RFC 6750 §2.1 and §3: protecting a resource with Bearer tokens in node:http, Express and Fastify.
+import { extractBearerToken } from './bearer.ts';
+import type { AccessTokenClaims } from './claims.ts';
+import { bearerChallenge, ResourceServerError } from './errors.ts';
+import type { VerifyOptions } from './types.ts';
+import { createVerifier } from './verifier.ts';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/** A node:http `IncomingMessage`, an Express request or a Fastify request. */
+export interface AccessTokenRequest {
+  headers: Headers;
+  /** The validated claims, set on success. */
+  auth?: AccessTokenClaims;
+  /** Present on a Fastify request. */
+  raw?: unknown;
+}
+
+/** A node:http `ServerResponse` or an Express response. */
+export interface NodeResponse {
+  statusCode: number;
+  headersSent?: boolean;
+  setHeader(name: string, value: string): unknown;
+  end(body?: string): unknown;
+}
+
+/** A Fastify reply. */
+export interface FastifyReply {
+  sent?: boolean;
+  code(statusCode: number): unknown;
+  header(name: string, value: string): unknown;
+  send(payload?: unknown): unknown;
+}
+
+/** Called with no argument to pass control on (Express `next`, or your own continuation). */
+export type NextFunction = (error?: unknown) => unknown;
+
+/**
+ * Checks the Bearer token of a request. Works as `(req, res, next)` in node:http and Express, and
+ * as a Fastify `preHandler` hook `(request, reply)`. On success sets `req.auth` and calls `next`;
+ * on failure answers and never calls `next`. The returned promise never rejects because of the token
+ * or the authorization server; it only passes on what `next` itself throws.
+ */
+export type AccessTokenMiddleware = (req: AccessTokenRequest, res: NodeResponse | FastifyReply, next?: NextFunction) => Promise<void>;
+
+/** Options of {@link requireAccessToken}. */
+export interface RequireAccessTokenOptions extends VerifyOptions {
+  /** The `realm` of the `WWW-Authenticate` challenge (RFC 6750 §3). */
+  realm?: string;
+  /** Receives unexpected errors (authorization server unreachable, bad JWKS) answered with 503. */
+  onError?: (error: unknown) => void;
+}
+
+interface Outcome {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, string>;
+}
+
+function isFastify(req: AccessTokenRequest, res: NodeResponse | FastifyReply): res is FastifyReply {
+  const reply = res as Partial<FastifyReply>;
+  return (
+    req.raw !== undefined && typeof reply.code === 'function' && typeof reply.header === 'function' && typeof reply.send === 'function'
+  );
+}
+
+function send(res: NodeResponse | FastifyReply, fastify: boolean, outcome: Outcome): void {
+  const headers: Record<string, string> = {
+    ...outcome.headers,
+    'Cache-Control': 'no-store',
+    'Content-Type': 'application/json; charset=utf-8',
+  };
+  const body = JSON.stringify(outcome.body);
+  if (fastify) {
+    const reply = res as FastifyReply;
+    if (reply.sent === true) return;
+    reply.code(outcome.status);
+    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+    reply.send(body);
+    return;
+  }
+  const response = res as NodeResponse;
+  if (response.headersSent === true) {
+    response.end();
+    return;
+  }
+  response.statusCode = outcome.status;
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  response.end(body);
+}
+
+function refusal(error: unknown, realm: string | undefined, onError: ((error: unknown) => void) | undefined): Outcome {
+  if (error instanceof ResourceServerError) {
+    return {
+      status: error.status,
+      headers: { 'WWW-Authenticate': error.wwwAuthenticate(realm) },
+      body: { ...error.responseBody() },
+    };
+  }
+  try {
+    onError?.(error);
+  } catch {
+    // A failing logger must not turn a 503 into a crash.
+  }
+  return {
+    status: 503,
+    headers: { 'Retry-After': '5' },
+    body: {
+      error: 'temporarily_unavailable',
+      error_description: 'The access token cannot be validated at the moment',
+    },
+  };
+}
+
+/**
+ * Returns a middleware that requires a valid access token with the given scopes (RFC 6750 §2.1, §3;
+ * validation per RFC 9068 §4 or RFC 7662 §2). Responses on failure:
+ * - no Bearer credentials: 401, `WWW-Authenticate: Bearer realm="…"` without an error (RFC 6750 §3.1), body `{}`;
+ * - malformed header: 400 `invalid_request`; bad token: 401 `invalid_token`; missing scope: 403
+ *   `insufficient_scope` with the needed `scope` in the challenge;
+ * - authorization server unreachable: 503 `temporarily_unavailable`.
+ * All carry `Cache-Control: no-store`. With Fastify, decorate the request with `auth` first
+ * (`fastify.decorateRequest('auth', null)`) and register the middleware as a `preHandler`.
+ *
+ * @throws {TypeError} at once when the options are invalid.
+ */
+export function requireAccessToken(options: RequireAccessTokenOptions): AccessTokenMiddleware {
+  const { realm, onError, ...verifyOptions } = options;
+  const verifier = createVerifier(verifyOptions);
+
+  // Declared with two parameters: Fastify refuses async hooks that declare a third (`done`).
+  return async function accessTokenMiddleware(req, res, ...rest: [next?: NextFunction]) {
+    const fastify = isFastify(req, res);
+    let claims: AccessTokenClaims;
+    try {
+      const header = req.headers.authorization;
+      if (Array.isArray(header)) {
+        throw new ResourceServerError('invalid_request', 'The request has more than one Authorization header');
+      }
+      const token = extractBearerToken(header);
+      if (token === undefined) {
+        send(res, fastify, { status: 401, headers: { 'WWW-Authenticate': bearerChallenge(realm) }, body: {} });
+        return;
+      }
+      claims = await verifier.verify(token);
+    } catch (error) {
+      try {
+        send(res, fastify, refusal(error, realm, onError));
+      } catch (sendError) {
+        // The connection is already gone; there is nobody left to answer.
+        try {
+          onError?.(sendError);
+        } catch {}
+      }
+      return;
+    }
+    req.auth = claims;
+    // Fastify continues with the route once this promise resolves.
+    const next = rest[0];
+    if (!fastify && next !== undefined) await next();
+  };
+}
