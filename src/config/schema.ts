@@ -53,7 +53,8 @@ export class ConfigError extends Error {
 function isIssuer(s: string): boolean {
   try {
     const u = new URL(s);
-    return (u.protocol === 'https:' || u.protocol === 'http:') && !u.search && !u.hash && !s.endsWith('/');
+    // RFC 8414 §2: no query or fragment component, not even an empty one.
+    return (u.protocol === 'https:' || u.protocol === 'http:') && !s.includes('?') && !s.includes('#') && !s.endsWith('/');
   } catch {
     return false;
   }

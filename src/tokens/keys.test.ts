@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { resolveConfig } from '../config/schema.ts';
+import { openStorage } from '../storage/open.ts';
+import type { KeyRecord, Storage } from '../storage/types.ts';
+import { ensureKeys, generateKeyRecord, loadKeyRing } from './keys.ts';
+import { rotateKeys } from './rotate.ts';
+
+const NOW = 1_700_000_000;
+
+let storage: Storage;
+
+before(async () => {
+  storage = await openStorage('sqlite::memory:');
+});
+
+after(async () => {
+  await storage.close();
+});
+
+/** A fresh in-memory store per test, so that the key sets do not mix. */
+async function withStore(fn: (s: Storage) => Promise<void>): Promise<void> {
+  const s = await openStorage('sqlite::memory:');
+  try {
+    await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+describe('generateKeyRecord', () => {
+  test('uses the RFC 7638 thumbprint as kid and keeps private parts out of the public JWK', async () => {
+    const record = await generateKeyRecord('ES256', NOW);
+    const pub = JSON.parse(record.publicJwk) as Record<string, unknown>;
+    const priv = JSON.parse(record.privateJwk) as Record<string, unknown>;
+    assert.match(record.kid, /^[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(
+      { kid: pub.kid, alg: pub.alg, use: pub.use, kty: pub.kty, crv: pub.crv },
+      {
+        kid: record.kid,
+        alg: 'ES256',
+        use: 'sig',
+        kty: 'EC',
+        crv: 'P-256',
+      },
+    );
+    assert.equal('d' in pub, false);
+    assert.equal(typeof priv.d, 'string');
+    assert.deepEqual(
+      { createdAt: record.createdAt, activatesAt: record.activatesAt, retiresAt: record.retiresAt, expiresAt: record.expiresAt },
+      { createdAt: NOW, activatesAt: NOW, retiresAt: null, expiresAt: null },
+    );
+  });
+
+  test('two keys get different kids; activatesAt can be later than now', async () => {
+    const a = await generateKeyRecord('EdDSA', NOW);
+    const b = await generateKeyRecord('EdDSA', NOW, NOW + 60);
+    assert.notEqual(a.kid, b.kid);
+    assert.equal(b.activatesAt, NOW + 60);
+    assert.equal((JSON.parse(a.publicJwk) as { crv: string }).crv, 'Ed25519');
+  });
+});
+
+describe('loadKeyRing', () => {
+  test('signs with the newest active key; publishes keys not yet active', async () => {
+    await withStore(async (s) => {
+      const old = await generateKeyRecord('ES256', NOW - 1000, NOW - 1000);
+      const current = await generateKeyRecord('ES256', NOW - 10, NOW - 10);
+      const next = await generateKeyRecord('ES256', NOW, NOW + 100);
+      for (const k of [old, current, next]) await s.keys.create(k);
+      let t = NOW;
+      const ring = await loadKeyRing(s.keys, () => t);
+      assert.equal(ring.signing('ES256').kid, current.kid);
+      assert.deepEqual(
+        ring
+          .jwks()
+          .keys.map((k) => k.kid)
+          .sort(),
+        [old.kid, current.kid, next.kid].sort(),
+      );
+      t = NOW + 100;
+      assert.equal(ring.signing('ES256').kid, next.kid);
+    });
+  });
+
+  test('a retired key stops signing but stays published until it expires', async () => {
+    await withStore(async (s) => {
+      const a = await generateKeyRecord('ES256', NOW - 100);
+      await s.keys.create(a);
+      let t = NOW;
+      const ring = await loadKeyRing(s.keys, () => t);
+      await s.keys.retire(a.kid, NOW + 10, NOW + 20);
+      await ring.reload();
+      assert.equal(ring.signing('ES256').kid, a.kid);
+      t = NOW + 10;
+      assert.throws(() => ring.signing('ES256'), /no active ES256 signing key/);
+      assert.equal(ring.verifying(a.kid)?.kid, a.kid);
+      t = NOW + 20;
+      await ring.reload();
+      assert.equal(ring.verifying(a.kid), undefined);
+      assert.deepEqual(ring.jwks().keys, []);
+    });
+  });
+
+  test('throws for an alg without a key', async () => {
+    await withStore(async (s) => {
+      await s.keys.create(await generateKeyRecord('ES256', NOW));
+      const ring = await loadKeyRing(s.keys, () => NOW);
+      assert.throws(() => ring.signing('EdDSA'), /no active EdDSA signing key/);
+    });
+  });
+});
+
+describe('ensureKeys and rotateKeys', () => {
+  test('ensureKeys creates a key per missing alg, once', async () => {
+    await ensureKeys(storage.keys, ['ES256', 'EdDSA', 'ES256'], NOW);
+    const first = await storage.keys.list();
+    assert.deepEqual(first.map((k) => k.alg).sort(), ['ES256', 'EdDSA']);
+    await ensureKeys(storage.keys, ['ES256', 'EdDSA'], NOW + 1);
+    assert.deepEqual(
+      (await storage.keys.list()).map((k) => k.kid),
+      first.map((k) => k.kid),
+    );
+  });
+
+  test('rotateKeys adds a key per configured alg and retires the old ones until their tokens expire', async () => {
+    await withStore(async (s) => {
+      const config = resolveConfig({ accessTokenAlg: 'ES256', idTokenAlg: 'EdDSA' });
+      await ensureKeys(s.keys, ['ES256', 'EdDSA'], NOW - 100);
+      const before: KeyRecord[] = await s.keys.list();
+      const created = await rotateKeys(s.keys, config, NOW);
+      assert.deepEqual(created.map((k) => k.alg).sort(), ['ES256', 'EdDSA']);
+      const all = await s.keys.list();
+      assert.equal(all.length, 4);
+      const longest = Math.max(config.ttl.accessToken, config.ttl.idToken);
+      for (const old of before) {
+        const k = all.find((x) => x.kid === old.kid);
+        assert.equal(k?.retiresAt, NOW);
+        assert.ok((k?.expiresAt ?? 0) >= NOW + longest, 'published at least as long as the tokens it signed live');
+      }
+      const ring = await loadKeyRing(s.keys, () => NOW);
+      assert.equal(ring.signing('ES256').kid, created.find((k) => k.alg === 'ES256')?.kid);
+      assert.equal(ring.jwks().keys.length, 4);
+    });
+  });
+});
