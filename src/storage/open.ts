@@ -1,18 +1,46 @@
 // Chooses the engine from the database URL and applies the migrations.
+import type { Kysely } from 'kysely';
 import { migrateToLatest } from './migrate.ts';
+import type { Database } from './schema.ts';
 import { sqlStores } from './sql-stores.ts';
 import { openSqlite } from './sqlite/open.ts';
 import type { Storage } from './types.ts';
 
-/** Opens `sqlite:PATH` (or `sqlite::memory:`) and migrates it to the latest schema. */
-export async function openStorage(url: string): Promise<Storage> {
-  if (url.startsWith('sqlite:')) {
-    const db = openSqlite(url.slice('sqlite:'.length) || ':memory:');
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+
+/** The engine a database URL names, or an error that says which URLs are understood. */
+export function engineOf(url: string): Storage['engine'] {
+  if (url.startsWith('sqlite:')) return 'sqlite';
+  if (POSTGRES_URL.test(url)) return 'postgres';
+  throw new Error(`unknown database URL "${url}": use sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE`);
+}
+
+/**
+ * Opens the database and migrates it to the latest schema, returning the query builder itself (for
+ * tools and tests that need SQL the stores do not offer). Several processes may do this at once:
+ * on PostgreSQL the migrator holds an advisory lock, so the migrations run exactly once.
+ */
+export async function openDatabase(url: string): Promise<{ db: Kysely<Database>; engine: Storage['engine'] }> {
+  const engine = engineOf(url);
+  let db: Kysely<Database>;
+  if (engine === 'sqlite') {
+    db = openSqlite(url.slice('sqlite:'.length) || ':memory:');
+  } else {
+    // pg is loaded only when asked for, so an SQLite-only install need not have it.
+    const { openPostgres } = await import('./postgres/open.ts');
+    db = openPostgres(url);
+  }
+  try {
     await migrateToLatest(db);
-    return sqlStores(db, 'sqlite');
+  } catch (e) {
+    await db.destroy();
+    throw e;
   }
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new Error('the PostgreSQL engine is not available yet: use LATCHKEY_DB=sqlite:PATH');
-  }
-  throw new Error(`unknown database URL "${url}": use sqlite:PATH`);
+  return { db, engine };
+}
+
+/** Opens `sqlite:PATH` (or `sqlite::memory:`) or `postgres://…` and migrates it to the latest schema. */
+export async function openStorage(url: string): Promise<Storage> {
+  const { db, engine } = await openDatabase(url);
+  return sqlStores(db, engine);
 }

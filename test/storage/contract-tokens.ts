@@ -1,0 +1,158 @@
+// Storage contract, part 1: codes, refresh tokens, grants and revoked access tokens (DESIGN rule 5).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type Ctx, code, grant, NOW, refresh } from './fixtures.ts';
+
+export function tokenContract(ctx: Ctx): void {
+  describe('codes', () => {
+    test('createWithGrant stores both; consume returns the code once, then reports reuse', async () => {
+      const g = grant({ resources: ['https://api.example.com/'] });
+      const c = code(g.id);
+      await ctx.storage.codes.createWithGrant(g, c);
+      assert.deepEqual(await ctx.storage.grants.get(g.id), g);
+
+      const first = await ctx.storage.codes.consume(c.codeHash, NOW + 1);
+      assert.deepEqual(first, { code: { ...c, consumedAt: NOW + 1 }, reused: false });
+
+      const second = await ctx.storage.codes.consume(c.codeHash, NOW + 2);
+      assert.equal(second?.reused, true);
+      // The second attempt does not move the consumption time.
+      assert.deepEqual(second?.code, { ...c, consumedAt: NOW + 1 });
+    });
+
+    test('consume of an unknown code returns undefined', async () => {
+      assert.equal(await ctx.storage.codes.consume('no-such-hash', NOW), undefined);
+    });
+
+    test('keeps a null nonce null', async () => {
+      const g = grant();
+      const c = code(g.id, { nonce: null });
+      await ctx.storage.codes.createWithGrant(g, c);
+      assert.equal((await ctx.storage.codes.consume(c.codeHash, NOW))?.code.nonce, null);
+    });
+
+    test('createWithGrant is one transaction: a failing code insert leaves no grant', async () => {
+      const g1 = grant();
+      const c = code(g1.id);
+      await ctx.storage.codes.createWithGrant(g1, c);
+      const g2 = grant();
+      await assert.rejects(ctx.storage.codes.createWithGrant(g2, { ...c, grantId: g2.id }));
+      assert.equal(await ctx.storage.grants.get(g2.id), undefined);
+    });
+
+    test('50 concurrent consumes of one code: exactly one wins', async () => {
+      const g = grant();
+      const c = code(g.id);
+      await ctx.storage.codes.createWithGrant(g, c);
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => ctx.storage.codes.consume(c.codeHash, NOW + i)));
+      assert.equal(results.filter((r) => r?.reused === false).length, 1);
+      assert.equal(results.filter((r) => r?.reused === true).length, 49);
+      const consumedAt = results.find((r) => r?.reused === false)?.code.consumedAt;
+      for (const r of results) assert.equal(r?.code.consumedAt, consumedAt);
+    });
+  });
+
+  describe('refresh tokens', () => {
+    test('rotate consumes the old token and stores its successor, once', async () => {
+      const g = grant();
+      await ctx.storage.codes.createWithGrant(g, code(g.id));
+      const first = refresh(g.id);
+      await ctx.storage.refreshTokens.create(first);
+      assert.deepEqual(await ctx.storage.refreshTokens.find(first.tokenHash), first);
+
+      const next = refresh(g.id, { createdAt: NOW + 10 });
+      assert.equal(await ctx.storage.refreshTokens.rotate(first.tokenHash, next, NOW + 10), true);
+      assert.deepEqual(await ctx.storage.refreshTokens.find(first.tokenHash), { ...first, consumedAt: NOW + 10 });
+      assert.deepEqual(await ctx.storage.refreshTokens.find(next.tokenHash), next);
+
+      const again = refresh(g.id, { createdAt: NOW + 20 });
+      assert.equal(await ctx.storage.refreshTokens.rotate(first.tokenHash, again, NOW + 20), false);
+      assert.equal(await ctx.storage.refreshTokens.find(again.tokenHash), undefined);
+      assert.equal((await ctx.storage.refreshTokens.find(first.tokenHash))?.consumedAt, NOW + 10);
+    });
+
+    test('rotate of an unknown token stores nothing', async () => {
+      const next = refresh('grant-x');
+      assert.equal(await ctx.storage.refreshTokens.rotate('unknown-hash', next, NOW), false);
+      assert.equal(await ctx.storage.refreshTokens.find(next.tokenHash), undefined);
+    });
+
+    test('concurrent rotations of one token: exactly one succeeds and one successor is stored', async () => {
+      const g = grant();
+      const first = refresh(g.id);
+      await ctx.storage.refreshTokens.create(first);
+      const successors = Array.from({ length: 20 }, () => refresh(g.id));
+      const results = await Promise.all(successors.map((s) => ctx.storage.refreshTokens.rotate(first.tokenHash, s, NOW)));
+      assert.equal(results.filter(Boolean).length, 1);
+      const stored = await Promise.all(successors.map((s) => ctx.storage.refreshTokens.find(s.tokenHash)));
+      assert.equal(stored.filter((s) => s !== undefined).length, 1);
+    });
+
+    test('find of an unknown hash returns undefined', async () => {
+      assert.equal(await ctx.storage.refreshTokens.find('nope'), undefined);
+    });
+  });
+
+  describe('grants', () => {
+    test('revoke marks the grant revoked and consumes its live refresh tokens only', async () => {
+      const g = grant();
+      const other = grant();
+      await ctx.storage.codes.createWithGrant(g, code(g.id));
+      await ctx.storage.codes.createWithGrant(other, code(other.id));
+      const live1 = refresh(g.id);
+      const live2 = refresh(g.id);
+      const used = refresh(g.id, { consumedAt: NOW - 100 });
+      const foreign = refresh(other.id);
+      for (const t of [live1, live2, used, foreign]) await ctx.storage.refreshTokens.create(t);
+
+      await ctx.storage.grants.revoke(g.id, NOW + 5);
+
+      assert.equal((await ctx.storage.grants.get(g.id))?.revokedAt, NOW + 5);
+      assert.equal((await ctx.storage.refreshTokens.find(live1.tokenHash))?.consumedAt, NOW + 5);
+      assert.equal((await ctx.storage.refreshTokens.find(live2.tokenHash))?.consumedAt, NOW + 5);
+      assert.equal((await ctx.storage.refreshTokens.find(used.tokenHash))?.consumedAt, NOW - 100);
+      assert.equal((await ctx.storage.grants.get(other.id))?.revokedAt, null);
+      assert.equal((await ctx.storage.refreshTokens.find(foreign.tokenHash))?.consumedAt, null);
+      // A consumed token can no longer be rotated.
+      assert.equal(await ctx.storage.refreshTokens.rotate(live1.tokenHash, refresh(g.id), NOW + 6), false);
+    });
+
+    test('revoking twice keeps the first revocation time', async () => {
+      const g = grant();
+      await ctx.storage.codes.createWithGrant(g, code(g.id));
+      await ctx.storage.grants.revoke(g.id, NOW + 1);
+      await ctx.storage.grants.revoke(g.id, NOW + 2);
+      assert.equal((await ctx.storage.grants.get(g.id))?.revokedAt, NOW + 1);
+    });
+
+    test('concurrent revocations and rotations of one grant all settle, and the grant ends revoked', async () => {
+      const g = grant();
+      await ctx.storage.codes.createWithGrant(g, code(g.id));
+      const first = refresh(g.id);
+      await ctx.storage.refreshTokens.create(first);
+      const work = Array.from({ length: 20 }, (_, i) =>
+        i % 2 ? ctx.storage.grants.revoke(g.id, NOW + i) : ctx.storage.refreshTokens.rotate(first.tokenHash, refresh(g.id), NOW + i),
+      );
+      const settled = await Promise.allSettled(work);
+      assert.deepEqual(
+        settled.filter((s) => s.status === 'rejected'),
+        [],
+      );
+      assert.notEqual((await ctx.storage.grants.get(g.id))?.revokedAt, null);
+    });
+
+    test('get of an unknown grant returns undefined', async () => {
+      assert.equal(await ctx.storage.grants.get('nope'), undefined);
+    });
+  });
+
+  describe('revoked access tokens', () => {
+    test('has is false until add; adding twice is harmless', async () => {
+      assert.equal(await ctx.storage.revokedTokens.has('jti-1'), false);
+      await ctx.storage.revokedTokens.add('jti-1', NOW + 900);
+      await ctx.storage.revokedTokens.add('jti-1', NOW + 900);
+      assert.equal(await ctx.storage.revokedTokens.has('jti-1'), true);
+      assert.equal(await ctx.storage.revokedTokens.has('jti-2'), false);
+    });
+  });
+}
