@@ -7,6 +7,7 @@ import type { Deps } from './deps.ts';
 import { nodeHandler } from './http/node.ts';
 import { routes } from './http/routes.ts';
 import { createLogger } from './log.ts';
+import { startMaintenance } from './maintenance.ts';
 import { openStorage } from './storage/open.ts';
 import type { Storage } from './storage/types.ts';
 import { createIssuer } from './tokens/issuer.ts';
@@ -52,18 +53,12 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     https: config.issuer.startsWith('https:'),
     log,
   });
-  const cleanup = setInterval(() => {
-    storage.cleanup(clock()).then(
-      (n) => n > 0 && log.debug({ event: 'cleanup', deleted: n }, 'expired rows deleted'),
-      (err: unknown) => log.error({ err }, 'cleanup failed'),
-    );
-  }, 60_000);
-  cleanup.unref();
+  const stopMaintenance = startMaintenance(deps);
   return {
     deps,
     handler,
     async close() {
-      clearInterval(cleanup);
+      stopMaintenance();
       if (!options.storage) await storage.close();
     },
   };

@@ -34,15 +34,20 @@ export function keysCommand(program: Command): void {
       });
     }),
   );
-  withCommonOptions(keys.command('rotate').description('create new signing keys and retire the current ones')).action(
-    action(async (opts: GlobalOptions) => {
+  withCommonOptions(
+    keys
+      .command('rotate')
+      .description('publish new signing keys now; they sign after keys.prePublish, and the current ones then retire')
+      .option('--immediately', 'sign with the new keys at once (verifiers that cached the JWKS refetch on the new kid)'),
+  ).action(
+    action(async (opts: GlobalOptions & { immediately?: boolean }) => {
       const config = resolveConfig(...configInput(opts));
       await withStorage(opts, async (storage) => {
-        const created = await rotateKeys(storage.keys, config, now());
+        const created = await rotateKeys(storage.keys, config, now(), { immediately: opts.immediately ?? false });
         print(
           opts,
-          created.map((k) => ({ kid: k.kid, alg: k.alg })),
-          created.map((k) => `new ${k.alg} key ${k.kid}`).join('\n'),
+          created.map((k) => ({ kid: k.kid, alg: k.alg, activates_at: k.activatesAt })),
+          created.map((k) => `new ${k.alg} key ${k.kid}, signs from ${new Date(k.activatesAt * 1000).toISOString()}`).join('\n'),
         );
       });
     }),

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { resolveConfig } from '../config/schema.ts';
 import { openStorage } from '../storage/open.ts';
 import { clientsCommand } from './clients.ts';
-import { action, configInput, type GlobalOptions, withCommonOptions } from './common.ts';
+import { action, configInput, type GlobalOptions, print, withCommonOptions, withStorage } from './common.ts';
 import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
 import { usersCommand } from './users.ts';
@@ -19,6 +19,14 @@ withCommonOptions(program.command('migrate').description('create or update the d
     const storage = await openStorage(config.db);
     await storage.close();
     process.stdout.write(`database ${config.db} is up to date\n`);
+  }),
+);
+withCommonOptions(program.command('cleanup').description('delete expired codes, tokens, sessions, grants and keys now')).action(
+  action(async (opts: GlobalOptions) => {
+    await withStorage(opts, async (storage) => {
+      const deleted = await storage.cleanup(Math.floor(Date.now() / 1000));
+      print(opts, { deleted }, `deleted ${deleted} expired rows`);
+    });
   }),
 );
 clientsCommand(program);

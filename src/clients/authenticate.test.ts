@@ -20,6 +20,10 @@ function client(overrides: Partial<ClientRecord> & Pick<ClientRecord, 'clientId'
     tokenEndpointAuthMethod: 'none',
     scope: 'openid',
     createdAt: 1,
+    postLogoutRedirectUris: [],
+    resources: [],
+    refreshTokenTtl: null,
+    refreshTokenIdleTtl: null,
     ...overrides,
   };
 }

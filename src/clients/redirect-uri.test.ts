@@ -9,9 +9,13 @@ const client: ClientRecord = {
   name: 'App',
   redirectUris: ['https://app.example.com/cb', 'https://app.example.com:8443/a/b?x=1', 'http://127.0.0.1:5173/callback'],
   grantTypes: ['authorization_code'],
-  tokenEndpointAuthMethod: 'none',
+  tokenEndpointAuthMethod: 'client_secret_basic',
   scope: 'openid',
   createdAt: 0,
+  postLogoutRedirectUris: [],
+  resources: [],
+  refreshTokenTtl: null,
+  refreshTokenIdleTtl: null,
 };
 
 describe('isRegisteredRedirectUri', () => {
@@ -48,6 +52,19 @@ describe('isRegisteredRedirectUri', () => {
       '',
     ];
     for (const uri of refused) assert.equal(isRegisteredRedirectUri(client, uri), false, JSON.stringify(uri));
+  });
+
+  test('a public client on a loopback IP literal may use any port (RFC 8252 §7.3), and nothing else varies', () => {
+    const native: ClientRecord = { ...client, tokenEndpointAuthMethod: 'none' };
+    assert.equal(isRegisteredRedirectUri(native, 'http://127.0.0.1:49152/callback'), true);
+    assert.equal(isRegisteredRedirectUri(native, 'http://127.0.0.1/callback'), true);
+    assert.equal(isRegisteredRedirectUri(native, 'http://127.0.0.1:49152/callback/'), false);
+    assert.equal(isRegisteredRedirectUri(native, 'http://127.0.0.1:49152/other'), false);
+    assert.equal(isRegisteredRedirectUri(native, 'http://[::1]:49152/callback'), false);
+    assert.equal(isRegisteredRedirectUri(native, 'http://localhost:49152/callback'), false);
+    assert.equal(isRegisteredRedirectUri(native, 'https://127.0.0.1:49152/callback'), false);
+    // A confidential client gets no such exception.
+    assert.equal(isRegisteredRedirectUri(client, 'http://127.0.0.1:49152/callback'), false);
   });
 
   test('a client with no redirect URIs matches nothing', () => {

@@ -1,9 +1,32 @@
 // RFC 6749 §3.1.2 and OAuth 2.1 §2.3.1 / RFC 9700 §4.1.3: redirect URIs are compared by exact string match.
 import type { ClientRecord } from '../storage/types.ts';
 
-/** OAuth 2.1 §2.3.1: exact string comparison, no normalisation, no wildcards. */
+/**
+ * OAuth 2.1 §2.3.1: exact string comparison, no normalisation, no wildcards. The one exception is
+ * RFC 8252 §7.3: for a native app (a public client) on a loopback IP literal, any port is allowed.
+ */
 export function isRegisteredRedirectUri(client: ClientRecord, uri: string): boolean {
-  return client.redirectUris.includes(uri);
+  if (client.redirectUris.includes(uri)) return true;
+  if (client.tokenEndpointAuthMethod !== 'none') return false;
+  const port = loopbackWithoutPort(uri);
+  return port !== undefined && client.redirectUris.some((r) => loopbackWithoutPort(r) === port);
+}
+
+/** For http://127.0.0.1:PORT/… or http://[::1]:PORT/…, the URI with the port removed; undefined otherwise. */
+function loopbackWithoutPort(uri: string): string | undefined {
+  const m = /^http:\/\/(127\.0\.0\.1|\[::1\])(?::\d{1,5})?([/?].*)?$/.exec(uri);
+  return m ? `http://${m[1]}${m[2] ?? ''}` : undefined;
+}
+
+/** RFC 8707 §2: a resource is an absolute URI without a fragment. */
+export function resourceProblem(resource: string): string | undefined {
+  try {
+    new URL(resource);
+  } catch {
+    return 'is not an absolute URI';
+  }
+  if (resource.includes('#')) return 'must not contain a fragment (RFC 8707 §2)';
+  return undefined;
 }
 
 /**

@@ -1,18 +1,25 @@
 // RFC 7591 §2: creating a client record (used by the CLI and the demo set-up).
 import type { ClientAuthMethod, ClientRecord, GrantType } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
-import { redirectUriProblem } from './redirect-uri.ts';
+import { redirectUriProblem, resourceProblem } from './redirect-uri.ts';
 
 export interface NewClient {
   name: string;
-  redirectUris: string[];
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
   public?: boolean;
   scope?: string;
   grantTypes?: GrantType[];
   tokenEndpointAuthMethod?: ClientAuthMethod;
+  /** RFC 8707 resources the client may ask tokens for. */
+  resources?: string[];
+  refreshTokenTtl?: number;
+  refreshTokenIdleTtl?: number;
   clientId?: string;
   clientSecret?: string;
 }
+
+const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
 
 /** Validates the metadata and returns the record and, for a confidential client, its secret (shown once). */
 export function buildClient(
@@ -24,10 +31,20 @@ export function buildClient(
   secret: string | null;
 } {
   if (!input.name.trim()) throw new Error('a client needs a name');
-  if (input.redirectUris.length === 0) throw new Error('a client needs at least one redirect URI');
-  for (const uri of input.redirectUris) {
+  const grantTypes = [...new Set(input.grantTypes ?? (['authorization_code', 'refresh_token'] as GrantType[]))];
+  for (const g of grantTypes)
+    if (!GRANT_TYPES.includes(g)) throw new Error(`grant type "${g}" is not supported: use ${GRANT_TYPES.join(', ')}`);
+  const redirectUris = input.redirectUris ?? [];
+  if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
+    throw new Error('a client of the authorization code grant needs at least one redirect URI');
+  }
+  for (const uri of [...redirectUris, ...(input.postLogoutRedirectUris ?? [])]) {
     const problem = redirectUriProblem(uri);
     if (problem) throw new Error(`redirect URI "${uri}" ${problem}`);
+  }
+  for (const resource of input.resources ?? []) {
+    const problem = resourceProblem(resource);
+    if (problem) throw new Error(`resource "${resource}" ${problem}`);
   }
   const scope = input.scope ?? 'openid profile email offline_access';
   for (const s of scope.split(' ').filter(Boolean)) {
@@ -37,17 +54,29 @@ export function buildClient(
   }
   const method = input.tokenEndpointAuthMethod ?? (input.public ? 'none' : 'client_secret_basic');
   if (input.public && method !== 'none') throw new Error('a public client authenticates with "none"');
+  // RFC 6749 §4.4: the client credentials grant MUST only be used by confidential clients.
+  if (method === 'none' && grantTypes.includes('client_credentials')) throw new Error('a public client cannot use client_credentials');
+  for (const [name, ttl] of [
+    ['refresh token lifetime', input.refreshTokenTtl],
+    ['refresh token idle lifetime', input.refreshTokenIdleTtl],
+  ] as const) {
+    if (ttl !== undefined && (!Number.isInteger(ttl) || ttl <= 0)) throw new Error(`the ${name} must be a positive number of seconds`);
+  }
   const secret = method === 'none' ? null : (input.clientSecret ?? randomToken());
   return {
     record: {
       clientId: input.clientId ?? randomToken(16),
       secretHash: secret === null ? null : hashToken(secret),
       name: input.name.trim(),
-      redirectUris: input.redirectUris,
-      grantTypes: input.grantTypes ?? ['authorization_code', 'refresh_token'],
+      redirectUris,
+      grantTypes,
       tokenEndpointAuthMethod: method,
       scope: [...new Set(scope.split(' ').filter(Boolean))].join(' '),
       createdAt: now,
+      postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
+      resources: input.resources ?? [],
+      refreshTokenTtl: input.refreshTokenTtl ?? null,
+      refreshTokenIdleTtl: input.refreshTokenIdleTtl ?? null,
     },
     secret,
   };

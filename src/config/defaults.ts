@@ -11,7 +11,10 @@ export const defaults = {
     code: 60,
     accessToken: 900,
     idToken: 3600,
+    /** Absolute refresh token lifetime: the grant ends this long after sign-in, however often it is refreshed. */
     refreshToken: 30 * 24 * 3600,
+    /** Idle refresh token lifetime: a refresh token unused this long expires. */
+    refreshTokenIdle: 14 * 24 * 3600,
     session: 14 * 24 * 3600,
     interaction: 900,
   },
@@ -23,6 +26,12 @@ export const defaults = {
   defaultAudience: undefined as string | undefined,
   /** Scopes beyond the OpenID Connect ones that clients may be registered for. */
   scopes: [] as string[],
+  keys: {
+    /** Rotate the signing keys automatically when the newest is this old (seconds); 0 turns it off. */
+    rotateAfter: 90 * 24 * 3600,
+    /** A new key is published this long before it signs, so that verifiers' JWKS caches pick it up. */
+    prePublish: 3600,
+  },
   limits: { bodyBytes: 64 * 1024, parameterBytes: 8 * 1024 },
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
 };

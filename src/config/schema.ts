@@ -20,6 +20,7 @@ const schema = z.strictObject({
     accessToken: seconds,
     idToken: seconds,
     refreshToken: seconds,
+    refreshTokenIdle: seconds,
     session: seconds,
     interaction: seconds,
   }),
@@ -28,6 +29,14 @@ const schema = z.strictObject({
   idTokenAlg: algs,
   defaultAudience: z.string().min(1).optional(),
   scopes: z.array(scopeToken),
+  keys: z.strictObject({
+    rotateAfter: z.number().int().min(0),
+    prePublish: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 24 * 3600),
+  }),
   limits: z.strictObject({ bodyBytes: z.number().int().min(1024), parameterBytes: z.number().int().min(256) }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });

@@ -3,12 +3,14 @@ import { isRegisteredRedirectUri } from '../clients/redirect-uri.ts';
 import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
 import { challengeProblem } from '../grants/pkce.ts';
+import { checkResources } from '../grants/resource.ts';
 import { isSubset, joinScope, splitScope } from '../grants/scope.ts';
-import { singleParams } from '../http/body.ts';
+import { collectParams } from '../http/body.ts';
 import { redirect } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import { browserHash, browserSecret } from '../interaction/cookies.ts';
 import { currentSession, errorRedirect, issueCode, needsConsent, needsLogin } from '../interaction/flow.ts';
+import { strings } from '../interaction/strings.ts';
 import { errorPage } from '../interaction/views.ts';
 import type { AuthorizationParams, ClientRecord } from '../storage/types.ts';
 import { randomToken } from '../tokens/opaque.ts';
@@ -17,17 +19,21 @@ const PROMPTS = ['login', 'consent', 'none'] as const;
 
 export async function authorizeEndpoint(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
   let raw: Record<string, string>;
+  let resources: string[];
   try {
     // OIDC Core §3.1.2.1: GET and POST are both supported; POST uses form serialization.
-    raw = singleParams(req.query, req.method === 'POST' ? req.body : null);
+    ({
+      params: raw,
+      lists: { resource: resources = [] },
+    } = collectParams([req.query, req.method === 'POST' ? req.body : null], ['resource']));
   } catch (e) {
     return errorPage(400, (e as OAuthError).description);
   }
 
   // RFC 6749 §4.1.2.1: until client and redirect URI are verified, errors go to the person, never to a redirect.
-  if (!raw.client_id) return errorPage(400, 'The request has no client_id.');
+  if (!raw.client_id) return errorPage(400, strings.noClientId);
   const client = await deps.storage.clients.get(raw.client_id);
-  if (!client) return errorPage(400, 'The application that sent you here is not registered with this server.');
+  if (!client) return errorPage(400, strings.unknownClient);
   const target = redirectTarget(client, raw, deps);
   if (typeof target !== 'string') return target;
 
@@ -37,6 +43,7 @@ export async function authorizeEndpoint(req: OAuthRequest, deps: Deps): Promise<
   let params: AuthorizationParams;
   try {
     params = validate(raw, client, target);
+    params.resources = checkResources(resources, client, deps.config);
   } catch (e) {
     if (e instanceof OAuthError) return fail(e.code, e.description);
     throw e;
@@ -74,9 +81,9 @@ function redirectTarget(client: ClientRecord, raw: Record<string, string>, deps:
   const uri = raw.redirect_uri;
   if (uri === undefined) {
     // OIDC Core §3.1.2.1: redirect_uri is REQUIRED for OpenID requests.
-    if (splitScope(raw.scope).includes('openid')) return errorPage(400, 'The request has no redirect_uri.');
+    if (splitScope(raw.scope).includes('openid')) return errorPage(400, strings.noRedirectUri);
     if (client.redirectUris.length === 1 && client.redirectUris[0]) return client.redirectUris[0];
-    return errorPage(400, 'The request has no redirect_uri, and the application has more than one registered.');
+    return errorPage(400, strings.ambiguousRedirectUri);
   }
   if (!isRegisteredRedirectUri(client, uri)) {
     deps.log.info(
@@ -88,7 +95,7 @@ function redirectTarget(client: ClientRecord, raw: Record<string, string>, deps:
       },
       'redirect_uri is not registered for this client',
     );
-    return errorPage(400, 'The redirect URI in the request is not registered for this application.');
+    return errorPage(400, strings.unregisteredRedirectUri);
   }
   return uri;
 }
@@ -135,5 +142,6 @@ function validate(raw: Record<string, string>, client: ClientRecord, redirectUri
     codeChallenge: raw.code_challenge as string,
     prompt,
     maxAge,
+    resources: [],
   };
 }

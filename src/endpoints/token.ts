@@ -3,7 +3,7 @@ import { authenticateClient } from '../clients/authenticate.ts';
 import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
 import { grants } from '../grants/index.ts';
-import { singleParams } from '../http/body.ts';
+import { collectParams } from '../http/body.ts';
 import { json } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import type { GrantType } from '../storage/types.ts';
@@ -13,7 +13,7 @@ export async function tokenEndpoint(req: OAuthRequest, deps: Deps): Promise<OAut
   if (req.contentType !== 'application/x-www-form-urlencoded' || !req.body) {
     throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
   }
-  const params = singleParams(req.body);
+  const { params, lists } = collectParams([req.body], ['resource']);
   const { client } = await authenticateClient(req, params, deps.storage.clients);
   const grantType = params.grant_type;
   if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required');
@@ -22,7 +22,7 @@ export async function tokenEndpoint(req: OAuthRequest, deps: Deps): Promise<OAut
   if (!client.grantTypes.includes(grantType as GrantType)) {
     throw new OAuthError('unauthorized_client', `this client may not use the ${grantType} grant`);
   }
-  const response = await handler({ params, client }, deps);
+  const response = await handler({ params, resources: lists.resource ?? [], client }, deps);
   // RFC 6749 §5.1: Cache-Control: no-store (json() sets it) and Pragma: no-cache.
   return json(200, response, { pragma: 'no-cache' });
 }

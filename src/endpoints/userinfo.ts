@@ -1,10 +1,10 @@
 // OIDC Core §5.3: the UserInfo endpoint, with RFC 6750 §2.1 / §2.2 Bearer tokens.
-import { errors as joseErrors, jwtVerify } from 'jose';
 import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
 import { singleParams } from '../http/body.ts';
 import { json } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
+import { notRevoked, verifyOwnAccessToken } from '../tokens/verify.ts';
 
 const invalid = (detail: string) => new OAuthError('invalid_token', 'the access token is invalid, expired or revoked', { detail });
 
@@ -25,33 +25,16 @@ function bearerToken(req: OAuthRequest): string {
 
 export async function userinfoEndpoint(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
   const token = bearerToken(req);
-  const { keys, config, storage, clock } = deps;
-  let claims: Record<string, unknown>;
-  try {
-    const verified = await jwtVerify(
-      token,
-      (header) => {
-        const key = header.kid ? keys.verifying(header.kid) : undefined;
-        if (!key) throw invalid('unknown kid');
-        return key.publicKey;
-      },
-      { issuer: config.issuer, typ: 'at+jwt', algorithms: ['RS256', 'ES256', 'EdDSA'], currentDate: new Date(clock() * 1000) },
-    );
-    claims = verified.payload as Record<string, unknown>;
-  } catch (e) {
-    if (e instanceof OAuthError) throw e;
-    if (e instanceof joseErrors.JOSEError) throw invalid(e.code);
-    throw e;
-  }
-  const scope = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+  const verified = await verifyOwnAccessToken(token, deps);
+  if (verified.invalid !== undefined) throw invalid(verified.invalid);
+  const { claims } = verified;
+  const scope = claims.scope.split(' ');
   if (!scope.includes('openid')) {
     throw new OAuthError('insufficient_scope', 'the access token was not granted the openid scope');
   }
-  // One grant lookup tells whether the token was revoked (code reuse, refresh reuse).
-  const grantId = typeof claims.grant_id === 'string' ? claims.grant_id : undefined;
-  const grant = grantId ? await storage.grants.get(grantId) : undefined;
-  if (!grant || grant.revokedAt !== null) throw invalid('grant revoked or unknown');
-  const user = typeof claims.sub === 'string' ? await storage.users.getById(claims.sub) : undefined;
+  // One grant lookup tells whether the token was revoked (code reuse, refresh reuse, revocation).
+  if (!(await notRevoked(claims, deps))) throw invalid('token or grant revoked');
+  const user = await deps.storage.users.getById(claims.sub);
   if (!user) throw invalid('the user no longer exists');
 
   const out: Record<string, unknown> = { sub: user.id };

@@ -2,33 +2,33 @@
 import { OAuthError } from '../errors.ts';
 import { hashToken } from '../tokens/opaque.ts';
 import { verifyPkce } from './pkce.ts';
+import { narrowResources } from './resource.ts';
 import { splitScope } from './scope.ts';
-import { userTokens, wantsRefreshToken } from './tokens.ts';
+import { refreshExpiry, userTokens, wantsRefreshToken } from './tokens.ts';
 import type { GrantHandler } from './types.ts';
 
-export const authorizationCodeGrant: GrantHandler = async ({ params, client }, deps) => {
+const refused = (detail: string) => new OAuthError('invalid_grant', 'the code is invalid, expired or already used', { detail });
+
+export const authorizationCodeGrant: GrantHandler = async ({ params, resources, client }, deps) => {
   const { storage, clock, log } = deps;
   const code = params.code;
   if (!code) throw new OAuthError('invalid_request', 'code is required');
   const now = clock();
   const result = await storage.codes.consume(hashToken(code), now);
-  if (!result) throw new OAuthError('invalid_grant', 'the code is invalid, expired or already used');
+  if (!result) throw refused('unknown code');
   const { code: record, reused } = result;
   if (reused) {
     // RFC 6749 §4.1.2 / §10.5: a code used twice revokes every token issued from it.
     await storage.grants.revoke(record.grantId, now);
     log.warn({ event: 'code.reuse', client_id: record.clientId, grant_id: record.grantId }, 'authorization code reused: grant revoked');
-    throw new OAuthError('invalid_grant', 'the code is invalid, expired or already used');
+    throw refused('code reused');
   }
   // RFC 6749 §4.1.3: ensure the code was issued to the authenticated client.
   if (record.clientId !== client.clientId) {
     await storage.grants.revoke(record.grantId, now);
-    throw new OAuthError('invalid_grant', 'the code is invalid, expired or already used', {
-      detail: `code of client ${record.clientId} presented by ${client.clientId}`,
-    });
+    throw refused(`code of client ${record.clientId} presented by ${client.clientId}`);
   }
-  if (record.expiresAt <= now)
-    throw new OAuthError('invalid_grant', 'the code is invalid, expired or already used', { detail: 'code expired' });
+  if (record.expiresAt <= now) throw refused('code expired');
   // RFC 6749 §4.1.3: redirect_uri MUST be identical when it was included in the authorization request.
   if (record.redirectUri !== '' && params.redirect_uri !== record.redirectUri) {
     throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
@@ -37,21 +37,30 @@ export const authorizationCodeGrant: GrantHandler = async ({ params, client }, d
     throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
   }
   verifyPkce(record.codeChallenge, params.code_verifier);
+  const grant = await storage.grants.get(record.grantId);
+  if (!grant || grant.revokedAt !== null) throw refused('grant revoked');
 
   const scope = splitScope(record.scope);
   const response = userTokens(
-    { client, grantId: record.grantId, userId: record.userId, scope, authTime: record.authTime, nonce: record.nonce },
+    {
+      client,
+      grantId: record.grantId,
+      userId: record.userId,
+      scope,
+      resources: narrowResources(resources, grant.resources, deps.config),
+      authTime: record.authTime,
+      nonce: record.nonce,
+    },
     deps,
   );
   if (wantsRefreshToken(client, scope, deps)) {
-    const grant = await storage.grants.get(record.grantId);
     const { token, record: rt } = deps.issuer.refreshToken({
       grantId: record.grantId,
       clientId: client.clientId,
       userId: record.userId,
       scope: record.scope,
       authTime: record.authTime,
-      expiresAt: Math.min(now + deps.config.ttl.refreshToken, grant?.expiresAt ?? Number.MAX_SAFE_INTEGER),
+      expiresAt: refreshExpiry(client, grant.expiresAt, now, deps),
     });
     await storage.refreshTokens.create(rt);
     response.refresh_token = token;

@@ -1,10 +1,12 @@
 // RFC 6749 §4 / §5.2: grant dispatch by a map from grant_type to its handler.
 import type { GrantType } from '../storage/types.ts';
 import { authorizationCodeGrant } from './authorization-code.ts';
+import { clientCredentialsGrant } from './client-credentials.ts';
 import { refreshTokenGrant } from './refresh-token.ts';
 import type { GrantHandler } from './types.ts';
 
 export const grants: ReadonlyMap<GrantType, GrantHandler> = new Map<GrantType, GrantHandler>([
   ['authorization_code', authorizationCodeGrant],
   ['refresh_token', refreshTokenGrant],
+  ['client_credentials', clientCredentialsGrant],
 ]);

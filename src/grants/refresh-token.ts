@@ -1,13 +1,14 @@
 // RFC 6749 §6 and OAuth 2.1 §4.3 / RFC 9700 §4.14.2: refreshing, with rotation and reuse detection.
 import { OAuthError } from '../errors.ts';
 import { hashToken } from '../tokens/opaque.ts';
+import { narrowResources } from './resource.ts';
 import { isSubset, splitScope } from './scope.ts';
-import { userTokens } from './tokens.ts';
+import { refreshExpiry, userTokens } from './tokens.ts';
 import type { GrantHandler } from './types.ts';
 
 const refused = (detail: string) => new OAuthError('invalid_grant', 'the refresh token is invalid, expired or revoked', { detail });
 
-export const refreshTokenGrant: GrantHandler = async ({ params, client }, deps) => {
+export const refreshTokenGrant: GrantHandler = async ({ params, resources, client }, deps) => {
   const { storage, clock, log } = deps;
   if (!params.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
   const now = clock();
@@ -22,9 +23,14 @@ export const refreshTokenGrant: GrantHandler = async ({ params, client }, deps) 
     log.warn({ event: 'refresh.reuse', client_id: client.clientId, grant_id: old.grantId }, 'refresh token reused: grant revoked');
     throw refused('reuse of a rotated refresh token');
   }
-  if (old.expiresAt <= now) throw refused('refresh token expired');
+  if (old.expiresAt <= now) {
+    const ended = await storage.grants.get(old.grantId);
+    // The reason is logged, never sent (RFC 6749 §5.2 only says invalid_grant).
+    throw refused(ended && ended.expiresAt <= now ? 'absolute lifetime reached' : 'idle lifetime reached');
+  }
   const grant = await storage.grants.get(old.grantId);
   if (!grant || grant.revokedAt !== null) throw refused('grant revoked');
+  const audienceResources = narrowResources(resources, grant.resources, deps.config);
 
   const granted = splitScope(old.scope);
   const requested = params.scope === undefined ? granted : splitScope(params.scope);
@@ -38,7 +44,7 @@ export const refreshTokenGrant: GrantHandler = async ({ params, client }, deps) 
     // RFC 6749 §6: a new refresh token has the scope of the one it replaces.
     scope: old.scope,
     authTime: old.authTime,
-    expiresAt: old.expiresAt,
+    expiresAt: refreshExpiry(client, grant.expiresAt, now, deps),
   });
   if (!(await storage.refreshTokens.rotate(tokenHash, record, now))) {
     // Lost a race with another presentation of the same token: that is reuse too.
@@ -47,7 +53,15 @@ export const refreshTokenGrant: GrantHandler = async ({ params, client }, deps) 
     throw refused('concurrent reuse of a refresh token');
   }
   const response = userTokens(
-    { client, grantId: old.grantId, userId: old.userId, scope: requested, authTime: old.authTime, nonce: null },
+    {
+      client,
+      grantId: old.grantId,
+      userId: old.userId,
+      scope: requested,
+      resources: audienceResources,
+      authTime: old.authTime,
+      nonce: null,
+    },
     deps,
   );
   response.refresh_token = token;

@@ -2,6 +2,7 @@
 import type { Deps } from '../deps.ts';
 import type { ClientRecord } from '../storage/types.ts';
 import type { TokenResponse } from '../tokens/issuer.ts';
+import { audience } from './resource.ts';
 
 export interface UserTokensInput {
   client: ClientRecord;
@@ -9,6 +10,8 @@ export interface UserTokensInput {
   userId: string;
   /** The scope of the access token. */
   scope: string[];
+  /** RFC 8707 resources the access token is for (empty: the default audience). */
+  resources: string[];
   authTime: number;
   nonce: string | null;
 }
@@ -21,7 +24,7 @@ export function userTokens(input: UserTokensInput, deps: Deps): TokenResponse {
     clientId: input.client.clientId,
     sub: input.userId,
     scope,
-    audience: config.defaultAudience,
+    audience: audience(input.resources, config),
     authTime: input.authTime,
     grantId: input.grantId,
   });
@@ -41,6 +44,11 @@ export function userTokens(input: UserTokensInput, deps: Deps): TokenResponse {
     });
   }
   return response;
+}
+
+/** A refresh token's expiry: the idle lifetime from now, never past the grant's absolute end. */
+export function refreshExpiry(client: ClientRecord, grantExpiresAt: number, now: number, deps: Deps): number {
+  return Math.min(now + (client.refreshTokenIdleTtl ?? deps.config.ttl.refreshTokenIdle), grantExpiresAt);
 }
 
 /** Whether this grant gets a refresh token (client allowed, and offline_access or configuration asks). */

@@ -5,6 +5,8 @@ import type { TokenResponse } from '../tokens/issuer.ts';
 
 export interface GrantContext {
   params: Record<string, string>;
+  /** RFC 8707 `resource` parameters of the token request (may repeat). */
+  resources: string[];
   client: ClientRecord;
 }
 

@@ -39,17 +39,33 @@ function decode(raw: string): string {
  * parameters sent without a value MUST be treated as if they were omitted.
  */
 export function singleParams(...sources: (URLSearchParams | null)[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  return collectParams(sources, []).params;
+}
+
+/**
+ * Like singleParams, but the names in `repeatable` may occur more than once (RFC 8707 §2: several
+ * `resource` parameters); their values are returned as lists.
+ */
+export function collectParams(
+  sources: (URLSearchParams | null)[],
+  repeatable: readonly string[],
+): { params: Record<string, string>; lists: Record<string, string[]> } {
+  const params: Record<string, string> = {};
+  const lists: Record<string, string[]> = {};
   const seen = new Set<string>();
   for (const source of sources) {
     if (!source) continue;
     for (const [name, value] of source) {
+      if (repeatable.includes(name)) {
+        (lists[name] ??= []).push(value);
+        continue;
+      }
       if (seen.has(name)) throw new OAuthError('invalid_request', `the parameter "${safeName(name)}" is repeated`);
       seen.add(name);
-      if (value !== '') out[name] = value;
+      if (value !== '') params[name] = value;
     }
   }
-  return out;
+  return { params, lists };
 }
 
 function safeName(name: string): string {

@@ -3,10 +3,13 @@ import type { Logger } from 'pino';
 import type { Deps } from '../deps.ts';
 import { authorizeEndpoint } from '../endpoints/authorize.ts';
 import { discoveryEndpoint, jwksEndpoint } from '../endpoints/discovery.ts';
+import { introspectEndpoint } from '../endpoints/introspect.ts';
+import { revokeEndpoint } from '../endpoints/revoke.ts';
 import { tokenEndpoint } from '../endpoints/token.ts';
 import { userinfoEndpoint } from '../endpoints/userinfo.ts';
 import { consentGet, consentPost } from '../interaction/consent.ts';
 import { loginGet, loginPost } from '../interaction/login.ts';
+import { endSession } from '../interaction/logout.ts';
 import { createRouter, type Endpoint, type Route } from './router.ts';
 
 export function routes(deps: Deps, log: Logger): Endpoint {
@@ -16,6 +19,9 @@ export function routes(deps: Deps, log: Logger): Endpoint {
     { path: '/consent', param: true, errors: 'page', methods: { GET: (r) => consentGet(r, deps), POST: (r) => consentPost(r, deps) } },
     { path: '/token', errors: 'json', methods: { POST: (r) => tokenEndpoint(r, deps) } },
     { path: '/userinfo', errors: 'json', methods: { GET: (r) => userinfoEndpoint(r, deps), POST: (r) => userinfoEndpoint(r, deps) } },
+    { path: '/introspect', errors: 'json', methods: { POST: (r) => introspectEndpoint(r, deps) } },
+    { path: '/revoke', errors: 'json', methods: { POST: (r) => revokeEndpoint(r, deps) } },
+    { path: '/end-session', errors: 'page', methods: { GET: (r) => endSession(r, deps), POST: (r) => endSession(r, deps) } },
     { path: '/jwks', errors: 'json', methods: { GET: () => jwksEndpoint(deps) } },
     { path: '/.well-known/openid-configuration', errors: 'json', methods: { GET: () => discoveryEndpoint(deps) } },
     { path: '/.well-known/oauth-authorization-server', errors: 'json', methods: { GET: () => discoveryEndpoint(deps) } },

@@ -36,7 +36,7 @@ export async function consentPost(req: OAuthRequest, deps: Deps): Promise<OAuthR
   if (!checkCsrf(req, interaction.id, interaction.browserHash, form.csrf)) return errorPage(403, strings.csrf);
   const { userId, authTime, params } = interaction;
   if (!userId || authTime === null) return redirect(`${deps.config.issuer}/login/${interaction.id}`);
-  if (form.decision !== 'allow' && form.decision !== 'deny') return errorPage(400, 'Choose Allow or Deny.');
+  if (form.decision !== 'allow' && form.decision !== 'deny') return errorPage(400, strings.chooseDecision);
   // Each interaction answers the client once.
   if (!(await deps.storage.interactions.consume(interaction.id))) return errorPage(400, strings.expired);
   if (form.decision === 'deny') {

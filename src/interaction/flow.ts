@@ -55,6 +55,9 @@ export async function issueCode(
   // RFC 6749 §10.10: at least 128 bits of entropy; 256 here, stored only as SHA-256.
   const code = randomToken();
   const grantId = randomToken(16);
+  const client = await storage.clients.get(p.clientId);
+  // The grant lives as long as its refresh tokens may (the absolute lifetime), at least as long as its tokens.
+  const lifetime = Math.max(client?.refreshTokenTtl ?? config.ttl.refreshToken, config.ttl.accessToken, config.ttl.code);
   await storage.codes.createWithGrant(
     {
       id: grantId,
@@ -63,8 +66,9 @@ export async function issueCode(
       scope: p.scope,
       authTime,
       createdAt: now,
-      expiresAt: now + Math.max(config.ttl.refreshToken, config.ttl.accessToken, config.ttl.code),
+      expiresAt: now + lifetime,
       revokedAt: null,
+      resources: p.resources,
     },
     {
       codeHash: hashToken(code),

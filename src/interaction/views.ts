@@ -113,3 +113,34 @@ ${items}
     v.formTargets,
   );
 }
+
+export interface LogoutView {
+  action: string;
+  csrf: string;
+  clientName: string | undefined;
+  /** Carried through the confirmation unchanged (validated again on submit). */
+  hidden: Record<string, string>;
+  formTargets: readonly string[];
+}
+
+export function logoutPage(v: LogoutView): OAuthResponse {
+  const hidden = Object.entries(v.hidden)
+    .map(([k, val]) => `<input type="hidden" name="${esc(k)}" value="${esc(val)}">`)
+    .join('\n');
+  return page(
+    200,
+    strings.logoutTitle,
+    `<h1>${esc(strings.logoutTitle)}</h1>
+<p class="lead">${esc(strings.logoutLead(v.clientName))}</p>
+<form method="post" action="${esc(v.action)}">
+<input type="hidden" name="csrf" value="${esc(v.csrf)}">
+${hidden}
+<button type="submit" name="confirm" value="yes" class="primary">${esc(strings.logoutConfirm)}</button>
+</form>`,
+    v.formTargets,
+  );
+}
+
+export function signedOutPage(): OAuthResponse {
+  return page(200, strings.signedOutTitle, `<h1>${esc(strings.signedOutTitle)}</h1>\n<p>${esc(strings.signedOut)}</p>`);
+}

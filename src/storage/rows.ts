@@ -18,6 +18,10 @@ export const clientFromRow = (r: Row<'clients'>): ClientRecord => ({
   tokenEndpointAuthMethod: r.token_endpoint_auth_method as ClientRecord['tokenEndpointAuthMethod'],
   scope: r.scope,
   createdAt: n(r.created_at),
+  postLogoutRedirectUris: JSON.parse(r.post_logout_redirect_uris) as string[],
+  resources: JSON.parse(r.resources) as string[],
+  refreshTokenTtl: nn(r.refresh_token_ttl),
+  refreshTokenIdleTtl: nn(r.refresh_token_idle_ttl),
 });
 
 export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
@@ -29,6 +33,10 @@ export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
   token_endpoint_auth_method: c.tokenEndpointAuthMethod,
   scope: c.scope,
   created_at: c.createdAt,
+  post_logout_redirect_uris: JSON.stringify(c.postLogoutRedirectUris),
+  resources: JSON.stringify(c.resources),
+  refresh_token_ttl: c.refreshTokenTtl,
+  refresh_token_idle_ttl: c.refreshTokenIdleTtl,
 });
 
 export const userFromRow = (r: Row<'users'>): UserRecord => ({
@@ -69,6 +77,7 @@ export const grantFromRow = (r: Row<'grants'>): GrantRecord => ({
   createdAt: n(r.created_at),
   expiresAt: n(r.expires_at),
   revokedAt: nn(r.revoked_at),
+  resources: JSON.parse(r.resources) as string[],
 });
 
 export const grantToRow = (g: GrantRecord): Row<'grants'> => ({
@@ -80,6 +89,7 @@ export const grantToRow = (g: GrantRecord): Row<'grants'> => ({
   created_at: g.createdAt,
   expires_at: g.expiresAt,
   revoked_at: g.revokedAt,
+  resources: JSON.stringify(g.resources),
 });
 
 export const codeFromRow = (r: Row<'codes'>): CodeRecord => ({

@@ -9,6 +9,10 @@ export interface Database {
     token_endpoint_auth_method: string;
     scope: string;
     created_at: number;
+    post_logout_redirect_uris: string;
+    resources: string;
+    refresh_token_ttl: number | null;
+    refresh_token_idle_ttl: number | null;
   };
   users: {
     id: string;
@@ -38,6 +42,7 @@ export interface Database {
     created_at: number;
     expires_at: number;
     revoked_at: number | null;
+    resources: string;
   };
   codes: {
     code_hash: string;
@@ -63,6 +68,7 @@ export interface Database {
     expires_at: number;
     consumed_at: number | null;
   };
+  revoked_access_tokens: { jti: string; expires_at: number };
   signing_keys: {
     kid: string;
     alg: string;

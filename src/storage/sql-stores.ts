@@ -134,6 +134,18 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         });
       },
     },
+    revokedTokens: {
+      async add(jti, expiresAt) {
+        await db
+          .insertInto('revoked_access_tokens')
+          .values({ jti, expires_at: expiresAt })
+          .onConflict((oc) => oc.column('jti').doNothing())
+          .execute();
+      },
+      async has(jti) {
+        return (await db.selectFrom('revoked_access_tokens').select('jti').where('jti', '=', jti).executeTakeFirst()) !== undefined;
+      },
+    },
     codes: {
       async createWithGrant(grant, code) {
         await db.transaction().execute(async (trx) => {
@@ -196,6 +208,8 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         ['sessions', 'id_hash'],
         ['interactions', 'id'],
         ['grants', 'id'],
+        ['revoked_access_tokens', 'jti'],
+        ['signing_keys', 'kid'],
       ] as const;
       for (const [table, key] of tables) {
         for (;;) {
@@ -206,6 +220,8 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
           const deleted = Number(r.numDeletedRows);
           total += deleted;
           if (deleted < CLEANUP_BATCH) break;
+          // Let requests in between batches: cleanup never holds the database for long.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       }
       return total;

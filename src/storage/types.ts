@@ -15,6 +15,14 @@ export interface ClientRecord {
   /** Space-separated scopes the client may request; also the default when a request names none. */
   scope: string;
   createdAt: number;
+  /** OIDC RP-Initiated Logout §3.1: where the client may be sent after sign-out (exact match). */
+  postLogoutRedirectUris: string[];
+  /** RFC 8707: the resources (audiences) the client may ask tokens for, besides the default audience. */
+  resources: string[];
+  /** Absolute refresh token lifetime in seconds; the server default when null. */
+  refreshTokenTtl: number | null;
+  /** Idle refresh token lifetime (unused for this long, it expires); the server default when null. */
+  refreshTokenIdleTtl: number | null;
 }
 
 export interface UserRecord {
@@ -37,6 +45,8 @@ export interface GrantRecord {
   createdAt: number;
   expiresAt: number;
   revokedAt: number | null;
+  /** RFC 8707: the resources the grant covers; empty for the default audience. */
+  resources: string[];
 }
 
 export interface CodeRecord {
@@ -85,6 +95,8 @@ export interface AuthorizationParams {
   codeChallenge: string;
   prompt: ('login' | 'consent' | 'none')[];
   maxAge: number | null;
+  /** RFC 8707 resource indicators sent with the request. */
+  resources: string[];
 }
 
 /** The only bridge between the pages and the protocol: one pending authorization request. */
@@ -149,6 +161,12 @@ export interface GrantStore {
   revoke(id: string, now: number): Promise<void>;
 }
 
+/** RFC 7009: access tokens revoked one by one (JWTs cannot be recalled), kept until they expire. */
+export interface RevokedTokenStore {
+  add(jti: string, expiresAt: number): Promise<void>;
+  has(jti: string): Promise<boolean>;
+}
+
 export interface CodeStore {
   /** Creates the grant and its code in one transaction. */
   createWithGrant(grant: GrantRecord, code: CodeRecord): Promise<void>;
@@ -184,6 +202,7 @@ export interface Storage {
   interactions: InteractionStore;
   consents: ConsentStore;
   grants: GrantStore;
+  revokedTokens: RevokedTokenStore;
   codes: CodeStore;
   refreshTokens: RefreshTokenStore;
   keys: KeyStore;

@@ -11,7 +11,7 @@ export interface AccessTokenInput {
   /** The user, or the client itself for client credentials (RFC 9068 §2.2). */
   sub: string;
   scope: string;
-  audience: string;
+  audience: string | string[];
   authTime: number | null;
   grantId: string | null;
 }

@@ -109,7 +109,7 @@ describe('provisioning a fresh database before the server first starts', () => {
   test('keys list and rotate', async () => {
     const before = JSON.parse((await run(['keys', 'list', '--json'])).stdout) as { kid: string; state: string }[];
     assert.equal(before.filter((k) => k.state === 'active').length, 2, 'the server created an RS256 and an ES256 key');
-    const rotated = await run(['keys', 'rotate', '--json']);
+    const rotated = await run(['keys', 'rotate', '--immediately', '--json']);
     assert.equal(rotated.code, 0, rotated.stderr);
     const created = JSON.parse(rotated.stdout) as { kid: string; alg: string }[];
     assert.deepEqual(created.map((k) => k.alg).sort(), ['ES256', 'RS256']);
@@ -130,7 +130,7 @@ describe('errors are one line and a non-zero exit', () => {
       {},
       /scope "admin"/,
     ],
-    ['a missing option', ['clients', 'create', '--name', 'X'], {}, /--redirect-uri/],
+    ['no redirect URI for a code-flow client', ['clients', 'create', '--name', 'X'], {}, /needs at least one redirect URI/],
     ['a short password', ['users', 'create', '--username', 'eve', '--password-stdin'], {}, /at least 8/],
     ['a bad port', ['serve', '--port', 'eighty'], {}, /--port must be a whole number/],
     ['a bad LATCHKEY_PORT', ['serve'], { LATCHKEY_PORT: 'x' }, /LATCHKEY_PORT/],

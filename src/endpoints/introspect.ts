@@ -1,0 +1,63 @@
+// RFC 7662: token introspection, for resource servers (confidential clients).
+import { authenticateClient } from '../clients/authenticate.ts';
+import type { Deps } from '../deps.ts';
+import { OAuthError } from '../errors.ts';
+import { singleParams } from '../http/body.ts';
+import { json } from '../http/respond.ts';
+import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
+import { liveRefreshToken, looksLikeJwt, notRevoked, verifyOwnAccessToken } from '../tokens/verify.ts';
+
+/** RFC 7662 §2.2: for an unknown, expired, revoked or foreign token, only `active: false`. */
+const inactive = () => json(200, { active: false });
+
+export async function introspectEndpoint(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
+  if (req.contentType !== 'application/x-www-form-urlencoded' || !req.body) {
+    throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
+  }
+  const params = singleParams(req.body);
+  const { client, method } = await authenticateClient(req, params, deps.storage.clients);
+  // RFC 7662 §2.1: the caller MUST be authenticated; a public client has no credentials.
+  if (method === 'none') throw new OAuthError('invalid_client', 'introspection needs client authentication', { detail: 'public client' });
+  const token = params.token;
+  if (!token) throw new OAuthError('invalid_request', 'token is required');
+  const { config } = deps;
+
+  // RFC 7662 §2.1: token_type_hint is a hint; the other kind is tried too.
+  const jwtFirst = params.token_type_hint === 'refresh_token' ? false : looksLikeJwt(token);
+  for (const kind of jwtFirst ? ['access', 'refresh'] : ['refresh', 'access']) {
+    if (kind === 'access' && looksLikeJwt(token)) {
+      const verified = await verifyOwnAccessToken(token, deps);
+      if (verified.invalid !== undefined || !(await notRevoked(verified.claims, deps))) return inactive();
+      const { claims } = verified;
+      return json(200, {
+        active: true,
+        scope: claims.scope,
+        client_id: claims.client_id,
+        sub: claims.sub,
+        aud: claims.aud,
+        iss: claims.iss,
+        exp: claims.exp,
+        iat: claims.iat,
+        jti: claims.jti,
+        token_type: 'Bearer',
+        ...(claims.auth_time !== undefined ? { auth_time: claims.auth_time } : {}),
+      });
+    }
+    if (kind === 'refresh' && !looksLikeJwt(token)) {
+      const record = await liveRefreshToken(token, deps);
+      // A refresh token is shown only to the client it belongs to.
+      if (!record || record.clientId !== client.clientId) return inactive();
+      return json(200, {
+        active: true,
+        scope: record.scope,
+        client_id: record.clientId,
+        sub: record.userId,
+        iss: config.issuer,
+        exp: record.expiresAt,
+        iat: record.createdAt,
+        token_type: 'refresh_token',
+      });
+    }
+  }
+  return inactive();
+}

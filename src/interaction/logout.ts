@@ -1,0 +1,88 @@
+// OpenID Connect RP-Initiated Logout 1.0 §2-§3: the end_session_endpoint.
+import { compactVerify, decodeProtectedHeader } from 'jose';
+import type { Deps } from '../deps.ts';
+import { singleParams } from '../http/body.ts';
+import { redirect, withQuery } from '../http/respond.ts';
+import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
+import type { ClientRecord } from '../storage/types.ts';
+import { constantTimeEqual, hashToken } from '../tokens/opaque.ts';
+import { browserSecret, CSRF_COOKIE, clearCookie, csrfToken, SESSION_COOKIE } from './cookies.ts';
+import { currentSession, formTargets } from './flow.ts';
+import { strings } from './strings.ts';
+import { errorPage, logoutPage, signedOutPage } from './views.ts';
+
+/** The ID token hint's subject and audience when we signed it; expired hints are accepted (§2). */
+async function readHint(hint: string, deps: Deps): Promise<{ sub: string; aud: string } | undefined> {
+  try {
+    const kid = decodeProtectedHeader(hint).kid;
+    const key = kid ? deps.keys.verifying(kid) : undefined;
+    if (!key) return undefined;
+    const { payload } = await compactVerify(hint, key.publicKey, { algorithms: ['RS256', 'ES256', 'EdDSA'] });
+    const claims = JSON.parse(new TextDecoder().decode(payload)) as { iss?: unknown; sub?: unknown; aud?: unknown };
+    const aud = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
+    if (claims.iss !== deps.config.issuer || typeof claims.sub !== 'string' || typeof aud !== 'string') return undefined;
+    return { sub: claims.sub, aud };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function endSession(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
+  const params = singleParams(req.query, req.method === 'POST' ? req.body : null);
+  const hint = params.id_token_hint ? await readHint(params.id_token_hint, deps) : undefined;
+  if (params.id_token_hint && !hint) return errorPage(400, strings.logoutBadHint);
+  // §2: client_id, when sent with an id_token_hint, must be the hint's audience.
+  if (hint && params.client_id && params.client_id !== hint.aud) return errorPage(400, strings.logoutBadHint);
+  const clientId = params.client_id ?? hint?.aud;
+  const client: ClientRecord | undefined = clientId ? await deps.storage.clients.get(clientId) : undefined;
+  if (clientId && !client) return errorPage(400, strings.unknownClient);
+
+  // §3: post_logout_redirect_uri is used only when it exactly matches one registered for the client.
+  const target = params.post_logout_redirect_uri;
+  if (target !== undefined) {
+    if (!client) return errorPage(400, strings.logoutNeedsClient);
+    if (!client.postLogoutRedirectUris.includes(target)) {
+      deps.log.info(
+        { event: 'logout.redirect_mismatch', client_id: client.clientId, registered: client.postLogoutRedirectUris },
+        'post_logout_redirect_uri not registered',
+      );
+      return errorPage(400, strings.logoutBadRedirect);
+    }
+  }
+
+  const session = await currentSession(req, deps);
+  const { secret, setCookie } = browserSecret(req, deps.config);
+  const confirmed =
+    req.method === 'POST' &&
+    params.confirm === 'yes' &&
+    !!req.cookies[CSRF_COOKIE] &&
+    constantTimeEqual(params.csrf ?? '', csrfToken(secret, 'logout'));
+  // §2: without a valid hint for the signed-in user, the user is asked, so that no page can sign them out.
+  if (session && !confirmed && hint?.sub !== session.userId) {
+    const hidden: Record<string, string> = {};
+    for (const k of ['client_id', 'post_logout_redirect_uri', 'state'] as const) if (params[k]) hidden[k] = params[k];
+    if (clientId && !hidden.client_id) hidden.client_id = clientId;
+    const res = logoutPage({
+      action: `${deps.config.issuer}/end-session`,
+      csrf: csrfToken(secret, 'logout'),
+      clientName: client?.name,
+      hidden,
+      formTargets: target ? formTargets(target) : [],
+    });
+    if (setCookie) res.headers['set-cookie'] = setCookie;
+    return res;
+  }
+  const headers: Record<string, string | string[]> = {};
+  if (session) {
+    await deps.storage.sessions.delete(session.idHash);
+    headers['set-cookie'] = clearCookie(SESSION_COOKIE, deps.config);
+    deps.log.info({ event: 'logout', sub: session.userId, client_id: clientId }, 'signed out');
+  } else if (req.cookies[SESSION_COOKIE]) {
+    await deps.storage.sessions.delete(hashToken(req.cookies[SESSION_COOKIE]));
+    headers['set-cookie'] = clearCookie(SESSION_COOKIE, deps.config);
+  }
+  if (target !== undefined) return redirect(withQuery(target, { state: params.state }), headers);
+  const page = signedOutPage();
+  Object.assign(page.headers, headers);
+  return page;
+}
