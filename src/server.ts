@@ -19,6 +19,11 @@ export interface ServerOptions {
   /** Epoch seconds; tests move time. */
   clock?: () => number;
   logger?: Logger;
+  /**
+   * How often the signing keys are reloaded from the store (ms, default 30 s), so that a key rotated
+   * by another instance or by `latchkey keys rotate` is used and published here too.
+   */
+  keyReloadMs?: number;
 }
 
 export interface AuthorizationServer {
@@ -54,10 +59,15 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     log,
   });
   const stopMaintenance = startMaintenance(deps);
+  const keyReload = setInterval(() => {
+    keys.reload().catch((err: unknown) => log.error({ err }, 'reloading the signing keys failed'));
+  }, options.keyReloadMs ?? 30_000);
+  keyReload.unref();
   return {
     deps,
     handler,
     async close() {
+      clearInterval(keyReload);
       stopMaintenance();
       if (!options.storage) await storage.close();
     },

@@ -18,6 +18,11 @@ export interface KeyRing {
   signing(alg: SigningAlg): ActiveKey;
   /** Public keys to verify our own tokens, by kid. */
   verifying(kid: string): ActiveKey | undefined;
+  /**
+   * `verifying(kid)`, but an unknown kid first reloads the ring from the store: another instance may
+   * have rotated. Such reloads are rate limited, so a flood of made-up kids costs one query a second.
+   */
+  resolve(kid: string): Promise<ActiveKey | undefined>;
   /** The JWK Set for the JWKS endpoint (public parts only). */
   jwks(): { keys: JWK[] };
   reload(): Promise<void>;
@@ -50,12 +55,34 @@ export async function ensureKeys(store: KeyStore, algs: SigningAlg[], now: numbe
 }
 
 /** Loads the keys from the store into memory (private keys as KeyObjects, parsed once). */
-export async function loadKeyRing(store: KeyStore, clock: () => number): Promise<KeyRing> {
+export async function loadKeyRing(store: KeyStore, clock: () => number, opts: { missReloadMs?: number } = {}): Promise<KeyRing> {
+  const missReloadMs = opts.missReloadMs ?? 1000;
   let published: KeyRecord[] = [];
   let byKid = new Map<string, ActiveKey>();
   let jwks: { keys: JWK[] } = { keys: [] };
+  let inflight: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+  let lastMissReload = Number.NEGATIVE_INFINITY;
 
-  async function reload() {
+  // Concurrent callers share loads instead of each querying the store. A load already under way may
+  // have read the store before the caller's change (a rotation), so one more is queued after it.
+  function reload(): Promise<void> {
+    if (!inflight) {
+      inflight = load().finally(() => {
+        inflight = undefined;
+      });
+      return inflight;
+    }
+    queued ??= inflight
+      .catch(() => {})
+      .then(() => {
+        queued = undefined;
+        return reload();
+      });
+    return queued;
+  }
+
+  async function load() {
     const now = clock();
     published = (await store.list()).filter((k) => k.expiresAt === null || k.expiresAt > now);
     byKid = new Map(
@@ -81,6 +108,19 @@ export async function loadKeyRing(store: KeyStore, clock: () => number): Promise
       return key;
     },
     verifying(kid) {
+      return byKid.get(kid);
+    },
+    async resolve(kid) {
+      const known = byKid.get(kid);
+      if (known) return known;
+      // Wall-clock time, not `clock`: this bounds load, whatever time the server believes it is.
+      const t = performance.now();
+      if (t - lastMissReload < missReloadMs) {
+        if (inflight) await inflight;
+        return byKid.get(kid);
+      }
+      lastMissReload = t;
+      await reload();
       return byKid.get(kid);
     },
     jwks() {

@@ -24,8 +24,8 @@ export async function verifyOwnAccessToken(
   try {
     const { payload } = await jwtVerify(
       token,
-      (header) => {
-        const key = header.kid ? keys.verifying(header.kid) : undefined;
+      async (header) => {
+        const key = header.kid ? await keys.resolve(header.kid) : undefined;
         if (!key) throw new joseErrors.JWKSNoMatchingKey();
         return key.publicKey;
       },

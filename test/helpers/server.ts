@@ -1,4 +1,4 @@
-// Starts a real Latchkey on 127.0.0.1 port 0 over a throwaway SQLite file, with a clock tests can move.
+// Starts a real Latchkey on 127.0.0.1 port 0 over a throwaway SQLite file (or a given database), with a clock tests can move.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { createUser } from '../../src/accounts/users.ts';
 import { buildClient, type NewClient } from '../../src/clients/register.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/log.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
+import { type RunningServer, type ServerOptions, startServer } from '../../src/server.ts';
 import { openStorage } from '../../src/storage/open.ts';
 import type { ClientRecord, Storage, UserRecord } from '../../src/storage/types.ts';
 
@@ -28,9 +28,13 @@ export interface TestServer {
 
 export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 
-export async function startTestServer(config: ConfigInput = {}): Promise<TestServer> {
+/**
+ * `config.db` (any engine) makes the server use that database, shared with whoever else uses it
+ * (other instances); otherwise the server gets a throwaway SQLite file.
+ */
+export async function startTestServer(config: ConfigInput = {}, options: Pick<ServerOptions, 'keyReloadMs'> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-test-'));
-  const db = `sqlite:${join(dir, 'latchkey.db')}`;
+  const db = config.db ?? `sqlite:${join(dir, 'latchkey.db')}`;
   const storage = await openStorage(db);
   let offset = 0;
   const clock = () => Math.floor(Date.now() / 1000) + offset;
@@ -43,7 +47,7 @@ export async function startTestServer(config: ConfigInput = {}): Promise<TestSer
   });
   const server = await startServer(
     { host: '127.0.0.1', port: 0, db, logLevel: 'debug', ...config },
-    { storage, clock, logger: createLogger('debug', sink) },
+    { storage, clock, logger: createLogger('debug', sink), ...options },
   );
   let users = 0;
   return {
