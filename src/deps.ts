@@ -1,6 +1,7 @@
 // DESIGN rule 3: what the composition root (server.ts) builds and passes down.
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
+import type { ServerMetrics } from './observability/audit.ts';
 import type { Storage } from './storage/types.ts';
 import type { Issuer } from './tokens/issuer.ts';
 import type { KeyRing } from './tokens/keys.ts';
@@ -12,5 +13,7 @@ export interface Deps {
   issuer: Issuer;
   /** Epoch seconds. */
   clock: () => number;
+  /** Request-scoped: each line carries the request id of the request being served. */
   log: Logger;
+  metrics: ServerMetrics;
 }

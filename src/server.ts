@@ -1,13 +1,16 @@
 // DESIGN rule 3: the composition root. Validates config, builds the dependencies, passes them down.
-import { createServer, type Server } from 'node:http';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { type Config, type ConfigInput, resolveConfig } from './config/schema.ts';
 import type { Deps } from './deps.ts';
-import { nodeHandler } from './http/node.ts';
+import { clientErrorHandler, createHttpServer, nodeHandler } from './http/node.ts';
 import { routes } from './http/routes.ts';
 import { createLogger } from './log.ts';
 import { startMaintenance } from './maintenance.ts';
+import { requestScopedLogger, serverMetrics } from './observability/audit.ts';
+import { createMetrics } from './observability/metrics.ts';
 import { openStorage } from './storage/open.ts';
 import type { Storage } from './storage/types.ts';
 import { createIssuer } from './tokens/issuer.ts';
@@ -30,6 +33,8 @@ export interface AuthorizationServer {
   readonly deps: Deps;
   /** A `(req, res)` handler for node:http, Express, Connect or Fastify. */
   readonly handler: ReturnType<typeof nodeHandler>;
+  /** For node:http's `clientError` event: malformed requests, headers too large or too slow. */
+  readonly clientErrorHandler: ReturnType<typeof clientErrorHandler>;
   close(): Promise<void>;
 }
 
@@ -46,18 +51,27 @@ export async function createAuthorizationServer(input: ConfigInput, options: Ser
 }
 
 async function build(config: Config, options: ServerOptions): Promise<AuthorizationServer> {
-  const log = options.logger ?? createLogger(config.logLevel);
+  const baseLog = options.logger ?? createLogger(config.logLevel);
+  const metrics = serverMetrics(createMetrics());
+  // Each request runs in this context with its own child logger (request id on every line).
+  const requestContext = new AsyncLocalStorage<Logger>();
+  const log = requestScopedLogger(baseLog, requestContext, metrics);
   const clock = options.clock ?? systemClock;
   const storage = options.storage ?? (await openStorage(config.db));
   await ensureKeys(storage.keys, [config.accessTokenAlg, config.idTokenAlg], clock());
   const keys = await loadKeyRing(storage.keys, clock);
-  const deps: Deps = { config, storage, keys, issuer: createIssuer(config, keys, clock), clock, log };
-  const handler = nodeHandler(routes(deps, log), {
+  const deps: Deps = { config, storage, keys, issuer: createIssuer(config, keys, clock), clock, log, metrics };
+  const adapter = {
     bodyBytes: config.limits.bodyBytes,
     parameterBytes: config.limits.parameterBytes,
+    requestTimeoutMs: config.limits.requestTimeoutMs,
     https: config.issuer.startsWith('https:'),
-    log,
-  });
+    trustProxy: config.trustProxy === true ? 1 : config.trustProxy === false ? 0 : config.trustProxy,
+    log: baseLog,
+    context: requestContext,
+    metrics,
+  };
+  const handler = nodeHandler(routes(deps, log), adapter);
   const stopMaintenance = startMaintenance(deps);
   const keyReload = setInterval(() => {
     keys.reload().catch((err: unknown) => log.error({ err }, 'reloading the signing keys failed'));
@@ -66,6 +80,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   return {
     deps,
     handler,
+    clientErrorHandler: clientErrorHandler(adapter),
     async close() {
       clearInterval(keyReload);
       stopMaintenance();
@@ -80,10 +95,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
  */
 export async function startServer(input: ConfigInput, options: ServerOptions = {}): Promise<RunningServer> {
   const first = resolveConfig(input);
-  const http = createServer();
-  http.headersTimeout = 15_000;
-  http.requestTimeout = 30_000;
-  http.keepAliveTimeout = 5_000;
+  const http = createHttpServer(first.limits);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(first.port, first.host, () => {
@@ -96,6 +108,7 @@ export async function startServer(input: ConfigInput, options: ServerOptions = {
     const config = input.issuer ? first : resolveConfig(input, { port });
     const app = await build(config, options);
     http.on('request', app.handler);
+    http.on('clientError', app.clientErrorHandler);
     return {
       ...app,
       url: config.issuer,

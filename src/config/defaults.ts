@@ -32,7 +32,34 @@ export const defaults = {
     /** A new key is published this long before it signs, so that verifiers' JWKS caches pick it up. */
     prePublish: 3600,
   },
-  limits: { bodyBytes: 64 * 1024, parameterBytes: 8 * 1024 },
+  limits: {
+    bodyBytes: 64 * 1024,
+    parameterBytes: 8 * 1024,
+    /** All request headers together (node's maxHeaderSize); larger is answered 431. */
+    headerBytes: 16 * 1024,
+    /** Time to receive the request headers; a slower client is answered 408 and disconnected. */
+    headersTimeoutMs: 15_000,
+    /** Time to receive the whole request, body included (slow-loris bodies get 408). */
+    requestTimeoutMs: 30_000,
+  },
+  /**
+   * Proxies in front of the server whose X-Forwarded-For / X-Forwarded-Proto / X-Request-Id are
+   * believed: 0 (or false) trusts none, 1 (or true) the nearest one, n the n nearest.
+   */
+  trustProxy: 0 as number | boolean,
+  /** Brute-force protection (see docs): growing waits after `free` failures, refusal from `lockAfter`. */
+  bruteForce: {
+    /** A counter is forgotten this long (seconds) after its last failure. */
+    windowSeconds: 900,
+    /** Per account (sign-in), whatever the address; short and bounded, never a lasting lock-out. */
+    account: { free: 5, lockAfter: 10, lockSeconds: 300 },
+    /** Per client IP address (sign-in, and separately client authentication); IPv6 counts per /64. */
+    ip: { free: 20, lockAfter: 100, lockSeconds: 900 },
+    /** Per client_id and IP address (client authentication). */
+    client: { free: 5, lockAfter: 20, lockSeconds: 300 },
+    /** How long a browser that signed in to an account stays exempt from that account's limit. */
+    knownBrowserSeconds: 30 * 24 * 3600,
+  },
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
 };
 

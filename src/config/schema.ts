@@ -7,6 +7,12 @@ const algs = z.enum(['RS256', 'ES256', 'EdDSA']);
 const seconds = z.number().int().positive();
 const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without spaces, " or \\');
 
+function throttlePolicy(maxLockSeconds: number) {
+  return z
+    .strictObject({ free: z.number().int().min(1), lockAfter: z.number().int().min(1), lockSeconds: seconds.max(maxLockSeconds) })
+    .refine((p) => p.lockAfter > p.free, 'lockAfter must be larger than free');
+}
+
 const schema = z.strictObject({
   port: z.number().int().min(0).max(65535),
   host: z.string().min(1),
@@ -37,7 +43,26 @@ const schema = z.strictObject({
       .min(0)
       .max(30 * 24 * 3600),
   }),
-  limits: z.strictObject({ bodyBytes: z.number().int().min(1024), parameterBytes: z.number().int().min(256) }),
+  limits: z.strictObject({
+    bodyBytes: z.number().int().min(1024),
+    parameterBytes: z.number().int().min(256),
+    headerBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024),
+    headersTimeoutMs: z.number().int().min(100),
+    requestTimeoutMs: z.number().int().min(100),
+  }),
+  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(16)]),
+  bruteForce: z.strictObject({
+    windowSeconds: seconds,
+    // Bounded: an attacker must never be able to lock an account for long.
+    account: throttlePolicy(3600),
+    ip: throttlePolicy(24 * 3600),
+    client: throttlePolicy(24 * 3600),
+    knownBrowserSeconds: seconds,
+  }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 

@@ -1,5 +1,5 @@
 // RFC 7662: token introspection, for resource servers (confidential clients).
-import { authenticateClient } from '../clients/authenticate.ts';
+import { authenticateClientThrottled } from '../clients/throttle.ts';
 import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
 import { singleParams } from '../http/body.ts';
@@ -15,7 +15,7 @@ export async function introspectEndpoint(req: OAuthRequest, deps: Deps): Promise
     throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
   }
   const params = singleParams(req.body);
-  const { client, method } = await authenticateClient(req, params, deps.storage.clients);
+  const { client, method } = await authenticateClientThrottled(req, params, deps);
   // RFC 7662 §2.1: the caller MUST be authenticated; a public client has no credentials.
   if (method === 'none') throw new OAuthError('invalid_client', 'introspection needs client authentication', { detail: 'public client' });
   const token = params.token;

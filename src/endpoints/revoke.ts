@@ -1,5 +1,5 @@
 // RFC 7009: token revocation.
-import { authenticateClient } from '../clients/authenticate.ts';
+import { authenticateClientThrottled } from '../clients/throttle.ts';
 import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
 import { singleParams } from '../http/body.ts';
@@ -15,7 +15,7 @@ export async function revokeEndpoint(req: OAuthRequest, deps: Deps): Promise<OAu
     throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
   }
   const params = singleParams(req.body);
-  const { client } = await authenticateClient(req, params, deps.storage.clients);
+  const { client } = await authenticateClientThrottled(req, params, deps);
   const token = params.token;
   if (!token) throw new OAuthError('invalid_request', 'token is required');
   const { storage, clock, log } = deps;

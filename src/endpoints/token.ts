@@ -1,5 +1,5 @@
 // RFC 6749 §3.2 and §5: the token endpoint.
-import { authenticateClient } from '../clients/authenticate.ts';
+import { authenticateClientThrottled } from '../clients/throttle.ts';
 import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
 import { grants } from '../grants/index.ts';
@@ -14,7 +14,7 @@ export async function tokenEndpoint(req: OAuthRequest, deps: Deps): Promise<OAut
     throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
   }
   const { params, lists } = collectParams([req.body], ['resource']);
-  const { client } = await authenticateClient(req, params, deps.storage.clients);
+  const { client } = await authenticateClientThrottled(req, params, deps);
   const grantType = params.grant_type;
   if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required');
   const handler = grants.get(grantType as GrantType);

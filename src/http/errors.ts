@@ -10,7 +10,12 @@ export type ErrorFormat = 'json' | 'page';
 /** Turns anything thrown into a response; unexpected errors become server_error and are logged. */
 export function errorResponse(err: unknown, format: ErrorFormat, log: Logger): OAuthResponse {
   const e = toOAuthError(err, log);
-  if (format === 'page') return errorPage(e.status, e.description);
+  if (format === 'page') {
+    const page = errorPage(e.status, e.description);
+    // Retry-After, Connection: close and the like apply to pages too; the page keeps its own CSP.
+    page.headers = { ...e.headers, ...page.headers };
+    return page;
+  }
   const headers: Record<string, string> = {};
   if (e.code === 'invalid_client') headers['www-authenticate'] = 'Basic realm="latchkey", charset="UTF-8"';
   if (e.code === 'invalid_token' || e.code === 'insufficient_scope') {
@@ -18,7 +23,6 @@ export function errorResponse(err: unknown, format: ErrorFormat, log: Logger): O
     headers['www-authenticate'] = `Bearer error="${e.code}", error_description="${quote(e.description)}"`;
   }
   Object.assign(headers, e.headers);
-  if (e.code === 'method_not_allowed') headers.allow = 'GET, POST';
   return json(e.status, { error: e.code, error_description: e.description }, headers);
 }
 

@@ -1,9 +1,12 @@
 // The only file that speaks node:http: IncomingMessage → OAuthRequest → endpoint → ServerResponse.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import { isIP, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { OAuthError } from '../errors.ts';
+import type { ServerMetrics } from '../observability/audit.ts';
 import { parseForm } from './body.ts';
-import { errorResponse } from './errors.ts';
 import type { Endpoint } from './router.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from './types.ts';
@@ -12,55 +15,124 @@ export interface AdapterOptions {
   bodyBytes: number;
   parameterBytes: number;
   https: boolean;
+  /** The base logger; each request logs through a child carrying its request id. */
   log: Logger;
+  /** Time to receive the whole request; a slower body is answered 408. */
+  requestTimeoutMs?: number;
+  /** Proxy hops whose X-Forwarded-* and X-Request-Id headers are believed (0: none). */
+  trustProxy?: number;
+  /** Entered for each request with its logger, so that code below logs with the request id. */
+  context?: AsyncLocalStorage<Logger>;
+  metrics?: ServerMetrics;
 }
+
+const FORM = 'application/x-www-form-urlencoded';
 
 /** A `(req, res)` handler for node:http, Express, Connect or Fastify's raw request. */
 export function nodeHandler(endpoint: Endpoint, opts: AdapterOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const base = securityHeaders(opts.https);
+  const hops = opts.trustProxy ?? 0;
   return (req, res) => {
-    handle(req).then(
-      (r) => send(res, r, base, req.method === 'HEAD'),
-      (err: unknown) => send(res, errorResponse(err, wantsPage(req) ? 'page' : 'json', opts.log), base, false),
-    );
-  };
-
-  async function handle(req: IncomingMessage): Promise<OAuthResponse> {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
-    const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    let request: OAuthRequest;
-    try {
-      const query = parseForm(q === -1 ? '' : url.slice(q + 1), opts.parameterBytes);
-      const raw = await readBody(req, opts.bodyBytes);
-      let body: URLSearchParams | null = null;
-      if (raw.length > 0 || contentType === 'application/x-www-form-urlencoded') {
-        if (contentType !== 'application/x-www-form-urlencoded') {
-          throw new OAuthError('invalid_request', 'the body must be application/x-www-form-urlencoded');
-        }
-        body = parseForm(raw.toString('utf8'), opts.parameterBytes);
-        if (!isUtf8(raw)) throw new OAuthError('invalid_request', 'the body is not valid UTF-8');
+    const started = process.hrtime.bigint();
+    const requestId = (hops > 0 && validRequestId(req.headers['x-request-id'])) || randomUUID();
+    const remoteAddress = clientAddress(req, hops);
+    const log = opts.log.child({ request_id: requestId });
+    const run = async () => {
+      let r: OAuthResponse;
+      try {
+        r = await endpoint(await toRequest(req, remoteAddress, opts));
+      } catch (err) {
+        // The router answers every error of an endpoint; reaching here is a bug, still answered.
+        log.error({ err }, 'unexpected error outside the router');
+        r = { status: 500, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } };
+        r.body = JSON.stringify({ error: 'server_error', error_description: 'the server met an unexpected condition' });
       }
-      request = {
-        method: req.method ?? 'GET',
-        path,
-        query,
-        headers: req.headers as Record<string, string | undefined>,
-        body,
-        contentType,
-        cookies: parseCookies(req.headers.cookie),
-        remoteAddress: req.socket.remoteAddress ?? '',
-      };
-    } catch (err) {
-      return errorResponse(err, wantsPage(req) ? 'page' : 'json', opts.log);
-    }
-    return endpoint(request);
-  }
+      send(res, r, { ...base, 'x-request-id': requestId }, req.method === 'HEAD');
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = r.route ?? '(unmatched)';
+      opts.metrics?.requests.inc({ route, method: knownMethod(req.method), status: String(r.status) });
+      opts.metrics?.duration.observe({ route }, seconds);
+      log.info(
+        {
+          method: knownMethod(req.method),
+          route,
+          ...(r.route ? {} : { path: pathOf(req.url).slice(0, 200) }),
+          status: r.status,
+          ms: Math.round(seconds * 1e4) / 10,
+          ip: remoteAddress,
+          ...(hops > 0 ? { proto: forwarded(req.headers['x-forwarded-proto'], hops) ?? 'http' } : {}),
+        },
+        'request',
+      );
+    };
+    void (opts.context ? opts.context.run(log, run) : run());
+  };
 }
 
-function wantsPage(req: IncomingMessage): boolean {
-  return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
+/** Reads and checks everything the endpoints rely on; a problem becomes `rejected`, answered by the router. */
+async function toRequest(req: IncomingMessage, remoteAddress: string, opts: AdapterOptions): Promise<OAuthRequest> {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = pathOf(url);
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const request: OAuthRequest = {
+    method: req.method ?? 'GET',
+    path,
+    query: new URLSearchParams(),
+    headers: req.headers as Record<string, string | undefined>,
+    body: null,
+    contentType,
+    cookies: parseCookies(req.headers.cookie),
+    remoteAddress,
+  };
+  try {
+    // RFC 3986 §2: a request target is printable ASCII; anything else was not percent-encoded.
+    if (!url.startsWith('/') || /[^\x21-\x7e]/.test(url)) throw new OAuthError('invalid_request', 'the request target is not a valid path');
+    request.query = parseForm(q === -1 ? '' : url.slice(q + 1), opts.parameterBytes);
+    const raw = await readBody(req, opts.bodyBytes, opts.requestTimeoutMs ?? 30_000);
+    if (raw.length > 0 || contentType === FORM) {
+      if (contentType !== FORM) throw new OAuthError('invalid_request', `the body must be ${FORM}`);
+      if (!isUtf8(raw)) throw new OAuthError('invalid_request', 'the body is not valid UTF-8');
+      request.body = parseForm(raw.toString('utf8'), opts.parameterBytes);
+    }
+  } catch (err) {
+    request.rejected =
+      err instanceof OAuthError ? err : new OAuthError('invalid_request', 'the request could not be read', { detail: String(err) });
+  }
+  return request;
+}
+
+function pathOf(url: string | undefined): string {
+  const u = url ?? '/';
+  const q = u.indexOf('?');
+  return q === -1 ? u : u.slice(0, q);
+}
+
+const methods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'CONNECT']);
+
+/** The method as a metric label: anything unusual is one label, so labels stay few. */
+function knownMethod(method: string | undefined): string {
+  return method && methods.has(method) ? method : 'OTHER';
+}
+
+function validRequestId(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : undefined;
+}
+
+/** The `hops`-th value from the right of a comma-separated forwarded header (the one our proxy saw). */
+function forwarded(header: string | string[] | undefined, hops: number): string | undefined {
+  const text = Array.isArray(header) ? header.join(',') : header;
+  if (!text) return undefined;
+  const values = text.split(',').map((v) => v.trim());
+  return values[Math.max(0, values.length - hops)];
+}
+
+/** The socket's peer, or with `hops` trusted proxies the address they report (X-Forwarded-For). */
+export function clientAddress(req: Pick<IncomingMessage, 'headers'> & { socket: Pick<Socket, 'remoteAddress'> }, hops: number): string {
+  const peer = req.socket.remoteAddress ?? '';
+  if (hops <= 0) return peer;
+  const claimed = forwarded(req.headers['x-forwarded-for'], hops);
+  return claimed && isIP(claimed) ? claimed : peer;
 }
 
 function isUtf8(buf: Buffer): boolean {
@@ -72,28 +144,39 @@ function isUtf8(buf: Buffer): boolean {
   }
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+const closeAfter = { connection: 'close' };
+
+function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
+    const tooLarge = () =>
+      new OAuthError('invalid_request', `the body is larger than ${limit} bytes`, { status: 413, headers: closeAfter });
     if (declared > limit) {
-      req.resume();
-      reject(new OAuthError('invalid_request', `the body is larger than ${limit} bytes`, { status: 413 }));
+      reject(tooLarge());
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const finish = (err?: OAuthError) => {
+      clearTimeout(timer);
+      req.removeListener('data', onData);
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks));
+    };
+    // Slow-loris bodies: the whole body must arrive within the request timeout.
+    const timer = setTimeout(
+      () => finish(new OAuthError('invalid_request', 'the request body did not arrive in time', { status: 408, headers: closeAfter })),
+      timeoutMs,
+    );
+    timer.unref();
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new OAuthError('invalid_request', `the body is larger than ${limit} bytes`, { status: 413 }));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+      if (size > limit) finish(tooLarge());
+      else chunks.push(c);
+    };
+    req.on('data', onData);
+    req.once('end', () => finish());
+    req.once('error', () => finish(new OAuthError('invalid_request', 'the request body could not be read', { headers: closeAfter })));
   });
 }
 
@@ -116,10 +199,65 @@ export function parseCookies(header: string | undefined): Record<string, string>
 }
 
 function send(res: ServerResponse, r: OAuthResponse, base: Record<string, string>, head: boolean): void {
-  if (res.headersSent) return;
+  if (res.headersSent || res.destroyed) return;
   const headers = { ...base, ...r.headers };
   const body = r.body ?? '';
   headers['content-length'] = String(Buffer.byteLength(body));
   res.writeHead(r.status, headers);
   res.end(head ? undefined : body);
+}
+
+export interface HttpServerOptions {
+  headerBytes: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+/** A node:http server with the limits that keep hostile clients from holding it (sizes, timeouts). */
+export function createHttpServer(limits: HttpServerOptions): Server {
+  const server = createServer({
+    maxHeaderSize: limits.headerBytes,
+    headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+    // Our body timer answers first, in the route's format; node's is the backstop.
+    requestTimeout: limits.requestTimeoutMs + 1000,
+    connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(limits.headersTimeoutMs / 4))),
+    keepAliveTimeout: 5_000,
+  });
+  return server;
+}
+
+/**
+ * Answers what node:http refuses before any handler runs (malformed requests, headers too large or
+ * too slow) as JSON with the security headers, instead of node's bare status line.
+ */
+export function clientErrorHandler(opts: Pick<AdapterOptions, 'https' | 'log' | 'metrics'>): (err: Error, socket: Socket) => void {
+  const base = securityHeaders(opts.https);
+  return (err, socket) => {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const description =
+      status === 431
+        ? 'the request headers are too large'
+        : status === 408
+          ? 'the request did not arrive in time'
+          : 'the request is malformed';
+    const body = JSON.stringify({ error: 'invalid_request', error_description: description });
+    const headers = {
+      ...base,
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    };
+    opts.metrics?.requests.inc({ route: '(client-error)', method: 'OTHER', status: String(status) });
+    opts.log.info({ status, code }, 'malformed request refused');
+    const head = Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n${body}`);
+  };
 }

@@ -32,19 +32,32 @@ export function createRouter(routes: Route[], log: Logger): Endpoint {
         }
       }
     }
-    if (!route) return errorResponse(new OAuthError('not_found', 'there is nothing at this address'), 'page', log);
+    if (!route) {
+      // People get a page; programs that ask for JSON get an OAuth-style error.
+      const format = (req.headers.accept ?? '').includes('json') ? 'json' : 'page';
+      return errorResponse(new OAuthError('not_found', 'there is nothing at this address'), format, log);
+    }
+    const label = route.param ? `${route.path}/:id` : route.path;
+    const res = await answer(route, request);
+    res.route = label;
+    return res;
+  };
+
+  async function answer(route: Route, req: OAuthRequest): Promise<OAuthResponse> {
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const endpoint = route.methods[method as 'GET' | 'POST'];
-    if (!endpoint) {
-      const allowed = Object.keys(route.methods).join(', ');
-      const res = errorResponse(new OAuthError('method_not_allowed', `use ${allowed}`), route.errors, log);
-      res.headers.allow = allowed;
+    if (!endpoint || !Object.hasOwn(route.methods, method)) {
+      // RFC 9110 §15.5.6: a 405 lists the methods the resource supports.
+      const allowed = Object.keys(route.methods).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+      const res = errorResponse(new OAuthError('method_not_allowed', `use ${allowed.join(' or ')}`), route.errors, log);
+      res.headers.allow = allowed.join(', ');
       return res;
     }
+    if (req.rejected) return errorResponse(req.rejected, route.errors, log);
     try {
-      return await endpoint(request);
+      return await endpoint(req);
     } catch (err) {
       return errorResponse(err, route.errors, log);
     }
-  };
+  }
 }

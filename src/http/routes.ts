@@ -10,6 +10,7 @@ import { userinfoEndpoint } from '../endpoints/userinfo.ts';
 import { consentGet, consentPost } from '../interaction/consent.ts';
 import { loginGet, loginPost } from '../interaction/login.ts';
 import { endSession } from '../interaction/logout.ts';
+import { healthzEndpoint, metricsEndpoint, readyzEndpoint } from '../observability/health.ts';
 import { createRouter, type Endpoint, type Route } from './router.ts';
 
 export function routes(deps: Deps, log: Logger): Endpoint {
@@ -25,6 +26,9 @@ export function routes(deps: Deps, log: Logger): Endpoint {
     { path: '/jwks', errors: 'json', methods: { GET: () => jwksEndpoint(deps) } },
     { path: '/.well-known/openid-configuration', errors: 'json', methods: { GET: () => discoveryEndpoint(deps) } },
     { path: '/.well-known/oauth-authorization-server', errors: 'json', methods: { GET: () => discoveryEndpoint(deps) } },
+    { path: '/healthz', errors: 'json', methods: { GET: () => healthzEndpoint() } },
+    { path: '/readyz', errors: 'json', methods: { GET: () => readyzEndpoint(deps) } },
+    { path: '/metrics', errors: 'json', methods: { GET: () => metricsEndpoint(deps) } },
   ];
   return createRouter(table, log);
 }

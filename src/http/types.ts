@@ -1,4 +1,5 @@
 // DESIGN rule 2: the framework-free request and response every endpoint takes and returns.
+import type { OAuthError } from '../errors.ts';
 
 export interface OAuthRequest {
   method: string;
@@ -12,13 +13,21 @@ export interface OAuthRequest {
   /** The media type of the body, without parameters, lower-case; '' when absent. */
   contentType: string;
   cookies: Readonly<Record<string, string>>;
+  /** The client's address: the socket's peer, or X-Forwarded-For when `trustProxy` says so. */
   remoteAddress: string;
   /** Set by the router for paths with a parameter (`/interaction/:id`). */
   pathParam?: string;
+  /**
+   * Set by the adapter when the request could not be read (bad encoding, too large, too slow): the
+   * router answers it in the format of the route, without calling the endpoint.
+   */
+  rejected?: OAuthError;
 }
 
 export interface OAuthResponse {
   status: number;
   headers: Record<string, string | string[]>;
   body?: string;
+  /** The route that answered (`/login/:id`), set by the router for metrics and logs. */
+  route?: string;
 }

@@ -1,4 +1,5 @@
 // OIDC Core §3.1.2.3: authenticating the end-user with a password, on a CSRF-protected page.
+import { beginLogin } from '../accounts/brute-force.ts';
 import { checkPassword } from '../accounts/users.ts';
 import type { Deps } from '../deps.ts';
 import { singleParams } from '../http/body.ts';
@@ -41,21 +42,36 @@ export async function loginPost(req: OAuthRequest, deps: Deps): Promise<OAuthRes
   const form = singleParams(req.body);
   if (!checkCsrf(req, interaction.id, interaction.browserHash, form.csrf)) return errorPage(403, strings.csrf);
   const { config, storage, clock, log } = deps;
-  const user = await checkPassword(storage.users, form.username ?? '', form.password ?? '');
-  if (!user) {
-    log.info({ event: 'login.failure', client_id: interaction.params.clientId }, 'sign-in failed');
-    return loginPage(
+  const again = async (error: string, status: number) =>
+    loginPage(
       {
         action: `${config.issuer}/login/${interaction.id}`,
         csrf: form.csrf ?? '',
         clientName: await clientName(deps, interaction.params.clientId),
         username: (form.username ?? '').slice(0, 64),
-        error: strings.wrongCredentials,
+        error,
         formTargets: formTargets(interaction.params.redirectUri),
       },
-      400,
+      status,
     );
+  // Brute-force protection: a refused attempt never reaches the password check.
+  const attempt = await beginLogin(deps, form.username ?? '', req.remoteAddress, interaction.browserHash);
+  if (attempt.retryAfter > 0) {
+    log.warn(
+      { event: 'login.throttled', client_id: interaction.params.clientId, limit: attempt.refusedBy, retry_after: attempt.retryAfter },
+      'sign-in refused: too many failed attempts',
+    );
+    const res = await again(strings.tooManyAttempts(attempt.retryAfter), 429);
+    res.headers['retry-after'] = String(attempt.retryAfter);
+    return res;
   }
+  const user = await checkPassword(storage.users, form.username ?? '', form.password ?? '');
+  if (!user) {
+    const failures = await attempt.failed();
+    log.info({ event: 'login.failure', client_id: interaction.params.clientId, failures }, 'sign-in failed');
+    return again(strings.wrongCredentials, 400);
+  }
+  await attempt.succeeded();
   const now = clock();
   // A new session id at every sign-in: no session fixation.
   const oldSession = req.cookies[SESSION_COOKIE];

@@ -8,6 +8,8 @@ export const strings = {
   password: 'Password',
   signIn: 'Sign in',
   wrongCredentials: 'The username or password is not correct.',
+  tooManyAttempts: (seconds: number) =>
+    `Too many failed sign-in attempts. For your security, try again in ${seconds < 90 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`}.`,
   consentTitle: 'Allow access?',
   consentLead: (client: string, user: string) => `${client} wants to access your account (${user}).`,
   consentScopesHeading: 'It asks to:',

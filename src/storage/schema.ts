@@ -69,6 +69,7 @@ export interface Database {
     consumed_at: number | null;
   };
   revoked_access_tokens: { jti: string; expires_at: number };
+  throttle: { key: string; failures: number; last_failure_at: number; expires_at: number };
   signing_keys: {
     kid: string;
     alg: string;

@@ -16,6 +16,7 @@ import {
   userToRow,
 } from './rows.ts';
 import type { Database } from './schema.ts';
+import { throttleStore } from './throttle-store.ts';
 import type { Storage } from './types.ts';
 
 const CLEANUP_BATCH = 500;
@@ -200,6 +201,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         await db.updateTable('signing_keys').set({ retires_at: retiresAt, expires_at: expiresAt }).where('kid', '=', kid).execute();
       },
     },
+    throttle: throttleStore(db),
     async cleanup(now) {
       let total = 0;
       const tables = [
@@ -210,6 +212,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         ['grants', 'id'],
         ['revoked_access_tokens', 'jti'],
         ['signing_keys', 'kid'],
+        ['throttle', 'key'],
       ] as const;
       for (const [table, key] of tables) {
         for (;;) {

@@ -193,6 +193,25 @@ export interface KeyStore {
   retire(kid: string, retiresAt: number, expiresAt: number): Promise<void>;
 }
 
+/** A brute-force counter (accounts/brute-force.ts); keys are hashes, never a username or address. */
+export interface ThrottleRecord {
+  key: string;
+  failures: number;
+  lastFailureAt: number;
+  expiresAt: number;
+}
+
+/** Brute-force counters shared by every instance, so that limits hold behind a load balancer. */
+export interface ThrottleStore {
+  /** The live counters among `keys`. */
+  get(keys: string[], now: number): Promise<ThrottleRecord[]>;
+  /** Counts one failure atomically; a counter idle for `keepSeconds` starts again at 1. */
+  fail(key: string, now: number, keepSeconds: number): Promise<ThrottleRecord>;
+  /** Keeps a mark (failures 0) for `keepSeconds`: a browser that has signed in to an account. */
+  remember(key: string, now: number, keepSeconds: number): Promise<void>;
+  clear(key: string): Promise<void>;
+}
+
 /** Every store of one engine, plus its lifecycle. */
 export interface Storage {
   readonly engine: 'sqlite' | 'postgres';
@@ -206,6 +225,7 @@ export interface Storage {
   codes: CodeStore;
   refreshTokens: RefreshTokenStore;
   keys: KeyStore;
+  throttle: ThrottleStore;
   /** Deletes expired rows in bounded batches; returns how many were deleted. */
   cleanup(now: number): Promise<number>;
   close(): Promise<void>;

@@ -1,0 +1,107 @@
+// Audit events and the request-scoped logger: every log line of a request carries its request id,
+// and every audit event (`event` field) is also counted in the server's metrics.
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import type { Logger } from 'pino';
+import { type Counter, type Histogram, latencyBuckets, type Metrics } from './metrics.ts';
+
+/**
+ * The audit events Latchkey emits, by name. Every one is a JSON log line with `event` set to the
+ * name and never carries a secret, password, code or token (only ids: client_id, sub, grant_id, kid).
+ */
+export const auditEvents = [
+  'login.success',
+  'login.failure',
+  'login.throttled',
+  'consent.granted',
+  'consent.denied',
+  'code.issued',
+  'code.reuse',
+  'token.issued',
+  'refresh.reuse',
+  'token.revoked',
+  'client.auth_failure',
+  'client.throttled',
+  'key.rotated',
+  'authorize.redirect_uri_mismatch',
+] as const;
+
+/** The instruments of one server. */
+export interface ServerMetrics {
+  readonly registry: Metrics;
+  readonly requests: Counter;
+  readonly duration: Histogram;
+  readonly tokensIssued: Counter;
+  readonly loginFailures: Counter;
+  readonly reuseDetected: Counter;
+  readonly clientAuthFailures: Counter;
+  readonly throttled: Counter;
+  readonly events: Counter;
+}
+
+export function serverMetrics(registry: Metrics): ServerMetrics {
+  return {
+    registry,
+    requests: registry.counter('latchkey_http_requests_total', 'HTTP requests answered, by route, method and status.'),
+    duration: registry.histogram('latchkey_http_request_duration_seconds', 'Time to answer an HTTP request, by route.', latencyBuckets),
+    tokensIssued: registry.counter('latchkey_tokens_issued_total', 'Token responses issued, by grant type.'),
+    loginFailures: registry.counter('latchkey_login_failures_total', 'Failed sign-in attempts (wrong credentials).'),
+    reuseDetected: registry.counter(
+      'latchkey_reuse_detected_total',
+      'Reused authorization codes or refresh tokens (the grant is revoked).',
+    ),
+    clientAuthFailures: registry.counter('latchkey_client_auth_failures_total', 'Failed client authentications.'),
+    throttled: registry.counter('latchkey_throttled_total', 'Attempts refused by brute-force protection, by kind.'),
+    events: registry.counter('latchkey_audit_events_total', 'Audit events logged, by event name.'),
+  };
+}
+
+/** Counts one audit event in the metrics it feeds. */
+export function countEvent(m: ServerMetrics, fields: Record<string, unknown>): void {
+  const event = fields.event;
+  if (typeof event !== 'string') return;
+  m.events.inc({ event });
+  switch (event) {
+    case 'token.issued':
+      m.tokensIssued.inc({ grant_type: typeof fields.grant_type === 'string' ? fields.grant_type : 'unknown' });
+      break;
+    case 'login.failure':
+      m.loginFailures.inc();
+      break;
+    case 'code.reuse':
+    case 'refresh.reuse':
+      m.reuseDetected.inc({ kind: event === 'code.reuse' ? 'code' : 'refresh_token' });
+      break;
+    case 'client.auth_failure':
+      m.clientAuthFailures.inc();
+      break;
+    case 'login.throttled':
+    case 'client.throttled':
+      m.throttled.inc({ kind: event === 'login.throttled' ? 'login' : 'client' });
+      break;
+  }
+}
+
+const levels = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+
+/**
+ * A logger that writes through the logger of the request being served (a pino child carrying its
+ * request id), or `base` outside any request, and counts audit events. The request context is
+ * created by the composition root and entered by the HTTP adapter.
+ */
+export function requestScopedLogger(base: Logger, context: AsyncLocalStorage<Logger>, metrics: ServerMetrics): Logger {
+  return new Proxy(base, {
+    get(target, prop) {
+      const current = context.getStore() ?? target;
+      const value: unknown = Reflect.get(current, prop, current);
+      if (typeof value !== 'function') return value;
+      if (typeof prop === 'string' && levels.has(prop)) {
+        return (first: unknown, ...rest: unknown[]) => {
+          // Counted whatever the log level: metrics do not depend on how verbose the logs are.
+          if (first && typeof first === 'object') countEvent(metrics, first as Record<string, unknown>);
+          return (value as (...args: unknown[]) => unknown).call(current, first, ...rest);
+        };
+      }
+      return (value as (...args: unknown[]) => unknown).bind(current);
+    },
+  });
+}
