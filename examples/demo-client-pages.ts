@@ -20,7 +20,11 @@ pre { background:var(--bg); border:1px solid var(--border); border-radius:6px; p
 dl { display:grid; grid-template-columns:max-content 1fr; gap:.25rem 1rem; margin:0; } dt { color:var(--muted); } dd { margin:0; word-break:break-all; }
 `;
 
-export const csp = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(css).digest('base64')}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+const styleHash = `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
+
+/** The pages' policy; `formTargets` are origins a form may redirect to (the sign-out form goes to the server). */
+export const csp = (formTargets: readonly string[]) =>
+  `default-src 'none'; style-src ${styleHash}; form-action 'self' ${formTargets.join(' ')}; frame-ancestors 'none'; base-uri 'none'`;
 
 export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

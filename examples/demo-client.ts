@@ -59,7 +59,7 @@ export async function startDemoClient(opts: DemoClientOptions): Promise<{ url: s
     res.writeHead(status, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'content-security-policy': csp,
+      'content-security-policy': csp([new URL(opts.issuer()).origin]),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
     });
@@ -127,10 +127,14 @@ ${postButton('/logout', s.csrf, 'Sign out', '', 'secondary')}
       if (route === 'POST /call-api') return callApi(res, s, form.get('route') === 'write' ? 'write' : 'read');
       if (route === 'POST /refresh') return refresh(res, s);
       if (route === 'POST /logout') {
+        const idToken = s.tokens?.id_token;
         s.tokens = undefined;
         s.claims = undefined;
         s.userinfo = undefined;
-        return redirect(res, '/');
+        if (!idToken) return redirect(res, '/');
+        // OpenID Connect RP-Initiated Logout: end the session at the server too, then come back here.
+        const end = oidc.buildEndSessionUrl(await client(), { id_token_hint: idToken, post_logout_redirect_uri: `${url}/` });
+        return redirect(res, end.href);
       }
     }
     if (route === 'GET /') return home(res, s);

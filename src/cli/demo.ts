@@ -40,7 +40,12 @@ export async function ensureDemo(
   const username = (await storage.users.getByUsername('demo')) ? `demo-${randomToken(3)}` : 'demo';
   await createUser(storage.users, { username, password, email: `${username}@example.com`, name: 'Demo User' }, now);
   const scope = ['openid', 'profile', 'email', 'offline_access', ...scopes.filter((s) => s.startsWith('api:'))].join(' ');
-  const { record, secret } = buildClient({ name: 'Latchkey Demo App', redirectUris: [redirectUri], scope }, scopes, now);
+  const postLogout = `${new URL(redirectUri).origin}/`;
+  const { record, secret } = buildClient(
+    { name: 'Latchkey Demo App', redirectUris: [redirectUri], postLogoutRedirectUris: [postLogout], scope },
+    scopes,
+    now,
+  );
   await storage.clients.create(record);
   const creds: DemoCredentials = {
     username,

@@ -60,7 +60,7 @@ export const authorizationCodeGrant: GrantHandler = async ({ params, resources, 
       userId: record.userId,
       scope: record.scope,
       authTime: record.authTime,
-      expiresAt: refreshExpiry(client, grant.expiresAt, now, deps),
+      expiresAt: refreshExpiry(client, grant.createdAt, now, deps),
     });
     await storage.refreshTokens.create(rt);
     response.refresh_token = token;

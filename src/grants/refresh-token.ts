@@ -3,7 +3,7 @@ import { OAuthError } from '../errors.ts';
 import { hashToken } from '../tokens/opaque.ts';
 import { narrowResources } from './resource.ts';
 import { isSubset, splitScope } from './scope.ts';
-import { refreshExpiry, userTokens } from './tokens.ts';
+import { refreshAbsoluteEnd, refreshExpiry, userTokens } from './tokens.ts';
 import type { GrantHandler } from './types.ts';
 
 const refused = (detail: string) => new OAuthError('invalid_grant', 'the refresh token is invalid, expired or revoked', { detail });
@@ -26,7 +26,7 @@ export const refreshTokenGrant: GrantHandler = async ({ params, resources, clien
   if (old.expiresAt <= now) {
     const ended = await storage.grants.get(old.grantId);
     // The reason is logged, never sent (RFC 6749 §5.2 only says invalid_grant).
-    throw refused(ended && ended.expiresAt <= now ? 'absolute lifetime reached' : 'idle lifetime reached');
+    throw refused(!ended || refreshAbsoluteEnd(client, ended.createdAt, deps) <= now ? 'absolute lifetime reached' : 'idle lifetime reached');
   }
   const grant = await storage.grants.get(old.grantId);
   if (!grant || grant.revokedAt !== null) throw refused('grant revoked');
@@ -44,7 +44,7 @@ export const refreshTokenGrant: GrantHandler = async ({ params, resources, clien
     // RFC 6749 §6: a new refresh token has the scope of the one it replaces.
     scope: old.scope,
     authTime: old.authTime,
-    expiresAt: refreshExpiry(client, grant.expiresAt, now, deps),
+    expiresAt: refreshExpiry(client, grant.createdAt, now, deps),
   });
   if (!(await storage.refreshTokens.rotate(tokenHash, record, now))) {
     // Lost a race with another presentation of the same token: that is reuse too.

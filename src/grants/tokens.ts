@@ -46,9 +46,14 @@ export function userTokens(input: UserTokensInput, deps: Deps): TokenResponse {
   return response;
 }
 
-/** A refresh token's expiry: the idle lifetime from now, never past the grant's absolute end. */
-export function refreshExpiry(client: ClientRecord, grantExpiresAt: number, now: number, deps: Deps): number {
-  return Math.min(now + (client.refreshTokenIdleTtl ?? deps.config.ttl.refreshTokenIdle), grantExpiresAt);
+/** When refreshing ends for good: the absolute lifetime, counted from the grant (the sign-in). */
+export function refreshAbsoluteEnd(client: ClientRecord, grantCreatedAt: number, deps: Deps): number {
+  return grantCreatedAt + (client.refreshTokenTtl ?? deps.config.ttl.refreshToken);
+}
+
+/** A refresh token's expiry: the idle lifetime from now, never past the absolute end. */
+export function refreshExpiry(client: ClientRecord, grantCreatedAt: number, now: number, deps: Deps): number {
+  return Math.min(now + (client.refreshTokenIdleTtl ?? deps.config.ttl.refreshTokenIdle), refreshAbsoluteEnd(client, grantCreatedAt, deps));
 }
 
 /** Whether this grant gets a refresh token (client allowed, and offline_access or configuration asks). */

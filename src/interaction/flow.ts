@@ -56,8 +56,9 @@ export async function issueCode(
   const code = randomToken();
   const grantId = randomToken(16);
   const client = await storage.clients.get(p.clientId);
-  // The grant lives as long as its refresh tokens may (the absolute lifetime), at least as long as its tokens.
-  const lifetime = Math.max(client?.refreshTokenTtl ?? config.ttl.refreshToken, config.ttl.accessToken, config.ttl.code);
+  // The grant is kept as long as any token it may produce can live: the refresh tokens' absolute
+  // lifetime plus one access token issued at its very end.
+  const lifetime = (client?.refreshTokenTtl ?? config.ttl.refreshToken) + config.ttl.accessToken;
   await storage.codes.createWithGrant(
     {
       id: grantId,

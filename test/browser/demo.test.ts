@@ -91,6 +91,9 @@ describe('the demo in Chromium', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForSelector('#sign-in');
+    // Signed out at the server too: signing in again asks for the password.
+    await page.click('#sign-in');
+    await page.waitForURL((u) => u.href.startsWith(`${demo.server.url}/login/`));
     await context.close();
   });
 

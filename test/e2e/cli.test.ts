@@ -120,6 +120,66 @@ describe('provisioning a fresh database before the server first starts', () => {
   });
 });
 
+describe('lifecycle commands', () => {
+  test('a client credentials client needs no redirect URI; metadata options are kept', async () => {
+    const r = await run([
+      'clients',
+      'create',
+      '--name',
+      'Service',
+      '--grant-type',
+      'client_credentials',
+      '--scope',
+      'openid',
+      '--resource',
+      'https://api.example.com',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const c = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.deepEqual(c.grant_types, ['client_credentials']);
+    assert.deepEqual(c.redirect_uris, []);
+    assert.deepEqual(c.resources, ['https://api.example.com']);
+    const web = await run([
+      'clients',
+      'create',
+      '--name',
+      'Web',
+      '--redirect-uri',
+      'https://web.example.com/cb',
+      '--post-logout-redirect-uri',
+      'https://web.example.com/bye',
+      '--refresh-token-ttl',
+      '3600',
+      '--refresh-token-idle-ttl',
+      '600',
+      '--json',
+    ]);
+    assert.equal(web.code, 0, web.stderr);
+    const w = JSON.parse(web.stdout) as Record<string, unknown>;
+    assert.deepEqual(w.post_logout_redirect_uris, ['https://web.example.com/bye']);
+    assert.equal(w.refresh_token_ttl, 3600);
+    assert.equal(w.refresh_token_idle_ttl, 600);
+  });
+
+  test('cleanup deletes expired rows on demand', async () => {
+    const r = await run(['cleanup', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(typeof (JSON.parse(r.stdout) as { deleted: number }).deleted, 'number');
+  });
+
+  test('keys rotate without --immediately publishes keys that sign later', async () => {
+    const r = await run(['keys', 'rotate', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const created = JSON.parse(r.stdout) as { kid: string; activates_at: number }[];
+    const list = JSON.parse((await run(['keys', 'list', '--json'])).stdout) as { kid: string; state: string }[];
+    for (const k of created) {
+      assert.ok(k.activates_at > Date.now() / 1000);
+      assert.equal(list.find((l) => l.kid === k.kid)?.state, 'published');
+    }
+  });
+});
+
 describe('errors are one line and a non-zero exit', () => {
   for (const [name, args, env, pattern] of [
     ['a bad redirect URI', ['clients', 'create', '--name', 'X', '--redirect-uri', 'http://evil.example/cb'], {}, /must use https/],
@@ -137,6 +197,30 @@ describe('errors are one line and a non-zero exit', () => {
     ['a bad issuer', ['serve', '--issuer', 'http://a.example/?q'], {}, /"issuer"/],
     ['a bad database URL', ['clients', 'list'], { LATCHKEY_DB: 'mysql://x' }, /"db" must be sqlite:PATH/],
     ['an unknown command', ['frobnicate'], {}, /unknown command/],
+    [
+      'a public client credentials client',
+      ['clients', 'create', '--name', 'X', '--public', '--grant-type', 'client_credentials'],
+      {},
+      /public client cannot use client_credentials/,
+    ],
+    [
+      'an unknown grant type',
+      ['clients', 'create', '--name', 'X', '--grant-type', 'password'],
+      {},
+      /grant type "password" is not supported/,
+    ],
+    [
+      'a resource with a fragment',
+      ['clients', 'create', '--name', 'X', '--grant-type', 'client_credentials', '--resource', 'https://a.example/#x'],
+      {},
+      /fragment/,
+    ],
+    [
+      'a bad refresh lifetime',
+      ['clients', 'create', '--name', 'X', '--redirect-uri', 'https://a.example/cb', '--refresh-token-ttl', 'soon'],
+      {},
+      /--refresh-token-ttl must be a whole number/,
+    ],
   ] as const) {
     test(name, async () => {
       const r = await run([...args], { stdin: 'short\n', env: { ...env } });

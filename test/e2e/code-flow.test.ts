@@ -173,3 +173,37 @@ describe('discovery and JWKS', () => {
     }
   });
 });
+
+describe('signing algorithms are configurable per token type', () => {
+  test('EdDSA access tokens and ES256 ID tokens, validated by openid-client and jose', async () => {
+    const other = await startTestServer({ accessTokenAlg: 'EdDSA', idTokenAlg: 'ES256' });
+    try {
+      const user = await other.addUser();
+      const { client: c, secret } = await other.addClient();
+      const config = await client.discovery(new URL(other.url), c.clientId, undefined, client.ClientSecretBasic(secret ?? ''), {
+        execute: [client.allowInsecureRequests],
+      });
+      assert.deepEqual(config.serverMetadata().id_token_signing_alg_values_supported, ['ES256']);
+      const verifier = client.randomPKCECodeVerifier();
+      const nonce = client.randomNonce();
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid',
+        nonce,
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      });
+      const landing = await new Browser().authorize(url.href, user);
+      const tokens = await client.authorizationCodeGrant(config, new URL(landing.url), {
+        pkceCodeVerifier: verifier,
+        expectedNonce: nonce,
+      });
+      assert.equal(decodeProtectedHeader(tokens.id_token ?? '').alg, 'ES256');
+      assert.equal(decodeProtectedHeader(tokens.access_token).alg, 'EdDSA');
+      const jwks = createRemoteJWKSet(new URL(`${other.url}/jwks`));
+      await jwtVerify(tokens.access_token, jwks, { issuer: other.url, typ: 'at+jwt', algorithms: ['EdDSA'] });
+    } finally {
+      await other.close();
+    }
+  });
+});
