@@ -1,9 +1,14 @@
 // `latchkey serve`: runs the authorization server.
 
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
+import { superviseWorkers } from '../cluster.ts';
 import { type ConfigInput, parseIntOrThrow, resolveConfig } from '../config/schema.ts';
+import { createLogger } from '../log.ts';
 import { startServer } from '../server.ts';
 import { openStorage } from '../storage/open.ts';
+import { ensureKeys } from '../tokens/keys.ts';
+import { algsInUse } from '../tokens/rotate.ts';
 import { action, configInput, type GlobalOptions, now, withCommonOptions } from './common.ts';
 import { demoInstructions, ensureDemo } from './demo.ts';
 
@@ -12,6 +17,7 @@ interface ServeOptions extends GlobalOptions {
   host?: string;
   issuer?: string;
   demo?: boolean;
+  workers?: string;
 }
 
 export function serveCommand(program: Command): void {
@@ -22,7 +28,8 @@ export function serveCommand(program: Command): void {
       .option('--port <port>', 'TCP port (env LATCHKEY_PORT or PORT; default 9000)')
       .option('--host <host>', 'address to listen on (env LATCHKEY_HOST; default localhost)')
       .option('--issuer <url>', 'public issuer URL (env LATCHKEY_ISSUER; default http://HOST:PORT)')
-      .option('--demo', 'create a demo user and client on first start and print how to use them'),
+      .option('--demo', 'create a demo user and client on first start and print how to use them')
+      .option('--workers <n>', 'run N server processes sharing the port (node:cluster); default 1'),
     false,
   ).action(
     action(async (opts: ServeOptions) => {
@@ -32,11 +39,25 @@ export function serveCommand(program: Command): void {
       if (opts.issuer !== undefined) flags.issuer = opts.issuer;
       const layers = configInput(opts, flags);
       const config = resolveConfig(...layers);
+      const workers = opts.workers === undefined ? 1 : parseIntOrThrow(opts.workers, '--workers');
+      if (workers < 1 || workers > 64) throw new Error('--workers must be between 1 and 64');
+      if (workers > 1 && cluster.isPrimary) {
+        // Migrate and create the signing keys once, before the workers start and race to do it.
+        const storage = await openStorage(config.db);
+        await ensureKeys(storage.keys, algsInUse(config), now());
+        await storage.close();
+        process.exitCode = await superviseWorkers({ workers, log: createLogger(config.logLevel) });
+        return;
+      }
       const storage = await openStorage(config.db);
       const server = await startServer(Object.assign({}, ...layers) as ConfigInput, { storage });
       const log = server.deps.log;
-      log.info({ event: 'server.started', issuer: server.url, db: config.db.replace(/\/\/[^@]*@/, '//***@') }, 'Latchkey is listening');
-      if (opts.demo) {
+      log.info(
+        { event: 'server.started', issuer: server.url, db: config.db.replace(/\/\/[^@]*@/, '//***@'), pid: process.pid },
+        'Latchkey is listening',
+      );
+      // Under --workers, the first worker alone sets up the demo.
+      if (opts.demo && (cluster.isPrimary || cluster.worker?.id === 1)) {
         const demo = await ensureDemo(storage, config.db, config.supportedScopes, now());
         process.stderr.write(`\nLatchkey is running at ${server.url}\n\n${demoInstructions(server.url, demo, config.ttl.code)}\n`);
       }
