@@ -1,0 +1,64 @@
+// A throwaway PostgreSQL cluster through the project's scripts/pgtmp.sh, one database per system.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { freePort } from './children.ts';
+
+const run = promisify(execFile);
+export const PGTMP = join(import.meta.dirname, '..', '..', 'scripts', 'pgtmp.sh');
+
+export interface PgCluster {
+  /** A new empty database on the cluster. */
+  database(name: string): Promise<string>;
+  stop(): void;
+}
+
+let cluster: Promise<PgCluster> | undefined;
+
+/** Starts the cluster once per bench run; it is stopped and deleted on exit. */
+export function pgCluster(): Promise<PgCluster> {
+  cluster ??= startCluster();
+  return cluster;
+}
+
+async function startCluster(): Promise<PgCluster> {
+  if (!existsSync(PGTMP)) throw new Error('scripts/pgtmp.sh does not exist');
+  const port = await freePort();
+  const root = join(mkdtempSync(join(tmpdir(), 'latchkey-bench-pg-')), 'cluster');
+  const env = { ...process.env, PGTMP_PORT: String(port), PGTMP_ROOT: root };
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      execFileSync('bash', [PGTMP, 'stop'], { env, stdio: 'ignore', timeout: 30_000 });
+    } catch {
+      // Best effort on the way out.
+    }
+  };
+  process.on('exit', stop);
+  const { stdout } = await run('bash', [PGTMP, 'start'], { env, timeout: 120_000 });
+  const admin = /DATABASE_URL=(\S+)/.exec(stdout)?.[1];
+  if (!admin) {
+    stop();
+    throw new Error(`pgtmp.sh start printed no DATABASE_URL: ${stdout}`);
+  }
+  return {
+    async database(name) {
+      const client = new pg.Client({ connectionString: admin });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      const url = new URL(admin);
+      url.pathname = `/${name}`;
+      return url.href;
+    },
+    stop,
+  };
+}

@@ -1,0 +1,176 @@
+// Latchkey as users run it: `latchkey serve` from bin/, over SQLite or PostgreSQL, one process or several.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { hashPassword } from '../../src/accounts/passwords.ts';
+import { buildClient } from '../../src/clients/register.ts';
+import { type ConfigInput, resolveConfig } from '../../src/config/schema.ts';
+import { openStorage } from '../../src/storage/open.ts';
+import { Browser, newAgent } from '../lib/browser.ts';
+import { freePort, spawnLogged, stop, waitForHttp } from '../lib/children.ts';
+import { codeFlow, type Target } from '../lib/flow.ts';
+import { pgCluster } from '../lib/pg.ts';
+import { discover } from './discovery.ts';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  REDIRECT_URI,
+  SCOPE,
+  type ScenarioId,
+  SERVICE_SCOPE,
+  type StartOptions,
+  type Sut,
+  type SystemSpec,
+} from './types.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'latchkey.mjs');
+const run = promisify(execFile);
+
+export interface LatchkeyVariant {
+  engine: 'sqlite' | 'postgres';
+  workers: number;
+}
+
+let serveHelp: Promise<string> | undefined;
+const helpOfServe = () => {
+  serveHelp ??= run(process.execPath, [BIN, 'serve', '--help'], { timeout: 30_000 }).then((r) => r.stdout);
+  return serveHelp;
+};
+
+export function latchkeySystem(v: LatchkeyVariant): SystemSpec {
+  const engineLabel = v.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+  return {
+    id: `latchkey-${v.engine}-${v.workers}`,
+    label: `Latchkey, ${engineLabel}${v.workers > 1 ? `, --workers ${v.workers}` : ', 1 process'}`,
+    kind: 'latchkey',
+    async unavailable() {
+      if (v.workers > 1 && !(await helpOfServe()).includes('--workers')) return '`latchkey serve --workers` does not exist yet';
+      if (v.engine === 'postgres') {
+        const source = readFileSync(join(ROOT, 'src', 'storage', 'open.ts'), 'utf8');
+        if (source.includes('not available yet')) return 'the PostgreSQL engine does not exist yet (src/storage/open.ts)';
+        try {
+          await pgCluster();
+        } catch (e) {
+          return `no throwaway PostgreSQL: ${(e as Error).message}`;
+        }
+      }
+      return undefined;
+    },
+    start: (options) => startLatchkey(v, options),
+  };
+}
+
+let databases = 0;
+
+async function startLatchkey(v: LatchkeyVariant, options: StartOptions): Promise<Sut> {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const db =
+    v.engine === 'sqlite'
+      ? `sqlite:${join(dir, 'latchkey.db')}`
+      : await (await pgCluster()).database(`bench_${process.pid}_${++databases}`);
+  const config: ConfigInput = { host: '127.0.0.1', port, issuer, db, scopes: ['api'] };
+  await seed(db, config, options);
+  const configFile = join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify(config));
+
+  const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const args = [...nodeArgs, BIN, 'serve', '--config', configFile, ...(v.workers > 1 ? ['--workers', String(v.workers)] : [])];
+  const log = join(dir, 'server.log');
+  const child = spawnLogged(process.execPath, args, openSync(log, 'a'));
+  const cleanup = async () => {
+    await stop(child, 5000);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForHttp(`${issuer}/.well-known/openid-configuration`, 60_000, child);
+    const meta = await discover(issuer);
+    const target: Target = {
+      base: issuer,
+      authorizationEndpoint: meta.authorization_endpoint,
+      tokenEndpoint: meta.token_endpoint,
+      introspectionEndpoint: meta.introspection_endpoint,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      redirectUri: REDIRECT_URI,
+      scope: SCOPE,
+      serviceScope: SERVICE_SCOPE,
+      extra: {},
+    };
+    const missing: Partial<Record<ScenarioId, string>> = {};
+    if (!meta.grant_types_supported?.includes('client_credentials')) missing.client_credentials = 'not implemented yet';
+    if (!meta.introspection_endpoint) missing.introspection = 'not implemented yet';
+    const sut: Sut = {
+      pid: child.pid as number,
+      target,
+      discoveryUrl: `${issuer}/.well-known/openid-configuration`,
+      jwksUrl: meta.jwks_uri,
+      missing,
+      async stop() {
+        await cleanup();
+      },
+    };
+    if (meta.introspection_endpoint) {
+      sut.introspection = {
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        // The access token of a person's code flow: a JWT that introspection verifies and checks for revocation.
+        token: async () => {
+          const agent = newAgent(2);
+          const browser = new Browser(agent, { requests: 0, errors: 0, lastError: '' });
+          const tokens = await codeFlow(browser, agent, target, {
+            username: `${options.userPrefix}${options.users - 1}`,
+            password: options.password,
+          });
+          agent.destroy();
+          return tokens.access_token;
+        },
+      };
+    }
+    return sut;
+  } catch (e) {
+    const tail = readFileSync(log, 'utf8').split('\n').slice(-15).join('\n');
+    await cleanup();
+    throw new Error(`${(e as Error).message}\n${tail}`);
+  }
+}
+
+/** The client and the users, written with the server's own code before it starts. */
+async function seed(db: string, config: ConfigInput, options: StartOptions): Promise<void> {
+  const storage = await openStorage(db);
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    const { record } = buildClient(
+      {
+        name: 'Bench client',
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        redirectUris: [REDIRECT_URI],
+        grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+        scope: SCOPE,
+      },
+      resolveConfig(config).supportedScopes,
+      now,
+    );
+    await storage.clients.create(record);
+    // One argon2id hash for every user: hashing thousands would take minutes and measure nothing.
+    const passwordHash = await hashPassword(options.password);
+    for (let i = 0; i < options.users; i++) {
+      await storage.users.create({
+        id: `bench-user-${i}`,
+        username: `${options.userPrefix}${i}`,
+        passwordHash,
+        email: null,
+        emailVerified: false,
+        name: null,
+        createdAt: now,
+      });
+    }
+  } finally {
+    await storage.close();
+  }
+}

@@ -1,0 +1,50 @@
+// A system under test: a server process on 127.0.0.1 and what the load generators need to drive it.
+import type { Target } from '../lib/flow.ts';
+
+export type ScenarioId =
+  | 'discovery'
+  | 'jwks'
+  | 'client_credentials'
+  | 'introspection'
+  | 'refresh_token'
+  | 'code_flow_returning'
+  | 'code_flow_first';
+
+export type SystemKind = 'latchkey' | 'oidc-provider' | 'ceiling';
+
+export interface Sut {
+  /** Root of the server's process tree, measured through /proc. */
+  pid: number;
+  target: Target;
+  discoveryUrl: string;
+  jwksUrl: string;
+  /** Scenarios this system cannot run, with the reason printed in their row. */
+  missing: Partial<Record<ScenarioId, string>>;
+  /** A client and secret for introspection, and how to get an active token to introspect. */
+  introspection?: { clientId: string; clientSecret: string; token: () => Promise<string> };
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Users `${userPrefix}${i}` for i below `users`, all with `password`. */
+  userPrefix: string;
+  users: number;
+  password: string;
+  /** Write a V8 CPU profile of the server into this directory. */
+  profileDir: string | undefined;
+}
+
+export interface SystemSpec {
+  id: string;
+  label: string;
+  kind: SystemKind;
+  /** Why the system cannot run here, or undefined when it can. */
+  unavailable(): Promise<string | undefined>;
+  start(options: StartOptions): Promise<Sut>;
+}
+
+export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+export const CLIENT_ID = 'bench-client';
+export const CLIENT_SECRET = 'bench-secret-3q2+7w-9vFh1kRz0bW4xY8nL6cJ5tPa';
+export const SCOPE = 'openid offline_access api';
+export const SERVICE_SCOPE = 'api';
