@@ -1,5 +1,38 @@
-// The storage contract on PostgreSQL: a new database per suite and per fresh() call, in the run's cluster.
+// The storage contract on PostgreSQL (a new database per suite and per fresh() call, in the run's
+// cluster), and start-up migrations of several instances at once.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { openDatabase, openStorage } from '../../src/storage/open.ts';
 import { createTestDatabase, pgSkip } from '../helpers/postgres.ts';
 import { storageContract } from './contract.ts';
 
 storageContract({ name: 'postgres', create: createTestDatabase, skip: pgSkip });
+
+describe('postgres migrations', { skip: pgSkip }, () => {
+  test('four instances starting at once on an empty database migrate it exactly once', async () => {
+    const t = await createTestDatabase();
+    try {
+      const opened = await Promise.all(Array.from({ length: 4 }, () => openStorage(t.url)));
+      await Promise.all(opened.map((s) => s.close()));
+      const { db } = await openDatabase(t.url);
+      try {
+        const rows = await db
+          .selectFrom('latchkey_migrations' as never)
+          .select(['name' as never])
+          .execute();
+        const names = (rows as { name: string }[]).map((r) => r.name);
+        assert.ok(names.length >= 3, names.join());
+        assert.equal(new Set(names).size, names.length, 'each migration recorded once');
+        assert.deepEqual(names, [...names].sort());
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      await t.drop();
+    }
+  });
+
+  test('an unreachable server is an error naming the problem, not a hang', async () => {
+    await assert.rejects(openStorage('postgres://postgres@127.0.0.1:1/none'), /ECONNREFUSED|connect/);
+  });
+});
