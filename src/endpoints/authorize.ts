@@ -1,5 +1,6 @@
 // RFC 6749 §3.1 and §4.1.1-§4.1.2.1, OAuth 2.1 §4.1, OIDC Core §3.1.2: the authorization endpoint.
 import { isRegisteredRedirectUri } from '../clients/redirect-uri.ts';
+import { diagnoseRedirectUri } from '../clients/redirect-uri-diagnosis.ts';
 import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
 import { challengeProblem } from '../grants/pkce.ts';
@@ -91,7 +92,8 @@ function redirectTarget(client: ClientRecord, raw: Record<string, string>, deps:
         event: 'authorize.redirect_uri_mismatch',
         client_id: client.clientId,
         redirect_uri: uri.slice(0, 500),
-        registered: client.redirectUris,
+        // How the request differs from each registered URI: the exact match leaves no other clue.
+        compared: diagnoseRedirectUri(uri.slice(0, 2000), client.redirectUris),
       },
       'redirect_uri is not registered for this client',
     );
