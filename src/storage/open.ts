@@ -27,7 +27,10 @@ export async function openDatabase(url: string): Promise<{ db: Kysely<Database>;
     db = openSqlite(url.slice('sqlite:'.length) || ':memory:');
   } else {
     // pg is loaded only when asked for, so an SQLite-only install need not have it.
-    const { openPostgres } = await import('./postgres/open.ts');
+    const { openPostgres } = await import('./postgres/open.ts').catch((e: unknown) => {
+      if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') throw new Error('PostgreSQL needs the pg package: npm install pg');
+      throw e;
+    });
     db = openPostgres(url);
   }
   try {
