@@ -15,6 +15,11 @@ export const defaults = {
     refreshToken: 30 * 24 * 3600,
     /** Idle refresh token lifetime: a refresh token unused this long expires. */
     refreshTokenIdle: 14 * 24 * 3600,
+    /**
+     * Grace window for a rotated refresh token presented again (parallel tabs, a retry after a lost
+     * response): within it, the same successor tokens are returned; after it, reuse revokes the grant.
+     */
+    refreshGrace: 10,
     session: 14 * 24 * 3600,
     interaction: 900,
   },

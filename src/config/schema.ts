@@ -27,6 +27,7 @@ const schema = z.strictObject({
     idToken: seconds,
     refreshToken: seconds,
     refreshTokenIdle: seconds,
+    refreshGrace: z.number().int().min(0).max(300),
     session: seconds,
     interaction: seconds,
   }),

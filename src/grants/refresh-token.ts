@@ -1,6 +1,10 @@
 // RFC 6749 §6 and OAuth 2.1 §4.3 / RFC 9700 §4.14.2: refreshing, with rotation and reuse detection.
+import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
+import type { RefreshTokenRecord } from '../storage/types.ts';
+import type { TokenResponse } from '../tokens/issuer.ts';
 import { hashToken } from '../tokens/opaque.ts';
+import { open, seal } from '../tokens/successor.ts';
 import { narrowResources } from './resource.ts';
 import { isSubset, splitScope } from './scope.ts';
 import { refreshAbsoluteEnd, refreshExpiry, userTokens } from './tokens.ts';
@@ -10,23 +14,21 @@ const refused = (detail: string) => new OAuthError('invalid_grant', 'the refresh
 
 export const refreshTokenGrant: GrantHandler = async ({ params, resources, client }, deps) => {
   const { storage, clock, log } = deps;
-  if (!params.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
+  const presented = params.refresh_token;
+  if (!presented) throw new OAuthError('invalid_request', 'refresh_token is required');
   const now = clock();
-  const tokenHash = hashToken(params.refresh_token);
+  const tokenHash = hashToken(presented);
   const old = await storage.refreshTokens.find(tokenHash);
   if (!old) throw refused('unknown refresh token');
   // RFC 6749 §6: the refresh token MUST be bound to the client it was issued to.
   if (old.clientId !== client.clientId) throw refused(`refresh token of client ${old.clientId} presented by ${client.clientId}`);
-  if (old.consumedAt !== null) {
-    // RFC 9700 §4.14.2: a rotated refresh token presented again revokes the whole grant.
-    await storage.grants.revoke(old.grantId, now);
-    log.warn({ event: 'refresh.reuse', client_id: client.clientId, grant_id: old.grantId }, 'refresh token reused: grant revoked');
-    throw refused('reuse of a rotated refresh token');
-  }
+  if (old.consumedAt !== null) return replayOrRevoke(old, presented, deps);
   if (old.expiresAt <= now) {
     const ended = await storage.grants.get(old.grantId);
     // The reason is logged, never sent (RFC 6749 §5.2 only says invalid_grant).
-    throw refused(!ended || refreshAbsoluteEnd(client, ended.createdAt, deps) <= now ? 'absolute lifetime reached' : 'idle lifetime reached');
+    throw refused(
+      !ended || refreshAbsoluteEnd(client, ended.createdAt, deps) <= now ? 'absolute lifetime reached' : 'idle lifetime reached',
+    );
   }
   const grant = await storage.grants.get(old.grantId);
   if (!grant || grant.revokedAt !== null) throw refused('grant revoked');
@@ -46,12 +48,6 @@ export const refreshTokenGrant: GrantHandler = async ({ params, resources, clien
     authTime: old.authTime,
     expiresAt: refreshExpiry(client, grant.createdAt, now, deps),
   });
-  if (!(await storage.refreshTokens.rotate(tokenHash, record, now))) {
-    // Lost a race with another presentation of the same token: that is reuse too.
-    await storage.grants.revoke(old.grantId, now);
-    log.warn({ event: 'refresh.reuse', client_id: client.clientId, grant_id: old.grantId }, 'refresh token reused: grant revoked');
-    throw refused('concurrent reuse of a refresh token');
-  }
   const response = userTokens(
     {
       client,
@@ -65,6 +61,39 @@ export const refreshTokenGrant: GrantHandler = async ({ params, resources, clien
     deps,
   );
   response.refresh_token = token;
+  // Consuming, storing the successor and sealing its response for a retry is one transaction.
+  const successor = deps.config.ttl.refreshGrace > 0 ? seal(presented, response) : null;
+  if (!(await storage.refreshTokens.rotate(tokenHash, record, now, successor))) {
+    // Another presentation of the same token won the race: answer as it was answered, or revoke.
+    const winner = await storage.refreshTokens.find(tokenHash);
+    if (!winner) throw refused('refresh token vanished during rotation');
+    return replayOrRevoke(winner, presented, deps);
+  }
   log.info({ event: 'token.issued', grant_type: 'refresh_token', client_id: client.clientId, sub: old.userId }, 'tokens refreshed');
   return response;
 };
+
+/**
+ * A consumed refresh token presented again. Within the grace window, and while its successor is
+ * still unused, the same successor response is returned (multi-tab apps, a retry after a lost
+ * response). Otherwise — later, or an older token of the chain — it is reuse, and RFC 9700 §4.14.2
+ * applies: the whole grant is revoked.
+ */
+async function replayOrRevoke(old: RefreshTokenRecord, presented: string, deps: Deps): Promise<TokenResponse> {
+  const { storage, clock, log, config } = deps;
+  const now = clock();
+  if (old.successor && old.replacedBy && old.consumedAt !== null && now - old.consumedAt <= config.ttl.refreshGrace) {
+    const [next, grant] = await Promise.all([storage.refreshTokens.find(old.replacedBy), storage.grants.get(old.grantId)]);
+    const response = next?.consumedAt === null && grant?.revokedAt === null ? open<TokenResponse>(presented, old.successor) : undefined;
+    if (response) {
+      log.info(
+        { event: 'refresh.replayed', client_id: old.clientId, grant_id: old.grantId },
+        'refresh token presented again within the grace window',
+      );
+      return response;
+    }
+  }
+  await storage.grants.revoke(old.grantId, now);
+  log.warn({ event: 'refresh.reuse', client_id: old.clientId, grant_id: old.grantId }, 'refresh token reused: grant revoked');
+  throw refused('reuse of a rotated refresh token');
+}

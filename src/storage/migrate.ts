@@ -3,9 +3,15 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-token-lifecycle.ts';
 import * as m0003 from './migrations/0003-throttle.ts';
+import * as m0004 from './migrations/0004-refresh-successor.ts';
 import type { Database } from './schema.ts';
 
-const migrations: Record<string, Migration> = { '0001-initial': m0001, '0002-token-lifecycle': m0002, '0003-throttle': m0003 };
+const migrations: Record<string, Migration> = {
+  '0001-initial': m0001,
+  '0002-token-lifecycle': m0002,
+  '0003-throttle': m0003,
+  '0004-refresh-successor': m0004,
+};
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

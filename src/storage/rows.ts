@@ -130,6 +130,8 @@ export const refreshFromRow = (r: Row<'refresh_tokens'>): RefreshTokenRecord => 
   createdAt: n(r.created_at),
   expiresAt: n(r.expires_at),
   consumedAt: nn(r.consumed_at),
+  replacedBy: r.replaced_by,
+  successor: r.successor,
 });
 
 export const refreshToRow = (t: RefreshTokenRecord): Row<'refresh_tokens'> => ({
@@ -142,6 +144,8 @@ export const refreshToRow = (t: RefreshTokenRecord): Row<'refresh_tokens'> => ({
   created_at: t.createdAt,
   expires_at: t.expiresAt,
   consumed_at: t.consumedAt,
+  replaced_by: t.replacedBy,
+  successor: t.successor,
 });
 
 export const keyFromRow = (r: Row<'signing_keys'>): KeyRecord => ({

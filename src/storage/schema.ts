@@ -67,6 +67,8 @@ export interface Database {
     created_at: number;
     expires_at: number;
     consumed_at: number | null;
+    replaced_by: string | null;
+    successor: string | null;
   };
   revoked_access_tokens: { jti: string; expires_at: number };
   throttle: { key: string; failures: number; last_failure_at: number; expires_at: number };

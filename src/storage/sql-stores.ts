@@ -176,11 +176,11 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         const r = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
         return r && refreshFromRow(r);
       },
-      async rotate(tokenHash, next, now) {
+      async rotate(tokenHash, next, now, successor) {
         return db.transaction().execute(async (trx) => {
           const r = await trx
             .updateTable('refresh_tokens')
-            .set({ consumed_at: now })
+            .set({ consumed_at: now, replaced_by: next.tokenHash, successor })
             .where('token_hash', '=', tokenHash)
             .where('consumed_at', 'is', null)
             .executeTakeFirst();

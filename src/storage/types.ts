@@ -73,6 +73,10 @@ export interface RefreshTokenRecord {
   createdAt: number;
   expiresAt: number;
   consumedAt: number | null;
+  /** Set at rotation: the hash of the refresh token that replaced this one. */
+  replacedBy: string | null;
+  /** Set at rotation: the successor's token response, sealed with this token (src/tokens/successor.ts). */
+  successor: string | null;
 }
 
 export interface SessionRecord {
@@ -184,7 +188,7 @@ export interface RefreshTokenStore {
    * Consumes `tokenHash` and stores `next` in one transaction (DESIGN rule 5). Returns false, storing
    * nothing, when the token had already been consumed.
    */
-  rotate(tokenHash: string, next: RefreshTokenRecord, now: number): Promise<boolean>;
+  rotate(tokenHash: string, next: RefreshTokenRecord, now: number, successor: string | null): Promise<boolean>;
 }
 
 export interface KeyStore {

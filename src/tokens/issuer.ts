@@ -38,7 +38,7 @@ export interface Issuer {
   accessToken(input: AccessTokenInput): string;
   idToken(input: IdTokenInput): string;
   /** A new refresh token and the record to store (only its hash is kept). */
-  refreshToken(from: Omit<RefreshTokenRecord, 'tokenHash' | 'createdAt' | 'consumedAt'>): {
+  refreshToken(from: Omit<RefreshTokenRecord, 'tokenHash' | 'createdAt' | 'consumedAt' | 'replacedBy' | 'successor'>): {
     token: string;
     record: RefreshTokenRecord;
   };
@@ -81,7 +81,10 @@ export function createIssuer(config: Config, keys: KeyRing, clock: () => number)
     },
     refreshToken(from) {
       const token = randomToken();
-      return { token, record: { ...from, tokenHash: hashToken(token), createdAt: clock(), consumedAt: null } };
+      return {
+        token,
+        record: { ...from, tokenHash: hashToken(token), createdAt: clock(), consumedAt: null, replacedBy: null, successor: null },
+      };
     },
   };
 }

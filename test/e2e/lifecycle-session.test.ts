@@ -271,6 +271,8 @@ describe('cleanup', () => {
       createdAt: now - 10,
       expiresAt: now - 1,
       consumedAt: null,
+      replacedBy: null,
+      successor: null,
     });
     await storage.revokedTokens.add('old-jti', now - 1);
     t.advance(3600);

@@ -213,7 +213,10 @@ describe('token endpoint refusals', () => {
     assert.equal(second.status, 200);
     const rt2 = String(second.body.refresh_token);
 
+    // After the grace window, presenting the rotated token again is reuse.
+    t.advance(11);
     const reuse = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: rt1 }, auth);
+    t.advance(-11);
     assert.equal(reuse.body.error, 'invalid_grant');
     // The successor dies with the grant.
     const after = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: rt2 }, auth);
@@ -222,6 +225,24 @@ describe('token endpoint refusals', () => {
     assert.equal(info.status, 401);
     await info.arrayBuffer();
     assert.ok(t.logs.some((l) => l.event === 'refresh.reuse'));
+  });
+
+  test('within the grace window the same successor comes back, but not once the successor was used', async () => {
+    const e = await getCode(t.url, clientId, user);
+    const first = await tokenRequest(t.url, codeGrant(e), auth);
+    const rt1 = String(first.body.refresh_token);
+    const a = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: rt1 }, auth);
+    const b = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: rt1 }, auth);
+    assert.equal(b.status, 200);
+    assert.equal(b.body.refresh_token, a.body.refresh_token);
+    assert.equal(b.body.access_token, a.body.access_token);
+    // The successor is used: rt1 is now an older token of the chain, and presenting it is reuse.
+    const c = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: String(a.body.refresh_token) }, auth);
+    assert.equal(c.status, 200);
+    const late = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: rt1 }, auth);
+    assert.equal(late.body.error, 'invalid_grant');
+    const dead = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: String(c.body.refresh_token) }, auth);
+    assert.equal(dead.body.error, 'invalid_grant', 'the grant was revoked');
   });
 
   test('a refresh may not widen the scope', async () => {

@@ -61,19 +61,24 @@ export function tokenContract(ctx: Ctx): void {
       assert.deepEqual(await ctx.storage.refreshTokens.find(first.tokenHash), first);
 
       const next = refresh(g.id, { createdAt: NOW + 10 });
-      assert.equal(await ctx.storage.refreshTokens.rotate(first.tokenHash, next, NOW + 10), true);
-      assert.deepEqual(await ctx.storage.refreshTokens.find(first.tokenHash), { ...first, consumedAt: NOW + 10 });
+      assert.equal(await ctx.storage.refreshTokens.rotate(first.tokenHash, next, NOW + 10, 'sealed-response'), true);
+      assert.deepEqual(await ctx.storage.refreshTokens.find(first.tokenHash), {
+        ...first,
+        consumedAt: NOW + 10,
+        replacedBy: next.tokenHash,
+        successor: 'sealed-response',
+      });
       assert.deepEqual(await ctx.storage.refreshTokens.find(next.tokenHash), next);
 
       const again = refresh(g.id, { createdAt: NOW + 20 });
-      assert.equal(await ctx.storage.refreshTokens.rotate(first.tokenHash, again, NOW + 20), false);
+      assert.equal(await ctx.storage.refreshTokens.rotate(first.tokenHash, again, NOW + 20, null), false);
       assert.equal(await ctx.storage.refreshTokens.find(again.tokenHash), undefined);
       assert.equal((await ctx.storage.refreshTokens.find(first.tokenHash))?.consumedAt, NOW + 10);
     });
 
     test('rotate of an unknown token stores nothing', async () => {
       const next = refresh('grant-x');
-      assert.equal(await ctx.storage.refreshTokens.rotate('unknown-hash', next, NOW), false);
+      assert.equal(await ctx.storage.refreshTokens.rotate('unknown-hash', next, NOW, null), false);
       assert.equal(await ctx.storage.refreshTokens.find(next.tokenHash), undefined);
     });
 
@@ -82,7 +87,7 @@ export function tokenContract(ctx: Ctx): void {
       const first = refresh(g.id);
       await ctx.storage.refreshTokens.create(first);
       const successors = Array.from({ length: 20 }, () => refresh(g.id));
-      const results = await Promise.all(successors.map((s) => ctx.storage.refreshTokens.rotate(first.tokenHash, s, NOW)));
+      const results = await Promise.all(successors.map((s) => ctx.storage.refreshTokens.rotate(first.tokenHash, s, NOW, null)));
       assert.equal(results.filter(Boolean).length, 1);
       const stored = await Promise.all(successors.map((s) => ctx.storage.refreshTokens.find(s.tokenHash)));
       assert.equal(stored.filter((s) => s !== undefined).length, 1);
@@ -114,7 +119,7 @@ export function tokenContract(ctx: Ctx): void {
       assert.equal((await ctx.storage.grants.get(other.id))?.revokedAt, null);
       assert.equal((await ctx.storage.refreshTokens.find(foreign.tokenHash))?.consumedAt, null);
       // A consumed token can no longer be rotated.
-      assert.equal(await ctx.storage.refreshTokens.rotate(live1.tokenHash, refresh(g.id), NOW + 6), false);
+      assert.equal(await ctx.storage.refreshTokens.rotate(live1.tokenHash, refresh(g.id), NOW + 6, null), false);
     });
 
     test('revoking twice keeps the first revocation time', async () => {
@@ -131,7 +136,7 @@ export function tokenContract(ctx: Ctx): void {
       const first = refresh(g.id);
       await ctx.storage.refreshTokens.create(first);
       const work = Array.from({ length: 20 }, (_, i) =>
-        i % 2 ? ctx.storage.grants.revoke(g.id, NOW + i) : ctx.storage.refreshTokens.rotate(first.tokenHash, refresh(g.id), NOW + i),
+        i % 2 ? ctx.storage.grants.revoke(g.id, NOW + i) : ctx.storage.refreshTokens.rotate(first.tokenHash, refresh(g.id), NOW + i, null),
       );
       const settled = await Promise.allSettled(work);
       assert.deepEqual(

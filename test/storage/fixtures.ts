@@ -66,6 +66,8 @@ export function refresh(grantId: string, overrides: Partial<RefreshTokenRecord> 
     createdAt: NOW,
     expiresAt: NOW + 3600,
     consumedAt: null,
+    replacedBy: null,
+    successor: null,
     ...overrides,
   };
 }

@@ -1,0 +1,28 @@
+// The sealed successor of a rotated refresh token: the token response the first presentation got,
+// encrypted (AES-256-GCM) under a key derived from the old refresh token itself. The database holds
+// only the old token's hash, so the blob opens only for whoever presents that token again.
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+
+function keyFor(token: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', token, 'latchkey', 'refresh-successor', 32));
+}
+
+export function seal(token: string, value: unknown): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', keyFor(token), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+}
+
+/** The sealed value, or undefined when the blob does not open with this token. */
+export function open<T>(token: string, blob: string): T | undefined {
+  try {
+    const raw = Buffer.from(blob, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', keyFor(token), raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
