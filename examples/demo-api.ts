@@ -1,7 +1,7 @@
 // The demo API: a plain node:http resource server protected by Latchkey's resource-server module.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AccessTokenMiddleware, type AccessTokenRequest, requireAccessToken } from '../src/resource-server/index.ts';
+import { type Listening, listen } from './listen.ts';
 
 export interface DemoApiOptions {
   /** Read at the first request, so the API may start before the authorization server it trusts. */
@@ -17,7 +17,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-export async function startDemoApi(opts: DemoApiOptions): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+export async function startDemoApi(opts: DemoApiOptions): Promise<Listening> {
+  let url = '';
   let guards: { read: AccessTokenMiddleware; write: AccessTokenMiddleware } | undefined;
   const guard = () => {
     guards ??= (() => {
@@ -46,16 +47,7 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<{ url: string;
         send(res, 404, { error: 'not_found' });
     }
   });
-  await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
-  return {
-    url,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listen(server, opts.port, opts.host);
+  url = listening.url;
+  return listening;
 }

@@ -1,10 +1,10 @@
 // The demo client application: a server-side web app on openid-client, an independent OAuth/OIDC library.
 // State, nonce and PKCE are handled by the library; tokens stay on the server, in the app's session.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import * as oidc from 'openid-client';
 import { csp, definitionList, esc, layout, postButton } from './demo-client-pages.ts';
+import { type Listening, listen } from './listen.ts';
 
 export interface DemoClientOptions {
   issuer: () => string;
@@ -26,7 +26,7 @@ interface Session {
 
 const MAX_SESSIONS = 1000;
 
-export async function startDemoClient(opts: DemoClientOptions): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+export async function startDemoClient(opts: DemoClientOptions): Promise<Listening> {
   const sessions = new Map<string, Session>();
   let config: oidc.Configuration | undefined;
   let url = '';
@@ -237,15 +237,7 @@ ${postButton('/logout', s.csrf, 'Sign out', '', 'secondary')}
         html(res, 502, 'Error', `<section><h1>Something went wrong</h1><p class="bad">${esc((e as Error).message)}</p></section>`);
     });
   });
-  await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
-  url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listen(server, opts.port, opts.host);
+  url = listening.url;
+  return listening;
 }
