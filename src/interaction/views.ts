@@ -74,9 +74,9 @@ ${error}
 <form method="post" action="${esc(v.action)}">
 <input type="hidden" name="csrf" value="${esc(v.csrf)}">
 <label for="username">${esc(strings.username)}</label>
-<input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus value="${esc(v.username ?? '')}"${described}>
+<input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required${v.username ? '' : ' autofocus'} value="${esc(v.username ?? '')}"${described}>
 <label for="password">${esc(strings.password)}</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required${described}>
+<input id="password" name="password" type="password" autocomplete="current-password" required${v.username ? ' autofocus' : ''}${described}>
 <button type="submit" class="primary">${esc(strings.signIn)}</button>
 </form>`,
     v.formTargets,

@@ -160,3 +160,31 @@ describe('the demo in Chromium', () => {
     await context.close();
   });
 });
+
+describe('the pages on a small screen', () => {
+  test('login and consent fit a 360 px wide viewport without horizontal scrolling', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    const person = await newPerson();
+    await signIn(page, '#sign-in', person);
+    await page.waitForURL((u) => u.href.startsWith(`${demo.server.url}/consent/`));
+    await page.screenshot({ path: join(ARTIFACTS, 'consent-mobile.png'), fullPage: true });
+    const overflow = await page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth');
+    assert.equal(overflow, false);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL(`${demo.app.url}/`);
+    assert.equal(await page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth'), false);
+    await context.close();
+  });
+
+  test('after a wrong password the password field has focus and the name is kept', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const person = await newPerson();
+    await signIn(page, '#sign-in', { ...person, password: 'wrong password' });
+    await page.waitForSelector('[role=alert]');
+    assert.equal(await page.inputValue('#username'), person.username);
+    assert.equal(await page.locator(':focus').getAttribute('id'), 'password');
+    await context.close();
+  });
+});
