@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { OAuthError } from '../errors.ts';
 import type { ServerMetrics } from '../observability/audit.ts';
 import { parseForm } from './body.ts';
+import { errorResponse } from './errors.ts';
 import type { Endpoint } from './router.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from './types.ts';
@@ -245,19 +246,25 @@ export function clientErrorHandler(opts: Pick<AdapterOptions, 'https' | 'log' | 
         : status === 408
           ? 'the request did not arrive in time'
           : 'the request is malformed';
-    const body = JSON.stringify({ error: 'invalid_request', error_description: description });
+    // No route is known yet: a browser (Accept: text/html) gets a page, anything else JSON.
+    const rawPacket = (err as { rawPacket?: Buffer }).rawPacket?.toString('latin1') ?? '';
+    const format = /\r\naccept:[^\r]*text\/html/i.test(rawPacket) ? 'page' : 'json';
+    const r = errorResponse(new OAuthError('invalid_request', description, { status }), format, opts.log);
+    const body = r.body ?? '';
     const headers = {
       ...base,
-      'content-type': 'application/json; charset=utf-8',
-      'cache-control': 'no-store',
+      ...r.headers,
+      'x-request-id': randomUUID(),
       'content-length': String(Buffer.byteLength(body)),
       connection: 'close',
     };
     opts.metrics?.requests.inc({ route: '(client-error)', method: 'OTHER', status: String(status) });
-    opts.log.info({ status, code }, 'malformed request refused');
+    opts.log.info({ status, error_code: code, reason: err.message.slice(0, 200) }, 'malformed request refused');
     const head = Object.entries(headers)
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join('');
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n${body}`);
+    // RFC 9110 §9.3.2: an answer to HEAD has no content.
+    const content = rawPacket.startsWith('HEAD ') ? '' : body;
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n${content}`);
   };
 }

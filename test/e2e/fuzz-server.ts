@@ -1,0 +1,32 @@
+// The server the fuzz runs against: a test server with one client and one user, and checks after the run.
+import type { Target } from '../../scripts/fuzz.ts';
+import { REDIRECT_URI, startTestServer } from '../helpers/server.ts';
+
+const generous = { free: 1_000_000, lockAfter: 1_000_001, lockSeconds: 1 };
+
+export async function startFuzzServer() {
+  // Generous brute-force limits: the fuzz should reach the endpoints, not only the 429 answers.
+  const t = await startTestServer({
+    logLevel: 'info',
+    limits: { bodyBytes: 64 * 1024, parameterBytes: 8 * 1024, headerBytes: 16 * 1024, headersTimeoutMs: 2000, requestTimeoutMs: 3000 },
+    bruteForce: { windowSeconds: 60, account: generous, ip: generous, client: generous, knownBrowserSeconds: 60 },
+  });
+  const { client, secret } = await t.addClient({ redirectUris: [REDIRECT_URI] });
+  await t.addUser('fuzz', 'fuzz password');
+  const target: Target = { url: t.url, clientId: client.clientId, secret: secret ?? '', redirectUri: REDIRECT_URI };
+  return {
+    t,
+    target,
+    /** A normal request still gets a normal answer. */
+    async stillServes(): Promise<boolean> {
+      const res = await fetch(`${t.url}/.well-known/openid-configuration`);
+      const body = (await res.json()) as { issuer?: string };
+      return res.status === 200 && body.issuer === t.url;
+    },
+    /** Log lines at error level or above (an unexpected error is a bug even when answered 4xx). */
+    errorLines(): Record<string, unknown>[] {
+      return t.logs.filter((l) => typeof l.level === 'number' && l.level >= 50);
+    },
+    close: () => t.close(),
+  };
+}
