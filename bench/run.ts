@@ -1,7 +1,7 @@
 // `npm run bench`: Latchkey side by side with node-oidc-provider and the bare node:http ceiling, in one run.
 // Every server and load generator is a child process on 127.0.0.1; every phase is bounded in time.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ARGON2_PARAMS } from '../src/accounts/passwords.ts';
@@ -44,7 +44,7 @@ if (flags.help) {
   process.stdout.write(`npm run bench -- [--quick] [--only SCENARIO]... [--systems ID]... [--seconds N] [--profile] [--out FILE]
   scenarios: ${[...SCENARIOS, 'verify'].join(', ')}
   systems:   ${SYSTEMS.map((s) => s.id).join(', ')}
-  --profile  writes V8 CPU profiles of the servers to bench/profiles/ (summarise with bench/profile-summary.ts)
+  --profile  writes V8 CPU profiles of the servers to a temporary directory (summarise with bench/profile-summary.ts)
 `);
   process.exit(0);
 }
@@ -81,8 +81,7 @@ overall.unref();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const rows: Row[] = [];
 const notes: string[] = [];
-const profileDir = flags.profile ? join(import.meta.dirname, 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) : undefined;
-if (profileDir) mkdirSync(profileDir, { recursive: true });
+const profileDir = flags.profile ? mkdtempSync(join(tmpdir(), 'latchkey-bench-profiles-')) : undefined;
 
 await main();
 
