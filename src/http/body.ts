@@ -57,7 +57,9 @@ export function collectParams(
     if (!source) continue;
     for (const [name, value] of source) {
       if (repeatable.includes(name)) {
-        (lists[name] ??= []).push(value);
+        const list = lists[name] ?? [];
+        list.push(value);
+        lists[name] = list;
         continue;
       }
       if (seen.has(name)) throw new OAuthError('invalid_request', `the parameter "${safeName(name)}" is repeated`);

@@ -123,22 +123,26 @@ describe('ensureKeys and rotateKeys', () => {
     );
   });
 
-  test('rotateKeys adds a key per configured alg and retires the old ones until their tokens expire', async () => {
+  test('rotateKeys publishes a key per configured alg that signs after keys.prePublish, retiring the old ones then', async () => {
     await withStore(async (s) => {
-      const config = resolveConfig({ accessTokenAlg: 'ES256', idTokenAlg: 'EdDSA' });
+      const config = resolveConfig({ accessTokenAlg: 'ES256', idTokenAlg: 'EdDSA', keys: { prePublish: 600 } });
       await ensureKeys(s.keys, ['ES256', 'EdDSA'], NOW - 100);
       const before: KeyRecord[] = await s.keys.list();
       const created = await rotateKeys(s.keys, config, NOW);
+      for (const k of created) assert.equal(k.activatesAt, NOW + 600);
+      const early = await loadKeyRing(s.keys, () => NOW + 599);
+      assert.equal(early.signing('ES256').kid, before.find((k) => k.alg === 'ES256')?.kid, 'the old key signs until the new one activates');
+      assert.equal(early.jwks().keys.length, 4, 'the new keys are published at once');
       assert.deepEqual(created.map((k) => k.alg).sort(), ['ES256', 'EdDSA']);
       const all = await s.keys.list();
       assert.equal(all.length, 4);
       const longest = Math.max(config.ttl.accessToken, config.ttl.idToken);
       for (const old of before) {
         const k = all.find((x) => x.kid === old.kid);
-        assert.equal(k?.retiresAt, NOW);
-        assert.ok((k?.expiresAt ?? 0) >= NOW + longest, 'published at least as long as the tokens it signed live');
+        assert.equal(k?.retiresAt, NOW + 600);
+        assert.ok((k?.expiresAt ?? 0) >= NOW + 600 + longest, 'published at least as long as the tokens it signed live');
       }
-      const ring = await loadKeyRing(s.keys, () => NOW);
+      const ring = await loadKeyRing(s.keys, () => NOW + 600);
       assert.equal(ring.signing('ES256').kid, created.find((k) => k.alg === 'ES256')?.kid);
       assert.equal(ring.jwks().keys.length, 4);
     });

@@ -95,8 +95,20 @@ test('a second start reuses the demo user and client', async () => {
   const storage = await openStorage(db);
   try {
     const now = Math.floor(Date.now() / 1000);
-    const first = await ensureDemo(storage, db, ['openid', 'profile', 'email', 'offline_access', 'api:read'], now, 'http://127.0.0.1:9001/callback');
-    const second = await ensureDemo(storage, db, ['openid', 'profile', 'email', 'offline_access', 'api:read'], now, 'http://127.0.0.1:9001/callback');
+    const first = await ensureDemo(
+      storage,
+      db,
+      ['openid', 'profile', 'email', 'offline_access', 'api:read'],
+      now,
+      'http://127.0.0.1:9001/callback',
+    );
+    const second = await ensureDemo(
+      storage,
+      db,
+      ['openid', 'profile', 'email', 'offline_access', 'api:read'],
+      now,
+      'http://127.0.0.1:9001/callback',
+    );
     assert.deepEqual(second, first);
     assert.equal((await storage.users.list()).length, 1);
     assert.equal((await storage.clients.list()).length, 1);
