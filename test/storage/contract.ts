@@ -3,6 +3,7 @@ import { after, before, describe } from 'node:test';
 import { openDatabase } from '../../src/storage/open.ts';
 import { sqlStores } from '../../src/storage/sql-stores.ts';
 import { recordContract } from './contract-records.ts';
+import { throttleContract } from './contract-throttle.ts';
 import { tokenContract } from './contract-tokens.ts';
 import type { Ctx } from './fixtures.ts';
 
@@ -47,5 +48,6 @@ export function storageContract(engine: Engine): void {
 
     tokenContract(ctx);
     recordContract(ctx);
+    throttleContract(ctx);
   });
 }
