@@ -49,7 +49,7 @@ const selfBy = (key: (n: Node) => string) => {
   const m = new Map<string, number>();
   for (const [id, count] of self) {
     const n = byId.get(id);
-    if (n) m.set(key(n), (m.get(key(n)) ?? 0) + count);
+    if (n && n.callFrame.functionName !== '(idle)') m.set(key(n), (m.get(key(n)) ?? 0) + count);
   }
   return [...m].sort((a, b) => b[1] - a[1]);
 };

@@ -1,6 +1,6 @@
 // A throwaway PostgreSQL cluster through the project's scripts/pgtmp.sh, one database per system.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,7 +27,8 @@ export function pgCluster(): Promise<PgCluster> {
 async function startCluster(): Promise<PgCluster> {
   if (!existsSync(PGTMP)) throw new Error('scripts/pgtmp.sh does not exist');
   const port = await freePort();
-  const root = join(mkdtempSync(join(tmpdir(), 'latchkey-bench-pg-')), 'cluster');
+  // pgtmp.sh creates the directory and hands it to an unprivileged user when run as root: its parent must stay traversable.
+  const root = join(tmpdir(), `latchkey-bench-pg-${process.pid}-${port}`);
   const env = { ...process.env, PGTMP_PORT: String(port), PGTMP_ROOT: root };
   let stopped = false;
   const stop = () => {
@@ -40,7 +41,14 @@ async function startCluster(): Promise<PgCluster> {
     }
   };
   process.on('exit', stop);
-  const { stdout } = await run('bash', [PGTMP, 'start'], { env, timeout: 120_000 });
+  let stdout: string;
+  try {
+    ({ stdout } = await run('bash', [PGTMP, 'start'], { env, timeout: 120_000 }));
+  } catch (e) {
+    stop();
+    const stderr = String((e as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`pgtmp.sh start failed: ${stderr.split('\n').pop() ?? (e as Error).message}`);
+  }
   const admin = /DATABASE_URL=(\S+)/.exec(stdout)?.[1];
   if (!admin) {
     stop();
