@@ -98,7 +98,7 @@ export function resultTable(rows: readonly Row[]): string[] {
   out.push(
     '',
     'Rate is requests (or complete code flows) per second at fixed concurrency; latency is per request (per flow for code flows).',
-    'Server CPU is user + system time of every process of the server during the measured window, divided by the requests served:',
+    'Server CPU is user + system time of every process of the server (and, on PostgreSQL, of the database server) during the measured window, divided by the requests served:',
     'the steadiest figure on a shared machine. Ratios: rate ÷ baseline rate, and baseline CPU per op ÷ this CPU per op (above 1 = cheaper).',
   );
   return out;

@@ -256,10 +256,13 @@ async function measure(scenario: ScenarioId, system: SystemSpec, sut: Sut, spec:
     await nextMessage(child, isType('prepared'), 120_000, 'load generator prepare');
     child.send({ type: 'run', seconds: warmup });
     await nextMessage(child, isType('result'), limit(warmup), 'warm-up');
+    const dbCpu = () => (sut.databasePids?.() ?? []).reduce((sum, pid) => sum + usage(pid).cpuSeconds, 0);
     const before = usage(sut.pid);
+    const dbBefore = dbCpu();
     child.send({ type: 'run', seconds });
     const { result } = await nextMessage(child, isType('result'), limit(seconds), 'measurement');
     const after = usage(sut.pid);
+    after.cpuSeconds += dbCpu() - dbBefore;
     return toRow(scenario, system, result, before, after, spec.kind === 'flow' ? 'flows/s' : 'req/s');
   } finally {
     await stop(child);

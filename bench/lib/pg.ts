@@ -1,6 +1,6 @@
 // A throwaway PostgreSQL cluster through the project's scripts/pgtmp.sh, one database per system.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,8 @@ export const PGTMP = join(import.meta.dirname, '..', '..', 'scripts', 'pgtmp.sh'
 export interface PgCluster {
   /** A new empty database on the cluster. */
   database(name: string): Promise<string>;
+  /** The postmaster, whose process tree does the database's share of the work. */
+  postmasterPid(): number | undefined;
   stop(): void;
 }
 
@@ -66,6 +68,14 @@ async function startCluster(): Promise<PgCluster> {
       const url = new URL(admin);
       url.pathname = `/${name}`;
       return url.href;
+    },
+    postmasterPid() {
+      try {
+        const pid = Number(readFileSync(join(root, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+        return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+      } catch {
+        return undefined;
+      }
     },
     stop,
   };

@@ -69,10 +69,9 @@ async function startLatchkey(v: LatchkeyVariant, options: StartOptions): Promise
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
-  const db =
-    v.engine === 'sqlite'
-      ? `sqlite:${join(dir, 'latchkey.db')}`
-      : await (await pgCluster()).database(`bench_${process.pid}_${++databases}`);
+  const cluster = v.engine === 'postgres' ? await pgCluster() : undefined;
+  const db = cluster ? await cluster.database(`bench_${process.pid}_${++databases}`) : `sqlite:${join(dir, 'latchkey.db')}`;
+  const postmaster = cluster?.postmasterPid();
   const config: ConfigInput = { host: '127.0.0.1', port, issuer, db, scopes: ['api'] };
   await seed(db, config, options);
   const configFile = join(dir, 'config.json');
@@ -110,6 +109,7 @@ async function startLatchkey(v: LatchkeyVariant, options: StartOptions): Promise
       discoveryUrl: `${issuer}/.well-known/openid-configuration`,
       jwksUrl: meta.jwks_uri,
       missing,
+      ...(postmaster === undefined ? {} : { databasePids: () => [postmaster] }),
       async stop() {
         await cleanup();
       },

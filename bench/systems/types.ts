@@ -15,6 +15,8 @@ export type SystemKind = 'latchkey' | 'oidc-provider' | 'ceiling';
 export interface Sut {
   /** Root of the server's process tree, measured through /proc. */
   pid: number;
+  /** Database server processes: their CPU time counts as the server's (an embedded SQLite's already does). */
+  databasePids?: () => number[];
   target: Target;
   discoveryUrl: string;
   jwksUrl: string;
