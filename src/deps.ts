@@ -1,6 +1,7 @@
 // DESIGN rule 3: what the composition root (server.ts) builds and passes down.
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
+import type { Views } from './interaction/views.ts';
 import type { ServerMetrics } from './observability/audit.ts';
 import type { Storage } from './storage/types.ts';
 import type { Issuer } from './tokens/issuer.ts';
@@ -16,4 +17,6 @@ export interface Deps {
   /** Request-scoped: each line carries the request id of the request being served. */
   log: Logger;
   metrics: ServerMetrics;
+  /** The page templates, with the operator's stylesheet and replacements. */
+  views: Views;
 }

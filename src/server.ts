@@ -1,12 +1,14 @@
 // DESIGN rule 3: the composition root. Validates config, builds the dependencies, passes them down.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { type Config, type ConfigInput, resolveConfig } from './config/schema.ts';
+import { type Config, ConfigError, type ConfigInput, resolveConfig } from './config/schema.ts';
 import type { Deps } from './deps.ts';
 import { clientErrorHandler, createHttpServer, nodeHandler } from './http/node.ts';
 import { routes } from './http/routes.ts';
+import { createViews, type Views } from './interaction/views.ts';
 import { createLogger } from './log.ts';
 import { startMaintenance } from './maintenance.ts';
 import { requestScopedLogger, serverMetrics } from './observability/audit.ts';
@@ -27,6 +29,8 @@ export interface ServerOptions {
    * by another instance or by `latchkey keys rotate` is used and published here too.
    */
   keyReloadMs?: number;
+  /** Page templates to use instead of the default ones (README "Theming the pages"). */
+  views?: Partial<Views>;
 }
 
 export interface AuthorizationServer {
@@ -45,6 +49,16 @@ export interface RunningServer extends AuthorizationServer {
 
 const systemClock = () => Math.floor(Date.now() / 1000);
 
+/** The operator's stylesheet (`theme.css`); a file that cannot be read stops start-up with its path. */
+function readThemeCss(config: Config): string {
+  if (!config.theme.css) return '';
+  try {
+    return readFileSync(config.theme.css, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`config: "theme.css" cannot be read: ${(e as Error).message}`);
+  }
+}
+
 /** Builds the server without listening (to mount the handler in another app). */
 export async function createAuthorizationServer(input: ConfigInput, options: ServerOptions = {}): Promise<AuthorizationServer> {
   return build(resolveConfig(input), options);
@@ -60,7 +74,8 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   const storage = options.storage ?? (await openStorage(config.db));
   await ensureKeys(storage.keys, [config.accessTokenAlg, config.idTokenAlg], clock());
   const keys = await loadKeyRing(storage.keys, clock);
-  const deps: Deps = { config, storage, keys, issuer: createIssuer(config, keys, clock), clock, log, metrics };
+  const views = createViews({ css: readThemeCss(config), ...(options.views ? { overrides: options.views } : {}) });
+  const deps: Deps = { config, storage, keys, issuer: createIssuer(config, keys, clock), clock, log, metrics, views };
   const adapter = {
     bodyBytes: config.limits.bodyBytes,
     parameterBytes: config.limits.parameterBytes,
@@ -70,6 +85,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     log: baseLog,
     context: requestContext,
     metrics,
+    errorPage: views.error,
   };
   const handler = nodeHandler(routes(deps, log), adapter);
   const stopMaintenance = startMaintenance(deps);

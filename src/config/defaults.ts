@@ -37,6 +37,10 @@ export const defaults = {
     /** A new key is published this long before it signs, so that verifiers' JWKS caches pick it up. */
     prePublish: 3600,
   },
+  theme: {
+    /** Path of a stylesheet appended to the default one (it may override the --lk-* variables). */
+    css: undefined as string | undefined,
+  },
   limits: {
     bodyBytes: 64 * 1024,
     parameterBytes: 8 * 1024,

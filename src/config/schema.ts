@@ -44,6 +44,7 @@ const schema = z.strictObject({
       .min(0)
       .max(30 * 24 * 3600),
   }),
+  theme: z.strictObject({ css: z.string().min(1).optional() }),
   limits: z.strictObject({
     bodyBytes: z.number().int().min(1024),
     parameterBytes: z.number().int().min(256),

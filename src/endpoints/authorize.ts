@@ -12,7 +12,6 @@ import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import { browserHash, browserSecret } from '../interaction/cookies.ts';
 import { currentSession, errorRedirect, issueCode, needsConsent, needsLogin } from '../interaction/flow.ts';
 import { strings } from '../interaction/strings.ts';
-import { errorPage } from '../interaction/views.ts';
 import type { AuthorizationParams, ClientRecord } from '../storage/types.ts';
 import { randomToken } from '../tokens/opaque.ts';
 
@@ -28,13 +27,13 @@ export async function authorizeEndpoint(req: OAuthRequest, deps: Deps): Promise<
       lists: { resource: resources = [] },
     } = collectParams([req.query, req.method === 'POST' ? req.body : null], ['resource']));
   } catch (e) {
-    return errorPage(400, (e as OAuthError).description);
+    return deps.views.error(400, (e as OAuthError).description);
   }
 
   // RFC 6749 §4.1.2.1: until client and redirect URI are verified, errors go to the person, never to a redirect.
-  if (!raw.client_id) return errorPage(400, strings.noClientId);
+  if (!raw.client_id) return deps.views.error(400, strings.noClientId);
   const client = await deps.storage.clients.get(raw.client_id);
-  if (!client) return errorPage(400, strings.unknownClient);
+  if (!client) return deps.views.error(400, strings.unknownClient);
   const target = redirectTarget(client, raw, deps);
   if (typeof target !== 'string') return target;
 
@@ -82,9 +81,9 @@ function redirectTarget(client: ClientRecord, raw: Record<string, string>, deps:
   const uri = raw.redirect_uri;
   if (uri === undefined) {
     // OIDC Core §3.1.2.1: redirect_uri is REQUIRED for OpenID requests.
-    if (splitScope(raw.scope).includes('openid')) return errorPage(400, strings.noRedirectUri);
+    if (splitScope(raw.scope).includes('openid')) return deps.views.error(400, strings.noRedirectUri);
     if (client.redirectUris.length === 1 && client.redirectUris[0]) return client.redirectUris[0];
-    return errorPage(400, strings.ambiguousRedirectUri);
+    return deps.views.error(400, strings.ambiguousRedirectUri);
   }
   if (!isRegisteredRedirectUri(client, uri)) {
     deps.log.info(
@@ -97,7 +96,7 @@ function redirectTarget(client: ClientRecord, raw: Record<string, string>, deps:
       },
       'redirect_uri is not registered for this client',
     );
-    return errorPage(400, strings.unregisteredRedirectUri);
+    return deps.views.error(400, strings.unregisteredRedirectUri);
   }
   return uri;
 }

@@ -1,17 +1,17 @@
 // DESIGN rule 4: the one place an error becomes a response (RFC 6749 §5.2, RFC 6750 §3).
 import type { Logger } from 'pino';
 import { OAuthError } from '../errors.ts';
-import { errorPage } from '../interaction/views.ts';
+import { errorPage, type Views } from '../interaction/views.ts';
 import { json } from './respond.ts';
 import type { OAuthResponse } from './types.ts';
 
 export type ErrorFormat = 'json' | 'page';
 
 /** Turns anything thrown into a response; unexpected errors become server_error and are logged. */
-export function errorResponse(err: unknown, format: ErrorFormat, log: Logger): OAuthResponse {
+export function errorResponse(err: unknown, format: ErrorFormat, log: Logger, renderPage: Views['error'] = errorPage): OAuthResponse {
   const e = toOAuthError(err, log);
   if (format === 'page') {
-    const page = errorPage(e.status, e.description);
+    const page = renderPage(e.status, e.description);
     // Retry-After, Connection: close and the like apply to pages too; the page keeps its own CSP.
     page.headers = { ...e.headers, ...page.headers };
     return page;

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse, S
 import { isIP, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { OAuthError } from '../errors.ts';
+import type { Views } from '../interaction/views.ts';
 import type { ServerMetrics } from '../observability/audit.ts';
 import { parseForm } from './body.ts';
 import { errorResponse } from './errors.ts';
@@ -25,6 +26,8 @@ export interface AdapterOptions {
   /** Entered for each request with its logger, so that code below logs with the request id. */
   context?: AsyncLocalStorage<Logger>;
   metrics?: ServerMetrics;
+  /** The error page template (themes may replace it). */
+  errorPage?: Views['error'];
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -231,7 +234,9 @@ export function createHttpServer(limits: HttpServerOptions): Server {
  * Answers what node:http refuses before any handler runs (malformed requests, headers too large or
  * too slow) as JSON with the security headers, instead of node's bare status line.
  */
-export function clientErrorHandler(opts: Pick<AdapterOptions, 'https' | 'log' | 'metrics'>): (err: Error, socket: Socket) => void {
+export function clientErrorHandler(
+  opts: Pick<AdapterOptions, 'https' | 'log' | 'metrics' | 'errorPage'>,
+): (err: Error, socket: Socket) => void {
   const base = securityHeaders(opts.https);
   return (err, socket) => {
     const code = (err as NodeJS.ErrnoException).code ?? '';
@@ -249,7 +254,7 @@ export function clientErrorHandler(opts: Pick<AdapterOptions, 'https' | 'log' | 
     // No route is known yet: a browser (Accept: text/html) gets a page, anything else JSON.
     const rawPacket = (err as { rawPacket?: Buffer }).rawPacket?.toString('latin1') ?? '';
     const format = /\r\naccept:[^\r]*text\/html/i.test(rawPacket) ? 'page' : 'json';
-    const r = errorResponse(new OAuthError('invalid_request', description, { status }), format, opts.log);
+    const r = errorResponse(new OAuthError('invalid_request', description, { status }), format, opts.log, opts.errorPage);
     const body = r.body ?? '';
     const headers = {
       ...base,

@@ -1,6 +1,7 @@
 // The route table: one line per endpoint.
 import type { Logger } from 'pino';
 import { OAuthError } from '../errors.ts';
+import type { Views } from '../interaction/views.ts';
 import { type ErrorFormat, errorResponse } from './errors.ts';
 import type { OAuthRequest, OAuthResponse } from './types.ts';
 
@@ -14,7 +15,7 @@ export interface Route {
   errors: ErrorFormat;
 }
 
-export function createRouter(routes: Route[], log: Logger): Endpoint {
+export function createRouter(routes: Route[], log: Logger, renderPage?: Views['error']): Endpoint {
   const exact = new Map<string, Route>();
   const prefixed: Route[] = [];
   for (const r of routes) r.param ? prefixed.push(r) : exact.set(r.path, r);
@@ -35,7 +36,7 @@ export function createRouter(routes: Route[], log: Logger): Endpoint {
     if (!route) {
       // People get a page; programs that ask for JSON get an OAuth-style error.
       const format = (req.headers.accept ?? '').includes('json') ? 'json' : 'page';
-      return errorResponse(new OAuthError('not_found', 'there is nothing at this address'), format, log);
+      return errorResponse(new OAuthError('not_found', 'there is nothing at this address'), format, log, renderPage);
     }
     const label = route.param ? `${route.path}/:id` : route.path;
     const res = await answer(route, request);
@@ -49,15 +50,15 @@ export function createRouter(routes: Route[], log: Logger): Endpoint {
     if (!endpoint || !Object.hasOwn(route.methods, method)) {
       // RFC 9110 §15.5.6: a 405 lists the methods the resource supports.
       const allowed = Object.keys(route.methods).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
-      const res = errorResponse(new OAuthError('method_not_allowed', `use ${allowed.join(' or ')}`), route.errors, log);
+      const res = errorResponse(new OAuthError('method_not_allowed', `use ${allowed.join(' or ')}`), route.errors, log, renderPage);
       res.headers.allow = allowed.join(', ');
       return res;
     }
-    if (req.rejected) return errorResponse(req.rejected, route.errors, log);
+    if (req.rejected) return errorResponse(req.rejected, route.errors, log, renderPage);
     try {
       return await endpoint(req);
     } catch (err) {
-      return errorResponse(err, route.errors, log);
+      return errorResponse(err, route.errors, log, renderPage);
     }
   }
 }

@@ -30,5 +30,5 @@ export function routes(deps: Deps, log: Logger): Endpoint {
     { path: '/readyz', errors: 'json', methods: { GET: () => readyzEndpoint(deps) } },
     { path: '/metrics', errors: 'json', methods: { GET: () => metricsEndpoint(deps) } },
   ];
-  return createRouter(table, log);
+  return createRouter(table, log, deps.views.error);
 }

@@ -2,58 +2,46 @@
 import { beginLogin } from '../accounts/brute-force.ts';
 import { checkPassword } from '../accounts/users.ts';
 import type { Deps } from '../deps.ts';
-import { singleParams } from '../http/body.ts';
 import { redirect } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import type { InteractionRecord } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
-import { checkCsrf, csrfToken, SESSION_COOKIE, sameBrowser, serializeCookie } from './cookies.ts';
+import { csrfToken, SESSION_COOKIE, serializeCookie } from './cookies.ts';
 import { formTargets, issueCode, needsConsent } from './flow.ts';
+import { isResponse, loadInteraction, loadPostedInteraction } from './interaction.ts';
 import { strings } from './strings.ts';
-import { errorPage, loginPage } from './views.ts';
-
-/** The interaction named in the path, when it is live and belongs to this browser. */
-export async function loadInteraction(req: OAuthRequest, deps: Deps): Promise<InteractionRecord | OAuthResponse> {
-  const id = req.pathParam ?? '';
-  const interaction = /^[A-Za-z0-9_-]{43}$/.test(id) ? await deps.storage.interactions.get(id, deps.clock()) : undefined;
-  if (!interaction) return errorPage(400, strings.expired);
-  if (!sameBrowser(req, interaction.browserHash)) return errorPage(403, strings.csrf);
-  return interaction;
-}
 
 async function clientName(deps: Deps, clientId: string): Promise<string> {
   return (await deps.storage.clients.get(clientId))?.name ?? clientId;
 }
 
+/** The login page of an interaction, with an error and the name typed when it is shown again. */
+async function page(deps: Deps, interaction: InteractionRecord, csrf: string, again?: { username: string; error: string; status: number }) {
+  return deps.views.login(
+    {
+      action: `${deps.config.issuer}/login/${interaction.id}`,
+      csrf,
+      clientName: await clientName(deps, interaction.params.clientId),
+      formTargets: formTargets(interaction.params.redirectUri),
+      ...(again ? { username: again.username.slice(0, 64), error: again.error } : {}),
+    },
+    again?.status ?? 200,
+  );
+}
+
 export async function loginGet(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
   const interaction = await loadInteraction(req, deps);
-  if ('status' in interaction) return interaction;
-  return loginPage({
-    action: `${deps.config.issuer}/login/${interaction.id}`,
-    csrf: csrfToken(req.cookies.lk_csrf ?? '', interaction.id),
-    clientName: await clientName(deps, interaction.params.clientId),
-    formTargets: formTargets(interaction.params.redirectUri),
-  });
+  if (isResponse(interaction)) return interaction;
+  return page(deps, interaction, csrfToken(req.cookies.lk_csrf ?? '', interaction.id));
 }
 
 export async function loginPost(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
-  const interaction = await loadInteraction(req, deps);
-  if ('status' in interaction) return interaction;
-  const form = singleParams(req.body);
-  if (!checkCsrf(req, interaction.id, interaction.browserHash, form.csrf)) return errorPage(403, strings.csrf);
+  const posted = await loadPostedInteraction(req, deps);
+  if (isResponse(posted)) return posted;
+  const { interaction, form } = posted;
   const { config, storage, clock, log } = deps;
-  const again = async (error: string, status: number) =>
-    loginPage(
-      {
-        action: `${config.issuer}/login/${interaction.id}`,
-        csrf: form.csrf ?? '',
-        clientName: await clientName(deps, interaction.params.clientId),
-        username: (form.username ?? '').slice(0, 64),
-        error,
-        formTargets: formTargets(interaction.params.redirectUri),
-      },
-      status,
-    );
+  const again = (error: string, status: number) =>
+    page(deps, interaction, form.csrf ?? '', { username: form.username ?? '', error, status });
   // Brute-force protection: a refused attempt never reaches the password check.
   const attempt = await beginLogin(deps, form.username ?? '', req.remoteAddress, interaction.browserHash);
   if (attempt.retryAfter > 0) {
@@ -82,7 +70,7 @@ export async function loginPost(req: OAuthRequest, deps: Deps): Promise<OAuthRes
   const headers = { 'set-cookie': serializeCookie(SESSION_COOKIE, sessionId, config, config.ttl.session) };
 
   if (!(await needsConsent(interaction.params, user.id, deps))) {
-    if (!(await storage.interactions.consume(interaction.id))) return errorPage(400, strings.expired);
+    if (!(await storage.interactions.consume(interaction.id))) return deps.views.error(400, strings.expired);
     return issueCode(interaction.params, user.id, now, deps, headers);
   }
   await storage.interactions.setUser(interaction.id, user.id, now);

@@ -9,7 +9,6 @@ import { constantTimeEqual, hashToken } from '../tokens/opaque.ts';
 import { browserSecret, CSRF_COOKIE, clearCookie, csrfToken, SESSION_COOKIE } from './cookies.ts';
 import { currentSession, formTargets } from './flow.ts';
 import { strings } from './strings.ts';
-import { errorPage, logoutPage, signedOutPage } from './views.ts';
 
 /** The ID token hint's subject and audience when we signed it; expired hints are accepted (§2). */
 async function readHint(hint: string, deps: Deps): Promise<{ sub: string; aud: string } | undefined> {
@@ -30,23 +29,23 @@ async function readHint(hint: string, deps: Deps): Promise<{ sub: string; aud: s
 export async function endSession(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
   const params = singleParams(req.query, req.method === 'POST' ? req.body : null);
   const hint = params.id_token_hint ? await readHint(params.id_token_hint, deps) : undefined;
-  if (params.id_token_hint && !hint) return errorPage(400, strings.logoutBadHint);
+  if (params.id_token_hint && !hint) return deps.views.error(400, strings.logoutBadHint);
   // §2: client_id, when sent with an id_token_hint, must be the hint's audience.
-  if (hint && params.client_id && params.client_id !== hint.aud) return errorPage(400, strings.logoutBadHint);
+  if (hint && params.client_id && params.client_id !== hint.aud) return deps.views.error(400, strings.logoutBadHint);
   const clientId = params.client_id ?? hint?.aud;
   const client: ClientRecord | undefined = clientId ? await deps.storage.clients.get(clientId) : undefined;
-  if (clientId && !client) return errorPage(400, strings.unknownClient);
+  if (clientId && !client) return deps.views.error(400, strings.unknownClient);
 
   // §3: post_logout_redirect_uri is used only when it exactly matches one registered for the client.
   const target = params.post_logout_redirect_uri;
   if (target !== undefined) {
-    if (!client) return errorPage(400, strings.logoutNeedsClient);
+    if (!client) return deps.views.error(400, strings.logoutNeedsClient);
     if (!client.postLogoutRedirectUris.includes(target)) {
       deps.log.info(
         { event: 'logout.redirect_mismatch', client_id: client.clientId, registered: client.postLogoutRedirectUris },
         'post_logout_redirect_uri not registered',
       );
-      return errorPage(400, strings.logoutBadRedirect);
+      return deps.views.error(400, strings.logoutBadRedirect);
     }
   }
 
@@ -62,7 +61,7 @@ export async function endSession(req: OAuthRequest, deps: Deps): Promise<OAuthRe
     const hidden: Record<string, string> = {};
     for (const k of ['client_id', 'post_logout_redirect_uri', 'state'] as const) if (params[k]) hidden[k] = params[k];
     if (clientId && !hidden.client_id) hidden.client_id = clientId;
-    const res = logoutPage({
+    const res = deps.views.logout({
       action: `${deps.config.issuer}/end-session`,
       csrf: csrfToken(secret, 'logout'),
       clientName: client?.name,
@@ -82,7 +81,7 @@ export async function endSession(req: OAuthRequest, deps: Deps): Promise<OAuthRe
     headers['set-cookie'] = clearCookie(SESSION_COOKIE, deps.config);
   }
   if (target !== undefined) return redirect(withQuery(target, { state: params.state }), headers);
-  const page = signedOutPage();
+  const page = deps.views.signedOut();
   Object.assign(page.headers, headers);
   return page;
 }

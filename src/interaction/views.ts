@@ -5,16 +5,34 @@ import { pageCsp } from '../http/security-headers.ts';
 import type { OAuthResponse } from '../http/types.ts';
 import { strings } from './strings.ts';
 
-const css = readFileSync(new URL('./latchkey.css', import.meta.url), 'utf8');
+const baseCss = readFileSync(new URL('./latchkey.css', import.meta.url), 'utf8');
+
 /** The stylesheet is inlined and allowed by its hash: no other style or script can run. */
-const cssHash = `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
+export interface PageStyle {
+  css: string;
+  hash: string;
+}
+
+/** The default stylesheet followed by an operator's own (README "Theming the pages"). */
+export function pageStyle(extraCss = ''): PageStyle {
+  const css = extraCss ? `${baseCss}\n${extraCss}` : baseCss;
+  return { css, hash: `'sha256-${createHash('sha256').update(css).digest('base64')}'` };
+}
+
+const DEFAULT_STYLE = pageStyle();
 
 /** Escapes text for HTML element content and attribute values. */
 export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export function page(status: number, title: string, main: string, formTargets: readonly string[] = []): OAuthResponse {
+export function page(
+  status: number,
+  title: string,
+  main: string,
+  formTargets: readonly string[] = [],
+  style: PageStyle = DEFAULT_STYLE,
+): OAuthResponse {
   const body = `<!doctype html>
 <html lang="en">
 <head>
@@ -22,7 +40,7 @@ export function page(status: number, title: string, main: string, formTargets: r
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${esc(title)} · ${esc(strings.productName)}</title>
-<style>${css}</style>
+<style>${style.css}</style>
 </head>
 <body>
 <main class="card">
@@ -37,19 +55,21 @@ ${main}
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'content-security-policy': pageCsp(cssHash, formTargets),
+      'content-security-policy': pageCsp(style.hash, formTargets),
     },
     body,
   };
 }
 
-export function errorPage(status: number, message: string): OAuthResponse {
+export function errorPage(status: number, message: string, style: PageStyle = DEFAULT_STYLE): OAuthResponse {
   return page(
     status,
     strings.errorTitle,
     `<h1>${esc(strings.errorTitle)}</h1>
 <p class="error" role="alert">${esc(message)}</p>
 <p>${esc(strings.errorBack)}</p>`,
+    [],
+    style,
   );
 }
 
@@ -62,7 +82,7 @@ export interface LoginView {
   formTargets: readonly string[];
 }
 
-export function loginPage(v: LoginView, status = 200): OAuthResponse {
+export function loginPage(v: LoginView, status = 200, style: PageStyle = DEFAULT_STYLE): OAuthResponse {
   const error = v.error ? `<p class="error" role="alert" id="login-error">${esc(v.error)}</p>` : '';
   const described = v.error ? ' aria-describedby="login-error"' : '';
   return page(
@@ -80,6 +100,7 @@ ${error}
 <button type="submit" class="primary">${esc(strings.signIn)}</button>
 </form>`,
     v.formTargets,
+    style,
   );
 }
 
@@ -92,7 +113,7 @@ export interface ConsentView {
   formTargets: readonly string[];
 }
 
-export function consentPage(v: ConsentView): OAuthResponse {
+export function consentPage(v: ConsentView, style: PageStyle = DEFAULT_STYLE): OAuthResponse {
   const items = v.scopes
     .map((s) => `<li><span>${esc(strings.scopes[s] ?? strings.customScope(s))}</span> <code>${esc(s)}</code></li>`)
     .join('\n');
@@ -111,6 +132,7 @@ ${items}
 <button type="submit" name="decision" value="allow" class="primary">${esc(strings.allow)}</button>
 </form>`,
     v.formTargets,
+    style,
   );
 }
 
@@ -123,7 +145,7 @@ export interface LogoutView {
   formTargets: readonly string[];
 }
 
-export function logoutPage(v: LogoutView): OAuthResponse {
+export function logoutPage(v: LogoutView, style: PageStyle = DEFAULT_STYLE): OAuthResponse {
   const hidden = Object.entries(v.hidden)
     .map(([k, val]) => `<input type="hidden" name="${esc(k)}" value="${esc(val)}">`)
     .join('\n');
@@ -138,9 +160,32 @@ ${hidden}
 <button type="submit" name="confirm" value="yes" class="primary">${esc(strings.logoutConfirm)}</button>
 </form>`,
     v.formTargets,
+    style,
   );
 }
 
-export function signedOutPage(): OAuthResponse {
-  return page(200, strings.signedOutTitle, `<h1>${esc(strings.signedOutTitle)}</h1>\n<p>${esc(strings.signedOut)}</p>`);
+export function signedOutPage(style: PageStyle = DEFAULT_STYLE): OAuthResponse {
+  return page(200, strings.signedOutTitle, `<h1>${esc(strings.signedOutTitle)}</h1>\n<p>${esc(strings.signedOut)}</p>`, [], style);
+}
+
+/** The templates of every page; an operator may replace any of them (ServerOptions.views). */
+export interface Views {
+  error(status: number, message: string): OAuthResponse;
+  login(view: LoginView, status?: number): OAuthResponse;
+  consent(view: ConsentView): OAuthResponse;
+  logout(view: LogoutView): OAuthResponse;
+  signedOut(): OAuthResponse;
+}
+
+/** The default templates with the given extra stylesheet, and any templates replaced. */
+export function createViews(options: { css?: string; overrides?: Partial<Views> } = {}): Views {
+  const style = pageStyle(options.css);
+  return {
+    error: (status, message) => errorPage(status, message, style),
+    login: (view, status) => loginPage(view, status, style),
+    consent: (view) => consentPage(view, style),
+    logout: (view) => logoutPage(view, style),
+    signedOut: () => signedOutPage(style),
+    ...options.overrides,
+  };
 }
