@@ -6,6 +6,7 @@ import type { ServerMetrics } from './observability/audit.ts';
 import type { Storage } from './storage/types.ts';
 import type { Issuer } from './tokens/issuer.ts';
 import type { KeyRing } from './tokens/keys.ts';
+import type { VerifiedTokens } from './tokens/verify.ts';
 
 export interface Deps {
   config: Config;
@@ -19,4 +20,6 @@ export interface Deps {
   metrics: ServerMetrics;
   /** The page templates, with the operator's stylesheet and replacements. */
   views: Views;
+  /** Our access tokens already verified (signature and claims), until they expire. */
+  verifiedTokens: VerifiedTokens;
 }

@@ -14,9 +14,11 @@ import { startMaintenance } from './maintenance.ts';
 import { requestScopedLogger, serverMetrics } from './observability/audit.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { openStorage } from './storage/open.ts';
+import { withReadCaches } from './storage/read-cache.ts';
 import type { Storage } from './storage/types.ts';
 import { createIssuer } from './tokens/issuer.ts';
 import { ensureKeys, loadKeyRing } from './tokens/keys.ts';
+import { VerifiedTokens } from './tokens/verify.ts';
 
 export interface ServerOptions {
   /** Storage already open (tests, embedding); otherwise opened from `config.db`. */
@@ -71,11 +73,23 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   const requestContext = new AsyncLocalStorage<Logger>();
   const log = requestScopedLogger(baseLog, requestContext, metrics);
   const clock = options.clock ?? systemClock;
-  const storage = options.storage ?? (await openStorage(config.db));
+  const opened = options.storage ?? (await openStorage(config.db));
+  // The client and brute-force counter reads of every token request, cached briefly (read-cache.ts).
+  const storage = withReadCaches(opened, { clientTtlMs: 5000, clearTtlMs: 2000, max: 10_000 });
   await ensureKeys(storage.keys, [config.accessTokenAlg, config.idTokenAlg], clock());
   const keys = await loadKeyRing(storage.keys, clock);
   const views = createViews({ css: readThemeCss(config), ...(options.views ? { overrides: options.views } : {}) });
-  const deps: Deps = { config, storage, keys, issuer: createIssuer(config, keys, clock), clock, log, metrics, views };
+  const deps: Deps = {
+    config,
+    storage,
+    keys,
+    issuer: createIssuer(config, keys, clock),
+    clock,
+    log,
+    metrics,
+    views,
+    verifiedTokens: new VerifiedTokens(),
+  };
   const adapter = {
     bodyBytes: config.limits.bodyBytes,
     parameterBytes: config.limits.parameterBytes,

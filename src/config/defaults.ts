@@ -23,6 +23,8 @@ export const defaults = {
     session: 14 * 24 * 3600,
     interaction: 900,
   },
+  /** Whether a refresh answer carries a new ID token (OIDC Core §12.2 makes it optional). */
+  refreshIdToken: false,
   /** `offline_access`: refresh tokens only when that scope is granted; `always`: whenever the client may refresh. */
   refreshTokens: 'offline_access' as 'offline_access' | 'always',
   accessTokenAlg: 'ES256' as 'RS256' | 'ES256' | 'EdDSA',

@@ -31,6 +31,7 @@ const schema = z.strictObject({
     session: seconds,
     interaction: seconds,
   }),
+  refreshIdToken: z.boolean(),
   refreshTokens: z.enum(['offline_access', 'always']),
   accessTokenAlg: algs,
   idTokenAlg: algs,

@@ -57,6 +57,7 @@ export const refreshTokenGrant: GrantHandler = async ({ params, resources, clien
       resources: audienceResources,
       authTime: old.authTime,
       nonce: null,
+      refresh: true,
     },
     deps,
   );

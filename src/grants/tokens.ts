@@ -14,9 +14,15 @@ export interface UserTokensInput {
   resources: string[];
   authTime: number;
   nonce: string | null;
+  /** The token response of a refresh (OIDC Core §12.2: it need not carry an ID token). */
+  refresh?: boolean;
 }
 
-/** Access token, and an ID token when `openid` is in scope. The refresh token is the caller's. */
+/**
+ * Access token, and an ID token when `openid` is in scope — on a refresh only when `refreshIdToken`
+ * is configured (OIDC Core §12.2 allows leaving it out; signing one is most of a refresh's cost).
+ * The refresh token is the caller's.
+ */
 export function userTokens(input: UserTokensInput, deps: Deps): TokenResponse {
   const { issuer, config } = deps;
   const scope = input.scope.join(' ');
@@ -34,7 +40,7 @@ export function userTokens(input: UserTokensInput, deps: Deps): TokenResponse {
     expires_in: config.ttl.accessToken,
     scope,
   };
-  if (input.scope.includes('openid')) {
+  if (input.scope.includes('openid') && (!input.refresh || config.refreshIdToken)) {
     response.id_token = issuer.idToken({
       clientId: input.client.clientId,
       sub: input.userId,

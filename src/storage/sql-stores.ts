@@ -146,6 +146,20 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async has(jti) {
         return (await db.selectFrom('revoked_access_tokens').select('jti').where('jti', '=', jti).executeTakeFirst()) !== undefined;
       },
+      async isRevoked(jti, grantId) {
+        const row = await db
+          .selectNoFrom((eb) => [
+            eb.selectFrom('revoked_access_tokens').select(eb.fn.countAll<number>().as('n')).where('jti', '=', jti).as('revoked'),
+            eb
+              .selectFrom('grants')
+              .select(eb.fn.countAll<number>().as('n'))
+              .where('id', '=', grantId ?? '')
+              .where('revoked_at', 'is', null)
+              .as('live_grant'),
+          ])
+          .executeTakeFirstOrThrow();
+        return Number(row.revoked) > 0 || (grantId !== null && Number(row.live_grant) === 0);
+      },
     },
     codes: {
       async createWithGrant(grant, code) {

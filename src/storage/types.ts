@@ -169,6 +169,11 @@ export interface GrantStore {
 export interface RevokedTokenStore {
   add(jti: string, expiresAt: number): Promise<void>;
   has(jti: string): Promise<boolean>;
+  /**
+   * In one query: true unless the token's grant (when it has one) is live and the token itself was
+   * not revoked. A grant that no longer exists counts as revoked.
+   */
+  isRevoked(jti: string, grantId: string | null): Promise<boolean>;
 }
 
 export interface CodeStore {

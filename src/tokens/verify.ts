@@ -15,12 +15,42 @@ export interface AccessTokenClaims extends JWTPayload {
   grant_id?: string;
 }
 
+/**
+ * Our own access tokens whose signature and claims verified, kept until they expire (bounded, oldest
+ * dropped first). A signature that verified stays valid: a key is removed only after every token it
+ * signed has expired. Revocation is never cached — it is looked up on every use.
+ */
+export class VerifiedTokens {
+  readonly #byToken = new Map<string, AccessTokenClaims>();
+  readonly #max: number;
+
+  constructor(max = 10_000) {
+    this.#max = max;
+  }
+
+  get(token: string, now: number): AccessTokenClaims | undefined {
+    const claims = this.#byToken.get(token);
+    if (claims && claims.exp <= now) {
+      this.#byToken.delete(token);
+      return undefined;
+    }
+    return claims;
+  }
+
+  set(token: string, claims: AccessTokenClaims): void {
+    if (this.#byToken.size >= this.#max) this.#byToken.delete(this.#byToken.keys().next().value as string);
+    this.#byToken.set(token, claims);
+  }
+}
+
 /** Verifies signature, typ, issuer and expiry; returns the claims, or a reason it is not valid. */
 export async function verifyOwnAccessToken(
   token: string,
   deps: Deps,
 ): Promise<{ claims: AccessTokenClaims; invalid?: undefined } | { invalid: string }> {
-  const { keys, config, clock } = deps;
+  const { keys, config, clock, verifiedTokens } = deps;
+  const known = verifiedTokens.get(token, clock());
+  if (known) return { claims: known };
   try {
     const { payload } = await jwtVerify(
       token,
@@ -37,6 +67,7 @@ export async function verifyOwnAccessToken(
         requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
       },
     );
+    verifiedTokens.set(token, payload as AccessTokenClaims);
     return { claims: payload as AccessTokenClaims };
   } catch (e) {
     if (e instanceof joseErrors.JOSEError) return { invalid: e.code };
@@ -44,14 +75,9 @@ export async function verifyOwnAccessToken(
   }
 }
 
-/** True when neither the token's grant nor the token itself was revoked. */
+/** True when neither the token's grant nor the token itself was revoked (one query). */
 export async function notRevoked(claims: AccessTokenClaims, deps: Deps): Promise<boolean> {
-  const { storage } = deps;
-  if (claims.grant_id !== undefined) {
-    const grant = await storage.grants.get(claims.grant_id);
-    if (!grant || grant.revokedAt !== null) return false;
-  }
-  return !(await storage.revokedTokens.has(claims.jti));
+  return !(await deps.storage.revokedTokens.isRevoked(claims.jti, claims.grant_id ?? null));
 }
 
 /** A live refresh token (not consumed, not expired, grant not revoked), or undefined. */

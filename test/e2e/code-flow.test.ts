@@ -85,7 +85,8 @@ describe('confidential client, client_secret_basic', () => {
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token ?? '');
     assert.ok(refreshed.refresh_token && refreshed.refresh_token !== tokens.refresh_token, 'rotated');
     assert.notEqual(refreshed.access_token, tokens.access_token);
-    assert.equal(refreshed.claims()?.sub, user.id);
+    // OIDC Core §12.2: by default a refresh answer carries no new ID token (refreshIdToken).
+    assert.equal(refreshed.id_token, undefined);
 
     // A refresh may narrow the scope.
     const narrow = await client.refreshTokenGrant(config, refreshed.refresh_token ?? '', { scope: 'openid' });
@@ -206,4 +207,31 @@ describe('signing algorithms are configurable per token type', () => {
       await other.close();
     }
   });
+});
+
+test('with refreshIdToken a refresh answer carries a new ID token that openid-client validates', async () => {
+  const other = await startTestServer({ refreshIdToken: true });
+  try {
+    const user = await other.addUser();
+    const { client: c, secret } = await other.addClient();
+    const config = await client.discovery(new URL(other.url), c.clientId, undefined, client.ClientSecretBasic(secret ?? ''), {
+      execute: [client.allowInsecureRequests],
+    });
+    const verifier = client.randomPKCECodeVerifier();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid offline_access',
+      nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const landing = await new Browser().authorize(url.href, user);
+    const tokens = await client.authorizationCodeGrant(config, new URL(landing.url), { pkceCodeVerifier: verifier, expectedNonce: nonce });
+    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token ?? '');
+    assert.equal(refreshed.claims()?.sub, user.id);
+    assert.equal(refreshed.claims()?.auth_time, tokens.claims()?.auth_time);
+  } finally {
+    await other.close();
+  }
 });

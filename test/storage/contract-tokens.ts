@@ -159,5 +159,20 @@ export function tokenContract(ctx: Ctx): void {
       assert.equal(await ctx.storage.revokedTokens.has('jti-1'), true);
       assert.equal(await ctx.storage.revokedTokens.has('jti-2'), false);
     });
+
+    test('isRevoked answers for the token and its grant in one call', async () => {
+      const g = grant();
+      await ctx.storage.codes.createWithGrant(g, code(g.id));
+      const { revokedTokens, grants } = ctx.storage;
+      assert.equal(await revokedTokens.isRevoked('iso-1', g.id), false, 'live grant, token not revoked');
+      assert.equal(await revokedTokens.isRevoked('iso-1', null), false, 'no grant (client credentials)');
+      assert.equal(await revokedTokens.isRevoked('iso-1', 'no-such-grant'), true, 'a grant that is gone counts as revoked');
+      await revokedTokens.add('iso-1', NOW + 900);
+      assert.equal(await revokedTokens.isRevoked('iso-1', g.id), true, 'the token itself was revoked');
+      assert.equal(await revokedTokens.isRevoked('iso-1', null), true);
+      assert.equal(await revokedTokens.isRevoked('iso-2', g.id), false);
+      await grants.revoke(g.id, NOW + 1);
+      assert.equal(await revokedTokens.isRevoked('iso-2', g.id), true, 'the grant was revoked');
+    });
   });
 }
