@@ -32,7 +32,10 @@ export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
  * `config.db` (any engine) makes the server use that database, shared with whoever else uses it
  * (other instances); otherwise the server gets a throwaway SQLite file.
  */
-export async function startTestServer(config: ConfigInput = {}, options: Pick<ServerOptions, 'keyReloadMs' | 'views'> = {}): Promise<TestServer> {
+export async function startTestServer(
+  config: ConfigInput = {},
+  options: Pick<ServerOptions, 'keyReloadMs' | 'views'> = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-test-'));
   const db = config.db ?? `sqlite:${join(dir, 'latchkey.db')}`;
   const storage = await openStorage(db);
