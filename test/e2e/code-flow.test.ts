@@ -12,8 +12,8 @@ before(async () => {
 });
 after(() => t.close());
 
-async function configFor(clientId: string, auth: client.ClientAuth): Promise<client.Configuration> {
-  return client.discovery(new URL(t.url), clientId, undefined, auth, { execute: [client.allowInsecureRequests] });
+async function configFor(clientId: string, auth: client.ClientAuth, server: TestServer = t): Promise<client.Configuration> {
+  return client.discovery(new URL(server.url), clientId, undefined, auth, { execute: [client.allowInsecureRequests] });
 }
 
 /** Runs the whole flow in a fresh browser and returns the tokens. */
@@ -181,24 +181,9 @@ describe('signing algorithms are configurable per token type', () => {
     try {
       const user = await other.addUser();
       const { client: c, secret } = await other.addClient();
-      const config = await client.discovery(new URL(other.url), c.clientId, undefined, client.ClientSecretBasic(secret ?? ''), {
-        execute: [client.allowInsecureRequests],
-      });
+      const config = await configFor(c.clientId, client.ClientSecretBasic(secret ?? ''), other);
       assert.deepEqual(config.serverMetadata().id_token_signing_alg_values_supported, ['ES256']);
-      const verifier = client.randomPKCECodeVerifier();
-      const nonce = client.randomNonce();
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT_URI,
-        scope: 'openid',
-        nonce,
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-      });
-      const landing = await new Browser().authorize(url.href, user);
-      const tokens = await client.authorizationCodeGrant(config, new URL(landing.url), {
-        pkceCodeVerifier: verifier,
-        expectedNonce: nonce,
-      });
+      const { tokens } = await codeFlow(config, user, 'openid');
       assert.equal(decodeProtectedHeader(tokens.id_token ?? '').alg, 'ES256');
       assert.equal(decodeProtectedHeader(tokens.access_token).alg, 'EdDSA');
       const jwks = createRemoteJWKSet(new URL(`${other.url}/jwks`));
@@ -214,20 +199,8 @@ test('with refreshIdToken a refresh answer carries a new ID token that openid-cl
   try {
     const user = await other.addUser();
     const { client: c, secret } = await other.addClient();
-    const config = await client.discovery(new URL(other.url), c.clientId, undefined, client.ClientSecretBasic(secret ?? ''), {
-      execute: [client.allowInsecureRequests],
-    });
-    const verifier = client.randomPKCECodeVerifier();
-    const nonce = client.randomNonce();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid offline_access',
-      nonce,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const landing = await new Browser().authorize(url.href, user);
-    const tokens = await client.authorizationCodeGrant(config, new URL(landing.url), { pkceCodeVerifier: verifier, expectedNonce: nonce });
+    const config = await configFor(c.clientId, client.ClientSecretBasic(secret ?? ''), other);
+    const { tokens } = await codeFlow(config, user, 'openid offline_access');
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token ?? '');
     assert.equal(refreshed.claims()?.sub, user.id);
     assert.equal(refreshed.claims()?.auth_time, tokens.claims()?.auth_time);
