@@ -330,6 +330,7 @@ async function main(): Promise<void> {
     total += res.requests;
     problems.push(...res.problems);
     for (const [k, v] of Object.entries(res.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+    s.dropLogs();
     process.stdout.write(
       `round ${round}: ${total} requests, ${Math.round((Date.now() - started) / 1000)} s, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB\n`,
     );

@@ -14,6 +14,9 @@ export async function startFuzzServer() {
   const { client, secret } = await t.addClient({ redirectUris: [REDIRECT_URI] });
   await t.addUser('fuzz', 'fuzz password');
   const target: Target = { url: t.url, clientId: client.clientId, secret: secret ?? '', redirectUri: REDIRECT_URI };
+  // Error-level lines kept from earlier rounds; the rest is dropped so that a long run's memory is the server's.
+  const kept: Record<string, unknown>[] = [];
+  const isError = (l: Record<string, unknown>) => typeof l.level === 'number' && l.level >= 50;
   return {
     t,
     target,
@@ -25,7 +28,12 @@ export async function startFuzzServer() {
     },
     /** Log lines at error level or above (an unexpected error is a bug even when answered 4xx). */
     errorLines(): Record<string, unknown>[] {
-      return t.logs.filter((l) => typeof l.level === 'number' && l.level >= 50);
+      return [...kept, ...t.logs.filter(isError)];
+    },
+    /** Keeps only the error-level lines logged so far (long runs call it between rounds). */
+    dropLogs(): void {
+      kept.push(...t.logs.filter(isError));
+      t.logs.length = 0;
     },
     close: async () => {
       // Fuzzed input echoed in refusal logs (a JWT-shaped redirect_uri, say) is not a leaked secret.
