@@ -1,10 +1,11 @@
 // RFC 9068 §4: validating a JWT access token (typ, algorithm allow-list, signature, iss, aud, exp).
 
-import type { JWTVerifyGetKey, ProtectedHeaderParameters } from 'jose';
+import type { JWTVerifyOptions, ProtectedHeaderParameters } from 'jose';
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { AccessTokenClaims } from './claims.ts';
-import { validateClaims } from './claims.ts';
+import { validateBearerClaims } from './claims.ts';
 import { ResourceServerError } from './errors.ts';
+import type { RemoteKeys } from './keys.ts';
 
 /** The signing algorithms accepted when none are configured. */
 export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'ES256', 'EdDSA'];
@@ -53,6 +54,32 @@ export interface JwtExpectations {
   clockTolerance: number;
 }
 
+/** {@link JwtExpectations} turned once into the options jose's `jwtVerify` takes. */
+export interface PreparedJwtCheck {
+  readonly algorithms: readonly string[];
+  readonly clockTolerance: number;
+  readonly jose: Readonly<JWTVerifyOptions>;
+}
+
+/**
+ * Prepares the checks for {@link verifyJwtAccessToken}. jose checks `iss`, `aud`, `exp`, `nbf`, the
+ * algorithm allow-list and the RFC 9068 §2.2 required claims; `typ` is checked on the header before
+ * any key is looked up, so it is not asked of jose a second time.
+ */
+export function prepareJwtCheck(expect: JwtExpectations): PreparedJwtCheck {
+  return {
+    algorithms: expect.algorithms,
+    clockTolerance: expect.clockTolerance,
+    jose: Object.freeze({
+      issuer: expect.issuer,
+      audience: [...expect.audience],
+      algorithms: [...expect.algorithms],
+      clockTolerance: expect.clockTolerance,
+      requiredClaims: REQUIRED_CLAIMS,
+    }),
+  };
+}
+
 function invalid(description: string, cause?: unknown): ResourceServerError {
   return new ResourceServerError('invalid_token', description, { cause });
 }
@@ -68,34 +95,34 @@ function readHeader(token: string): ProtectedHeaderParameters {
 }
 
 /**
- * Validates a JWT access token against `getKey` (a remote JWKS) as RFC 9068 §4 requires.
- * The header checks run before any key is fetched, so an ID token or an unsigned token costs no
- * network request.
+ * Validates a JWT access token against the issuer's `keys` as RFC 9068 §4 requires. The header
+ * checks run before any key is fetched, so an ID token or an unsigned token costs no network
+ * request.
  *
  * @throws {ResourceServerError} `invalid_token` for any fault of the token.
  * @throws the underlying error when the keys cannot be obtained (JWKS unreachable or malformed).
  */
-export async function verifyJwtAccessToken(token: string, getKey: JWTVerifyGetKey, expect: JwtExpectations): Promise<AccessTokenClaims> {
+export async function verifyJwtAccessToken(token: string, keys: RemoteKeys, check: PreparedJwtCheck): Promise<AccessTokenClaims> {
+  // The header is read here as well as by jose: measured, that costs less than letting jose hand
+  // the parsed header to a key function (an extra await before the signature check).
   const header = readHeader(token);
-  if (typeof header.alg !== 'string' || !expect.algorithms.includes(header.alg)) {
+  if (typeof header.alg !== 'string' || !check.algorithms.includes(header.alg)) {
     throw invalid('The access token signing algorithm is not allowed');
   }
   if (!isAccessTokenType(header.typ)) throw invalid('The token is not a JWT access token (typ must be at+jwt)');
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, getKey, {
-      issuer: expect.issuer,
-      audience: [...expect.audience],
-      algorithms: [...expect.algorithms],
-      clockTolerance: expect.clockTolerance,
-      typ: 'at+jwt',
-      requiredClaims: REQUIRED_CLAIMS,
-    }));
+    // A key already imported is passed as is; otherwise jose asks for it once it has checked the
+    // rest of the header, as it always did.
+    const key = keys.cached(header);
+    ({ payload } = key === undefined ? await jwtVerify(token, keys.resolve, check.jose) : await jwtVerify(token, key, check.jose));
   } catch (error) {
     throw fromJoseError(error);
   }
   if (typeof payload.jti !== 'string') throw invalid('The access token identifier is malformed');
-  return validateClaims(payload, { ...expect, now: Math.floor(Date.now() / 1000) });
+  // jose accepts an `exp` of 1e999 (Infinity): a token must still expire.
+  if (!Number.isFinite(payload.exp)) throw invalid('The access token has no expiry');
+  return validateBearerClaims(payload, check.clockTolerance, Math.floor(Date.now() / 1000));
 }
 
 /** Turns a jose error caused by the token into `invalid_token`; anything else is returned unchanged. */

@@ -4,6 +4,8 @@
 export class BoundedCache<K, V> {
   readonly #entries = new Map<K, V>();
   readonly #maxEntries: number;
+  // The most recently used key: using it again changes no order, so the map is left alone.
+  #newest: { key: K } | undefined;
 
   constructor(maxEntries: number) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('maxEntries must be a positive integer');
@@ -16,7 +18,8 @@ export class BoundedCache<K, V> {
 
   get(key: K): V | undefined {
     const value = this.#entries.get(key);
-    if (value !== undefined) {
+    if (value !== undefined && this.#newest?.key !== key) {
+      this.#newest = { key };
       this.#entries.delete(key);
       this.#entries.set(key, value);
     }
@@ -26,6 +29,7 @@ export class BoundedCache<K, V> {
   set(key: K, value: V): void {
     this.#entries.delete(key);
     this.#entries.set(key, value);
+    this.#newest = { key };
     while (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next();
       if (oldest.done === true) break;
@@ -34,6 +38,7 @@ export class BoundedCache<K, V> {
   }
 
   delete(key: K): void {
+    if (this.#newest?.key === key) this.#newest = undefined;
     this.#entries.delete(key);
   }
 }

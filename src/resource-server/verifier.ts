@@ -1,7 +1,7 @@
 // RFC 9068 §4 and RFC 7662 §2: validating access tokens for one issuer, with cached keys and metadata.
 import { createHash } from 'node:crypto';
-import type { JWTVerifyGetKey, RemoteJWKSetOptions } from 'jose';
-import { createRemoteJWKSet, customFetch } from 'jose';
+import type { RemoteJWKSetOptions } from 'jose';
+import { customFetch } from 'jose';
 import type { AccessTokenClaims } from './claims.ts';
 import { requireScopes, validateClaims } from './claims.ts';
 import type { AuthorizationServerMetadata } from './discovery.ts';
@@ -9,9 +9,12 @@ import { fetchMetadata } from './discovery.ts';
 import { ResourceServerError } from './errors.ts';
 import type { Introspector } from './introspection.ts';
 import { createIntrospector } from './introspection.ts';
-import { checkAlgorithms, DEFAULT_ALGORITHMS, verifyJwtAccessToken } from './jwt.ts';
+import { DEFAULT_ALGORITHMS, verifyJwtAccessToken } from './jwt.ts';
+import { remoteKeys } from './keys.ts';
 import { BoundedCache } from './lru.ts';
-import type { FetchLike, PerRequestOptions, VerifyOptions } from './types.ts';
+import type { Checks, PerRequestSnapshot } from './options.ts';
+import { checkIssuer, checks, checkUrl, samePerRequest, seconds, snapshotPerRequest } from './options.ts';
+import type { FetchLike, IntrospectionOptions, PerRequestOptions, VerifyOptions } from './types.ts';
 
 /** Validates access tokens for one issuer and keeps that issuer's JWKS, metadata and introspection caches. */
 export interface Verifier {
@@ -25,50 +28,12 @@ export interface Verifier {
   verify(token: string, options?: PerRequestOptions): Promise<AccessTokenClaims>;
 }
 
-interface Checks {
-  audience: readonly string[];
-  scopes: readonly string[];
-  algorithms: readonly string[];
-  clockTolerance: number;
-}
-
-// A scope-token (RFC 6749 §3.3).
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 // Far above any token Latchkey issues; refuses abuse before any parsing or hashing.
 const MAX_TOKEN_LENGTH = 16_384;
 
-function seconds(value: number | undefined, fallback: number, name: string, max = Number.POSITIVE_INFINITY): number {
-  const result = value ?? fallback;
-  if (!Number.isFinite(result) || result < 0) throw new TypeError(`${name} must be a non-negative number of seconds`);
-  return Math.min(result, max);
-}
-
-function checks(options: PerRequestOptions, base?: Checks): Checks {
-  const audience = options.audience === undefined ? base?.audience : [options.audience].flat();
-  if (audience === undefined || audience.length === 0 || audience.some((value) => typeof value !== 'string' || value === '')) {
-    throw new TypeError('audience must be a non-empty string or list of strings');
-  }
-  const scopes = options.scopes ?? base?.scopes ?? [];
-  for (const scope of scopes) {
-    if (!SCOPE_TOKEN.test(scope)) throw new TypeError(`scope "${scope}" is not a valid scope-token (RFC 6749 §3.3)`);
-  }
-  const algorithms =
-    options.algorithms === undefined ? (base?.algorithms ?? checkAlgorithms(undefined)) : checkAlgorithms(options.algorithms);
-  const clockTolerance = seconds(options.clockTolerance, base?.clockTolerance ?? 5, 'clockTolerance');
-  return { audience, scopes, algorithms, clockTolerance };
-}
-
-function checkUrl(value: string, name: string): void {
-  if (!URL.canParse(value)) throw new TypeError(`${name} must be an absolute URL`);
-}
-
-function checkIssuer(issuer: string): void {
-  checkUrl(issuer, 'issuer');
-  const url = new URL(issuer);
-  // RFC 8414 §2: an https URL without query or fragment (http is accepted for local development).
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '') {
-    throw new TypeError('issuer must be an http(s) URL without query or fragment');
-  }
+/** A verifier, and the same validation with checks prepared in advance. */
+interface PreparedVerifier extends Verifier {
+  verifyPrepared(token: string, check: Checks): Promise<AccessTokenClaims>;
 }
 
 /**
@@ -80,9 +45,14 @@ function checkIssuer(issuer: string): void {
  * @throws {TypeError} at once when the options are invalid.
  */
 export function createVerifier(options: VerifyOptions): Verifier {
+  const { verify } = createPreparedVerifier(options);
+  return { verify };
+}
+
+function createPreparedVerifier(options: VerifyOptions): PreparedVerifier {
   const { issuer } = options;
   checkIssuer(issuer);
-  const defaults = checks(options);
+  const defaults = checks(issuer, options);
   const timeoutMs = Math.round(seconds(options.timeoutSeconds, 5, 'timeoutSeconds') * 1000);
   if (timeoutMs === 0) throw new TypeError('timeoutSeconds must be positive');
   const fetchImpl: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
@@ -97,26 +67,22 @@ export function createVerifier(options: VerifyOptions): Verifier {
     return metadata;
   };
 
-  const jwksOptions: RemoteJWKSetOptions = {
+  const jwksOptions: RemoteJWKSetOptions & { cacheMaxAge: number } = {
     timeoutDuration: timeoutMs,
     cooldownDuration: seconds(options.jwksCooldownSeconds, 30, 'jwksCooldownSeconds', 300) * 1000,
     cacheMaxAge: seconds(options.jwksCacheMaxAgeSeconds, 600, 'jwksCacheMaxAgeSeconds') * 1000,
     [customFetch]: fetchImpl,
   };
-  let keys: Promise<JWTVerifyGetKey> | undefined;
-  const getKeys = (): Promise<JWTVerifyGetKey> => {
-    keys ??= (async () => {
+  // The JWKS location is resolved on the first key request, so that a token refused on its header
+  // alone causes no request.
+  const keys = remoteKeys({
+    jwksUri: async () => {
       const uri = options.jwksUri ?? (await getMetadata()).jwks_uri;
       if (uri === undefined) throw new Error('The authorization server metadata has no jwks_uri');
-      return createRemoteJWKSet(new URL(uri), jwksOptions);
-    })().catch((error: unknown) => {
-      keys = undefined;
-      throw error;
-    });
-    return keys;
-  };
-  // Resolved lazily so that a token refused on its header alone causes no request.
-  const getKey: JWTVerifyGetKey = async (header, token) => (await getKeys())(header, token);
+      return uri;
+    },
+    jwks: jwksOptions,
+  });
 
   let introspector: Introspector | undefined;
   if (options.introspection !== undefined) {
@@ -149,24 +115,59 @@ export function createVerifier(options: VerifyOptions): Verifier {
     return validateClaims({ iss: issuer, ...claims }, { ...check, issuer, now: Math.floor(Date.now() / 1000) });
   }
 
+  async function verifyPrepared(token: string, check: Checks): Promise<AccessTokenClaims> {
+    if (typeof token !== 'string' || token === '' || token.length > MAX_TOKEN_LENGTH) {
+      throw new ResourceServerError('invalid_token', 'The access token is malformed');
+    }
+    const claims =
+      introspector === undefined ? await verifyJwtAccessToken(token, keys, check.jwt) : await introspect(introspector, token, check);
+    requireScopes(claims, check.scopes);
+    return claims;
+  }
+
   return {
-    async verify(token, perRequest) {
-      const check = perRequest === undefined ? defaults : checks(perRequest, defaults);
-      if (typeof token !== 'string' || token === '' || token.length > MAX_TOKEN_LENGTH) {
-        throw new ResourceServerError('invalid_token', 'The access token is malformed');
+    verify(token, perRequest) {
+      if (perRequest === undefined) return verifyPrepared(token, defaults);
+      let check: Checks;
+      try {
+        check = checks(issuer, perRequest, defaults);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      const claims =
-        introspector === undefined
-          ? await verifyJwtAccessToken(token, getKey, { ...check, issuer })
-          : await introspect(introspector, token, check);
-      requireScopes(claims, check.scopes);
-      return claims;
+      return verifyPrepared(token, check);
     },
+    verifyPrepared,
   };
 }
 
+/** What `verifyAccessToken` prepared for one options object, and the options it prepared it from. */
+interface Prepared {
+  key: string;
+  verifier: PreparedVerifier;
+  check: Checks;
+  source: Omit<VerifyOptions, 'audience' | 'scopes' | 'algorithms' | 'clockTolerance'>;
+  perRequest: PerRequestSnapshot;
+}
+
+function sameIntrospection(a: IntrospectionOptions | undefined, b: IntrospectionOptions | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.endpoint === b.endpoint && a.clientId === b.clientId && a.clientSecret === b.clientSecret && a.cacheSeconds === b.cacheSeconds;
+}
+
+function sameSource(a: Prepared['source'], b: VerifyOptions): boolean {
+  return (
+    a.issuer === b.issuer &&
+    a.jwksUri === b.jwksUri &&
+    a.fetch === b.fetch &&
+    a.timeoutSeconds === b.timeoutSeconds &&
+    a.jwksCooldownSeconds === b.jwksCooldownSeconds &&
+    a.jwksCacheMaxAgeSeconds === b.jwksCacheMaxAgeSeconds &&
+    sameIntrospection(a.introspection, b.introspection)
+  );
+}
+
 function cachedVerifyAccessToken(maxVerifiers: number): (token: string, options: VerifyOptions) => Promise<AccessTokenClaims> {
-  const verifiers = new BoundedCache<string, Verifier>(maxVerifiers);
+  const verifiers = new BoundedCache<string, PreparedVerifier>(maxVerifiers);
   const fetchIds = new WeakMap<FetchLike, number>();
   let nextFetchId = 1;
   const fetchId = (fetchImpl: FetchLike | undefined): number => {
@@ -178,7 +179,11 @@ function cachedVerifyAccessToken(maxVerifiers: number): (token: string, options:
     }
     return id;
   };
-  return async (token, options) => {
+  // Callers usually pass the same options object on every call: what was derived from it is kept
+  // with it, and used again while every option still has the value it had then.
+  const prepared = new WeakMap<VerifyOptions, Prepared>();
+
+  function prepare(options: VerifyOptions): Prepared {
     const { introspection } = options;
     const key = JSON.stringify([
       options.issuer,
@@ -194,15 +199,43 @@ function cachedVerifyAccessToken(maxVerifiers: number): (token: string, options:
     ]);
     let verifier = verifiers.get(key);
     if (verifier === undefined) {
-      verifier = createVerifier(options);
+      verifier = createPreparedVerifier(options);
       verifiers.set(key, verifier);
     }
-    return verifier.verify(token, {
+    // Every per-request option is given, so the checks do not depend on which options created the verifier.
+    const check = checks(options.issuer, {
       audience: options.audience,
       scopes: options.scopes ?? [],
       algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
       clockTolerance: options.clockTolerance ?? 5,
     });
+    const { audience: _a, scopes: _s, algorithms: _l, clockTolerance: _c, ...source } = options;
+    return {
+      key,
+      verifier,
+      check,
+      source: { ...source, ...(introspection === undefined ? {} : { introspection: { ...introspection } }) },
+      perRequest: snapshotPerRequest(options),
+    };
+  }
+
+  // Not an async function: one promise fewer per call. Invalid options still reject, never throw.
+  return (token, options) => {
+    let entry = prepared.get(options);
+    if (entry === undefined || !sameSource(entry.source, options) || !samePerRequest(entry.perRequest, options)) {
+      try {
+        entry = prepare(options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      prepared.set(options, entry);
+    } else {
+      // Kept in the shared cache as if it had been looked up, so that one verifier serves each issuer.
+      const shared = verifiers.get(entry.key);
+      if (shared === undefined) verifiers.set(entry.key, entry.verifier);
+      else entry.verifier = shared;
+    }
+    return entry.verifier.verifyPrepared(token, entry.check);
   };
 }
 
