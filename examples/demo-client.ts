@@ -192,10 +192,13 @@ ${postButton('/logout', s.csrf, 'Sign out', '', 'secondary')}
   }
 
   function store(s: Session, tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): void {
+    // A refresh answer need not carry an ID token (OIDC Core §12.2): keep the one from sign-in, the
+    // hint that lets sign-out end the server session without asking.
+    const idToken = tokens.id_token ?? s.tokens?.id_token;
     s.tokens = {
       access_token: tokens.access_token,
       ...(tokens.refresh_token ? { refresh_token: tokens.refresh_token } : {}),
-      ...(tokens.id_token ? { id_token: tokens.id_token } : {}),
+      ...(idToken ? { id_token: idToken } : {}),
       ...(tokens.scope ? { scope: tokens.scope } : {}),
       expires_at: Math.floor(Date.now() / 1000) + (tokens.expiresIn() ?? 0),
     };

@@ -22,6 +22,8 @@ before(async () => {
       knownBrowserSeconds: 3600,
     },
   });
+  // Waits and Retry-After are counted in whole seconds: only the test moves the clock.
+  t.freeze();
   const c = await t.addClient();
   clientId = c.client.clientId;
   secret = c.secret ?? '';

@@ -19,6 +19,12 @@ export interface TestServer {
   logs: Record<string, unknown>[];
   /** Moves the server's clock forward. */
   advance(seconds: number): void;
+  /**
+   * Stops the server's clock at the current second (until `unfreeze`), so that a test counting
+   * seconds (waits, Retry-After) cannot see a second boundary pass by itself on a slow machine.
+   */
+  freeze(): void;
+  unfreeze(): void;
   addUser(username?: string, password?: string, extra?: { email?: string; name?: string }): Promise<UserRecord & { password: string }>;
   addClient(
     input?: Partial<NewClient> & { grantTypes?: ClientRecord['grantTypes'] },
@@ -40,7 +46,8 @@ export async function startTestServer(
   const db = config.db ?? `sqlite:${join(dir, 'latchkey.db')}`;
   const storage = await openStorage(db);
   let offset = 0;
-  const clock = () => Math.floor(Date.now() / 1000) + offset;
+  let frozenAt: number | undefined;
+  const clock = () => (frozenAt ?? Math.floor(Date.now() / 1000)) + offset;
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -61,6 +68,12 @@ export async function startTestServer(
     logs,
     advance(seconds) {
       offset += seconds;
+    },
+    freeze() {
+      frozenAt = Math.floor(Date.now() / 1000);
+    },
+    unfreeze() {
+      frozenAt = undefined;
     },
     async addUser(username = `user${++users}`, password = 'correct horse battery', extra = {}) {
       const user = await createUser(storage.users, { username, password, ...extra }, clock());
