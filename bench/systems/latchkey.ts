@@ -10,16 +10,16 @@ import { type ConfigInput, resolveConfig } from '../../src/config/schema.ts';
 import { openStorage } from '../../src/storage/open.ts';
 import { Browser, newAgent } from '../lib/browser.ts';
 import { freePort, spawnLogged, stop, waitForHttp } from '../lib/children.ts';
-import { codeFlow, type Target } from '../lib/flow.ts';
+import { codeFlow } from '../lib/flow.ts';
 import { pgCluster } from '../lib/pg.ts';
 import { discover } from './discovery.ts';
 import {
+  benchTarget,
   CLIENT_ID,
   CLIENT_SECRET,
   REDIRECT_URI,
   SCOPE,
   type ScenarioId,
-  SERVICE_SCOPE,
   type StartOptions,
   type Sut,
   type SystemSpec,
@@ -88,18 +88,11 @@ async function startLatchkey(v: LatchkeyVariant, options: StartOptions): Promise
   try {
     await waitForHttp(`${issuer}/.well-known/openid-configuration`, 60_000, child);
     const meta = await discover(issuer);
-    const target: Target = {
-      base: issuer,
+    const target = benchTarget(issuer, {
       authorizationEndpoint: meta.authorization_endpoint,
       tokenEndpoint: meta.token_endpoint,
       introspectionEndpoint: meta.introspection_endpoint,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      redirectUri: REDIRECT_URI,
-      scope: SCOPE,
-      serviceScope: SERVICE_SCOPE,
-      extra: {},
-    };
+    });
     const missing: Partial<Record<ScenarioId, string>> = {};
     if (!meta.grant_types_supported?.includes('client_credentials')) missing.client_credentials = 'not implemented yet';
     if (!meta.introspection_endpoint) missing.introspection = 'not implemented yet';

@@ -2,11 +2,10 @@
 import { join } from 'node:path';
 import { basic, newAgent, send } from '../lib/browser.ts';
 import { forkTs, freePort, nextMessage, stop } from '../lib/children.ts';
-import type { Target } from '../lib/flow.ts';
 import { type FromLoad, isType } from '../load/types.ts';
 import { discover } from './discovery.ts';
 import type { OidcProviderOptions } from './oidc-provider-server.ts';
-import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SCOPE, SERVICE_SCOPE, type Sut, type SystemSpec } from './types.ts';
+import { benchTarget, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SERVICE_SCOPE, type Sut, type SystemSpec } from './types.ts';
 
 const ready = isType('ready') as (m: unknown) => m is Extract<FromLoad, { type: 'ready' }>;
 
@@ -33,18 +32,11 @@ export const oidcProviderSystem: SystemSpec = {
       await nextMessage(child, ready, 60_000, 'oidc-provider');
       const base = `http://127.0.0.1:${port}`;
       const meta = await discover(base);
-      const target: Target = {
-        base,
+      const target = benchTarget(base, {
         authorizationEndpoint: meta.authorization_endpoint,
         tokenEndpoint: meta.token_endpoint,
         introspectionEndpoint: meta.introspection_endpoint,
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        redirectUri: REDIRECT_URI,
-        scope: SCOPE,
-        serviceScope: SERVICE_SCOPE,
-        extra: {},
-      };
+      });
       return {
         pid: child.pid as number,
         target,
@@ -95,18 +87,11 @@ export const ceilingSystem: SystemSpec = {
     const base = `http://127.0.0.1:${port}`;
     return {
       pid: child.pid as number,
-      target: {
-        base,
+      target: benchTarget(base, {
         authorizationEndpoint: `${base}/authorize`,
         tokenEndpoint: `${base}/token`,
         introspectionEndpoint: undefined,
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        redirectUri: REDIRECT_URI,
-        scope: SCOPE,
-        serviceScope: SERVICE_SCOPE,
-        extra: {},
-      },
+      }),
       discoveryUrl: `${base}/.well-known/openid-configuration`,
       jwksUrl: `${base}/jwks`,
       missing: {},

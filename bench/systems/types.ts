@@ -50,3 +50,20 @@ export const CLIENT_ID = 'bench-client';
 export const CLIENT_SECRET = 'bench-secret-3q2+7w-9vFh1kRz0bW4xY8nL6cJ5tPa';
 export const SCOPE = 'openid offline_access api';
 export const SERVICE_SCOPE = 'api';
+
+/** The bench's client at a server, with the endpoints it found or was given. */
+export function benchTarget(
+  base: string,
+  endpoints: Pick<Target, 'authorizationEndpoint' | 'tokenEndpoint' | 'introspectionEndpoint'>,
+): Target {
+  return {
+    base,
+    ...endpoints,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUri: REDIRECT_URI,
+    scope: SCOPE,
+    serviceScope: SERVICE_SCOPE,
+    extra: {},
+  };
+}
