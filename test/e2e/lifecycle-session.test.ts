@@ -7,7 +7,7 @@ import { maintain } from '../../src/maintenance.ts';
 import { hashToken } from '../../src/tokens/opaque.ts';
 import { rotateKeys } from '../../src/tokens/rotate.ts';
 import { Browser, isConsentPage } from '../helpers/browser.ts';
-import { authorizeUrl, basic, getCode, pkce, tokenRequest } from '../helpers/flow.ts';
+import { basic, codeRequestUrl, getCode, tokenRequest } from '../helpers/flow.ts';
 import { REDIRECT_URI, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const LOGGED_OUT = 'http://127.0.0.1:9/logged-out';
@@ -31,16 +31,7 @@ async function codeTokens(clientId: string, auth: string, browser?: Browser) {
   return res.body as { access_token: string; refresh_token: string; id_token: string };
 }
 
-const silent = (clientId: string) =>
-  authorizeUrl(t.url, {
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: REDIRECT_URI,
-    scope: 'openid offline_access',
-    prompt: 'none',
-    code_challenge: pkce().challenge,
-    code_challenge_method: 'S256',
-  });
+const silent = (clientId: string) => codeRequestUrl(t.url, clientId, { scope: 'openid offline_access', prompt: 'none' });
 
 describe('RP-initiated logout', () => {
   test('with id_token_hint: the session ends and the browser returns to the registered URI with state', async () => {
@@ -216,21 +207,9 @@ describe('cleanup', () => {
     const auth = basic(client.clientId, secret ?? '');
     const live = await codeTokens(client.clientId, auth);
     // Rows that will be expired: unredeemed codes, sessions, interactions, grants with refresh tokens.
-    const expiring: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const browser = new Browser();
-      const page = await browser.open(
-        authorizeUrl(t.url, {
-          response_type: 'code',
-          client_id: client.clientId,
-          redirect_uri: REDIRECT_URI,
-          scope: 'openid',
-          code_challenge: pkce().challenge,
-          code_challenge_method: 'S256',
-        }),
-      );
+      const page = await new Browser().open(codeRequestUrl(t.url, client.clientId));
       assert.ok(!isConsentPage(page));
-      expiring.push(page.url);
     }
     const { storage } = t;
     const now = Math.floor(Date.now() / 1000);

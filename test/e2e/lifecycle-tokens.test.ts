@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { Browser } from '../helpers/browser.ts';
-import { authorizeUrl, basic, getCode, pkce, tokenRequest } from '../helpers/flow.ts';
+import { authorizeUrl, basic, codeRequestUrl, getCode, pkce, tokenRequest } from '../helpers/flow.ts';
 import { REDIRECT_URI, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const API = 'https://api.example.com';
@@ -234,34 +234,11 @@ describe('resource indicators', () => {
 
   test('a resource the client may not use is refused at authorize with invalid_target', async () => {
     const c = await confidential({ resources: [API] });
-    const res = await fetch(
-      authorizeUrl(t.url, {
-        response_type: 'code',
-        client_id: c.client.clientId,
-        redirect_uri: REDIRECT_URI,
-        scope: 'openid',
-        state: 'r1',
-        code_challenge: pkce().challenge,
-        code_challenge_method: 'S256',
-        resource: OTHER_API,
-      }),
-      { redirect: 'manual' },
-    );
+    const res = await fetch(codeRequestUrl(t.url, c.client.clientId, { state: 'r1', resource: OTHER_API }), { redirect: 'manual' });
     const q = new URL(res.headers.get('location') ?? '').searchParams;
     assert.equal(q.get('error'), 'invalid_target');
     assert.equal(q.get('state'), 'r1');
-    const fragment = await fetch(
-      authorizeUrl(t.url, {
-        response_type: 'code',
-        client_id: c.client.clientId,
-        redirect_uri: REDIRECT_URI,
-        scope: 'openid',
-        code_challenge: pkce().challenge,
-        code_challenge_method: 'S256',
-        resource: `${API}#x`,
-      }),
-      { redirect: 'manual' },
-    );
+    const fragment = await fetch(codeRequestUrl(t.url, c.client.clientId, { resource: `${API}#x` }), { redirect: 'manual' });
     assert.equal(new URL(fragment.headers.get('location') ?? '').searchParams.get('error'), 'invalid_target');
   });
 });

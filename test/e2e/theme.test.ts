@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { page } from '../../src/interaction/views.ts';
 import { Browser } from '../helpers/browser.ts';
-import { authorizeUrl, pkce } from '../helpers/flow.ts';
-import { REDIRECT_URI, startTestServer, type TestServer } from '../helpers/server.ts';
+import { codeRequestUrl } from '../helpers/flow.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let dir: string;
 let t: TestServer;
@@ -29,16 +29,7 @@ after(async () => {
 
 test('the operator stylesheet follows the default one and the CSP allows exactly that', async () => {
   const { client } = await t.addClient();
-  const res = await new Browser().open(
-    authorizeUrl(t.url, {
-      response_type: 'code',
-      client_id: client.clientId,
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid',
-      code_challenge: pkce().challenge,
-      code_challenge_method: 'S256',
-    }),
-  );
+  const res = await new Browser().open(codeRequestUrl(t.url, client.clientId));
   const style = /<style>([\s\S]*)<\/style>/.exec(res.html)?.[1] ?? '';
   assert.ok(style.endsWith(CSS), 'the operator stylesheet comes last, so it wins');
   assert.match(style, /--lk-accent: #1f5fbf/);

@@ -14,6 +14,19 @@ export function authorizeUrl(base: string, params: Record<string, string | undef
   return url.href;
 }
 
+/** A code request to the test redirect URI with scope openid and a fresh S256 challenge; `extra` overrides. */
+export function codeRequestUrl(base: string, clientId: string, extra: Record<string, string | undefined> = {}): string {
+  return authorizeUrl(base, {
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: REDIRECT_URI,
+    scope: 'openid',
+    code_challenge: pkce().challenge,
+    code_challenge_method: 'S256',
+    ...extra,
+  });
+}
+
 export interface Exchange {
   code: string;
   verifier: string;
@@ -30,16 +43,7 @@ export async function getCode(
 ): Promise<Exchange> {
   const { verifier, challenge } = pkce();
   const page = await browser.authorize(
-    authorizeUrl(base, {
-      response_type: 'code',
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid offline_access',
-      state: 'st',
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      ...extra,
-    }),
+    codeRequestUrl(base, clientId, { scope: 'openid offline_access', state: 'st', code_challenge: challenge, ...extra }),
     user,
   );
   const code = new URL(page.url).searchParams.get('code');
