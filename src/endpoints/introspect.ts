@@ -20,44 +20,38 @@ export async function introspectEndpoint(req: OAuthRequest, deps: Deps): Promise
   if (method === 'none') throw new OAuthError('invalid_client', 'introspection needs client authentication', { detail: 'public client' });
   const token = params.token;
   if (!token) throw new OAuthError('invalid_request', 'token is required');
-  const { config } = deps;
 
-  // RFC 7662 §2.1: token_type_hint is a hint; the other kind is tried too.
-  const jwtFirst = params.token_type_hint === 'refresh_token' ? false : looksLikeJwt(token);
-  for (const kind of jwtFirst ? ['access', 'refresh'] : ['refresh', 'access']) {
-    if (kind === 'access' && looksLikeJwt(token)) {
-      const verified = await verifyOwnAccessToken(token, deps);
-      if (verified.invalid !== undefined || !(await notRevoked(verified.claims, deps))) return inactive();
-      const { claims } = verified;
-      return json(200, {
-        active: true,
-        scope: claims.scope,
-        client_id: claims.client_id,
-        sub: claims.sub,
-        aud: claims.aud,
-        iss: claims.iss,
-        exp: claims.exp,
-        iat: claims.iat,
-        jti: claims.jti,
-        token_type: 'Bearer',
-        ...(claims.auth_time !== undefined ? { auth_time: claims.auth_time } : {}),
-      });
-    }
-    if (kind === 'refresh' && !looksLikeJwt(token)) {
-      const record = await liveRefreshToken(token, deps);
-      // A refresh token is shown only to the client it belongs to.
-      if (!record || record.clientId !== client.clientId) return inactive();
-      return json(200, {
-        active: true,
-        scope: record.scope,
-        client_id: record.clientId,
-        sub: record.userId,
-        iss: config.issuer,
-        exp: record.expiresAt,
-        iat: record.createdAt,
-        token_type: 'refresh_token',
-      });
-    }
+  // RFC 7662 §2.1: token_type_hint is only a hint. The two kinds cannot be confused (a JWT has three
+  // dot-separated parts, a refresh token none), so the token's shape decides and the hint is not needed.
+  if (looksLikeJwt(token)) {
+    const verified = await verifyOwnAccessToken(token, deps);
+    if (verified.invalid !== undefined || !(await notRevoked(verified.claims, deps))) return inactive();
+    const { claims } = verified;
+    return json(200, {
+      active: true,
+      scope: claims.scope,
+      client_id: claims.client_id,
+      sub: claims.sub,
+      aud: claims.aud,
+      iss: claims.iss,
+      exp: claims.exp,
+      iat: claims.iat,
+      jti: claims.jti,
+      token_type: 'Bearer',
+      ...(claims.auth_time !== undefined ? { auth_time: claims.auth_time } : {}),
+    });
   }
-  return inactive();
+  const record = await liveRefreshToken(token, deps);
+  // A refresh token is shown only to the client it belongs to.
+  if (!record || record.clientId !== client.clientId) return inactive();
+  return json(200, {
+    active: true,
+    scope: record.scope,
+    client_id: record.clientId,
+    sub: record.userId,
+    iss: deps.config.issuer,
+    exp: record.expiresAt,
+    iat: record.createdAt,
+    token_type: 'refresh_token',
+  });
 }
