@@ -25,22 +25,51 @@ export type OAuthErrorCode =
   | 'method_not_allowed';
 
 /**
- * The one error type of Latchkey. `description` is public (sent to the client);
- * `detail` is private (logged, never sent).
+ * Where an error may go. `json` and `page` override the format of the route that answers (a person
+ * gets a page, a program JSON); `redirect` sends the error back to the client's redirect URI, and is
+ * only ever set once that URI was validated (RFC 6749 §4.1.2.1).
+ */
+export type ErrorDestination =
+  | { to: 'json' }
+  | { to: 'page' }
+  | {
+      to: 'redirect';
+      /** The validated redirect URI. */
+      redirectUri: string;
+      /** RFC 6749 §4.1.2.1: the `state` of the request, returned as sent. */
+      state: string | null;
+      /** RFC 9207 §2: this server's issuer identifier. */
+      iss: string;
+    };
+
+export interface OAuthErrorOptions {
+  /** Private: logged, never sent. */
+  detail?: string;
+  status?: number;
+  /** Extra response headers (a specific WWW-Authenticate challenge, Retry-After). */
+  headers?: Record<string, string>;
+  /** Where the error goes; the route's own format when absent. */
+  destination?: ErrorDestination;
+}
+
+/**
+ * The one error type of Latchkey. `description` is public (sent to the client, or shown to the
+ * person); `detail` is private (logged, never sent). Only `http/errors.ts` turns it into a response.
+ *
+ * @example
+ * ```ts
+ * throw new OAuthError('invalid_grant', 'the code is invalid, expired or already used', { detail: 'code reused' });
+ * ```
  */
 export class OAuthError extends Error {
   readonly code: OAuthErrorCode;
   readonly description: string;
   readonly detail: string | undefined;
   readonly status: number;
-  /** Extra response headers (a specific WWW-Authenticate challenge, say). */
   readonly headers: Readonly<Record<string, string>>;
+  readonly destination: ErrorDestination | undefined;
 
-  constructor(
-    code: OAuthErrorCode,
-    description: string,
-    options: { detail?: string; status?: number; headers?: Record<string, string> } = {},
-  ) {
+  constructor(code: OAuthErrorCode, description: string, options: OAuthErrorOptions = {}) {
     super(`${code}: ${description}`);
     this.name = 'OAuthError';
     this.code = code;
@@ -48,7 +77,14 @@ export class OAuthError extends Error {
     this.detail = options.detail;
     this.status = options.status ?? defaultStatus(code);
     this.headers = options.headers ?? {};
+    this.destination = options.destination;
   }
+}
+
+/** An error shown to a person as a page, whatever the route (the message is for people). */
+export function pageError(status: number, message: string, options: Omit<OAuthErrorOptions, 'destination' | 'status'> = {}): OAuthError {
+  const code: OAuthErrorCode = status === 403 ? 'access_denied' : status === 404 ? 'not_found' : 'invalid_request';
+  return new OAuthError(code, message, { ...options, status, destination: { to: 'page' } });
 }
 
 function defaultStatus(code: OAuthErrorCode): number {

@@ -2,6 +2,9 @@
 import { type Logger, pino } from 'pino';
 import type { Config } from './config/schema.ts';
 
+/** What the code below the composition root logs through (a pino logger, or a child of one). */
+export type Log = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
 export function createLogger(level: Config['logLevel'], destination?: NodeJS.WritableStream): Logger {
   return pino(
     {

@@ -1,4 +1,4 @@
-// DESIGN rule 3: the composition root. Validates config, builds the dependencies, passes them down.
+// ARCHITECTURE.md rule 3: the composition root. Validates config, builds the dependencies, passes them down.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -7,12 +7,12 @@ import type { Logger } from 'pino';
 import { type Config, ConfigError, type ConfigInput, resolveConfig } from './config/schema.ts';
 import type { Deps } from './deps.ts';
 import { clientErrorHandler, createHttpServer, nodeHandler } from './http/node.ts';
-import { routes } from './http/routes.ts';
 import { createViews, type Views } from './interaction/views.ts';
 import { createLogger } from './log.ts';
 import { startMaintenance } from './maintenance.ts';
 import { requestScopedLogger, serverMetrics } from './observability/audit.ts';
 import { createMetrics } from './observability/metrics.ts';
+import { routes } from './routes.ts';
 import { openStorage } from './storage/open.ts';
 import { withReadCaches } from './storage/read-cache.ts';
 import type { Storage } from './storage/types.ts';

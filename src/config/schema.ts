@@ -1,9 +1,10 @@
-// Configuration: types, validation and the environment mapping (DESIGN rule 7: validated once, frozen).
+// Configuration: types, validation and the environment mapping (ARCHITECTURE.md rule 7: validated once, frozen).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { SIGNING_ALGS } from '../tokens/algorithms.ts';
 import { defaults, oidcScopes } from './defaults.ts';
 
-const algs = z.enum(['RS256', 'ES256', 'EdDSA']);
+const algs = z.enum(SIGNING_ALGS);
 const seconds = z.number().int().positive();
 const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without spaces, " or \\');
 

@@ -1,16 +1,31 @@
-// DESIGN rule 4: the one place an error becomes a response (RFC 6749 §5.2, RFC 6750 §3).
+// ARCHITECTURE.md rule 4 and "Errors": the one place any error becomes a response — JSON
+// (RFC 6749 §5.2, RFC 6750 §3), a page for a person, or a redirect to a validated redirect URI
+// (RFC 6749 §4.1.2.1, RFC 9207 §2).
 import type { Logger } from 'pino';
 import { OAuthError } from '../errors.ts';
-import { errorPage, type Views } from '../interaction/views.ts';
-import { json } from './respond.ts';
-import type { OAuthResponse } from './types.ts';
+import { json, redirect, withQuery } from './respond.ts';
+import type { OAuthResponse, PageRenderer } from './types.ts';
 
 export type ErrorFormat = 'json' | 'page';
 
-/** Turns anything thrown into a response; unexpected errors become server_error and are logged. */
-export function errorResponse(err: unknown, format: ErrorFormat, log: Logger, renderPage: Views['error'] = errorPage): OAuthResponse {
+/**
+ * Turns anything thrown into a response; unexpected errors become server_error and are logged.
+ * `format` is the route's own: an error's `destination` overrides it.
+ */
+export function errorResponse(err: unknown, format: ErrorFormat, log: Logger, renderPage: PageRenderer): OAuthResponse {
   const e = toOAuthError(err, log);
-  if (format === 'page') {
+  const destination = e.destination ?? { to: format };
+  if (destination.to === 'redirect') {
+    // RFC 6749 §4.1.2.1: error, error_description and the state sent; RFC 9207 §2: iss.
+    const location = withQuery(destination.redirectUri, {
+      error: e.code,
+      error_description: e.description,
+      state: destination.state,
+      iss: destination.iss,
+    });
+    return redirect(location, { ...e.headers });
+  }
+  if (destination.to === 'page') {
     const page = renderPage(e.status, e.description);
     // Retry-After, Connection: close and the like apply to pages too; the page keeps its own CSP.
     page.headers = { ...e.headers, ...page.headers };

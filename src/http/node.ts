@@ -5,13 +5,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse, S
 import { isIP, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { OAuthError } from '../errors.ts';
-import type { Views } from '../interaction/views.ts';
-import type { ServerMetrics } from '../observability/audit.ts';
 import { parseForm } from './body.ts';
 import { errorResponse } from './errors.ts';
 import type { Endpoint } from './router.ts';
 import { securityHeaders } from './security-headers.ts';
-import type { OAuthRequest, OAuthResponse } from './types.ts';
+import type { HttpMetrics, OAuthRequest, OAuthResponse, PageRenderer } from './types.ts';
 
 export interface AdapterOptions {
   bodyBytes: number;
@@ -25,9 +23,9 @@ export interface AdapterOptions {
   trustProxy?: number;
   /** Entered for each request with its logger, so that code below logs with the request id. */
   context?: AsyncLocalStorage<Logger>;
-  metrics?: ServerMetrics;
+  metrics?: HttpMetrics;
   /** The error page template (themes may replace it). */
-  errorPage?: Views['error'];
+  errorPage: PageRenderer;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -47,9 +45,7 @@ export function nodeHandler(endpoint: Endpoint, opts: AdapterOptions): (req: Inc
         r = await endpoint(await toRequest(req, remoteAddress, opts));
       } catch (err) {
         // The router answers every error of an endpoint; reaching here is a bug, still answered.
-        log.error({ err }, 'unexpected error outside the router');
-        r = { status: 500, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } };
-        r.body = JSON.stringify({ error: 'server_error', error_description: 'the server met an unexpected condition' });
+        r = errorResponse(err, 'json', log, opts.errorPage);
       }
       send(res, r, { ...base, 'x-request-id': requestId }, req.method === 'HEAD');
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

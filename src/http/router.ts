@@ -1,9 +1,8 @@
 // The route table: one line per endpoint.
 import type { Logger } from 'pino';
 import { OAuthError } from '../errors.ts';
-import type { Views } from '../interaction/views.ts';
 import { type ErrorFormat, errorResponse } from './errors.ts';
-import type { OAuthRequest, OAuthResponse } from './types.ts';
+import type { OAuthRequest, OAuthResponse, PageRenderer } from './types.ts';
 
 export type Endpoint = (req: OAuthRequest) => Promise<OAuthResponse>;
 
@@ -15,7 +14,7 @@ export interface Route {
   errors: ErrorFormat;
 }
 
-export function createRouter(routes: Route[], log: Logger, renderPage?: Views['error']): Endpoint {
+export function createRouter(routes: readonly Route[], log: Logger, renderPage: PageRenderer): Endpoint {
   const exact = new Map<string, Route>();
   const prefixed: Route[] = [];
   for (const r of routes) r.param ? prefixed.push(r) : exact.set(r.path, r);

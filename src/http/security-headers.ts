@@ -12,6 +12,16 @@ export function pageCsp(styleHash: string, formTargets: readonly string[] = []):
   ].join('; ');
 }
 
+/** CSP form-action sources that let a form's redirect reach the client (browsers check redirects too). */
+export function formTargets(redirectUri: string): string[] {
+  try {
+    const u = new URL(redirectUri);
+    return [u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : u.protocol];
+  } catch {
+    return [];
+  }
+}
+
 export function securityHeaders(https: boolean): Record<string, string> {
   const h: Record<string, string> = {
     'x-content-type-options': 'nosniff',

@@ -1,4 +1,4 @@
-// DESIGN rule 2: the framework-free request and response every endpoint takes and returns.
+// ARCHITECTURE.md rule 2: the framework-free request and response every endpoint takes and returns.
 import type { OAuthError } from '../errors.ts';
 
 export interface OAuthRequest {
@@ -30,4 +30,13 @@ export interface OAuthResponse {
   body?: string;
   /** The route that answered (`/login/:id`), set by the router for metrics and logs. */
   route?: string;
+}
+
+/** Renders the error page a person sees (the composition root passes the themed template in). */
+export type PageRenderer = (status: number, message: string) => OAuthResponse;
+
+/** The request metrics the adapter records (observability/ provides them). */
+export interface HttpMetrics {
+  requests: { inc(labels: Record<string, string>): void };
+  duration: { observe(labels: Record<string, string>, value: number): void };
 }

@@ -1,13 +1,16 @@
 // OpenID Connect RP-Initiated Logout 1.0 §2-§3: the end_session_endpoint.
 import { compactVerify, decodeProtectedHeader } from 'jose';
+import { currentSession } from '../authorization/flow.ts';
 import type { Deps } from '../deps.ts';
+import { pageError } from '../errors.ts';
 import { singleParams } from '../http/body.ts';
 import { redirect, withQuery } from '../http/respond.ts';
+import { formTargets } from '../http/security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import type { ClientRecord } from '../storage/types.ts';
+import { SIGNING_ALGS } from '../tokens/algorithms.ts';
 import { constantTimeEqual, hashToken } from '../tokens/opaque.ts';
 import { browserSecret, CSRF_COOKIE, clearCookie, csrfToken, SESSION_COOKIE } from './cookies.ts';
-import { currentSession, formTargets } from './flow.ts';
 import { strings } from './strings.ts';
 
 /** The ID token hint's subject and audience when we signed it; expired hints are accepted (§2). */
@@ -16,7 +19,7 @@ async function readHint(hint: string, deps: Deps): Promise<{ sub: string; aud: s
     const kid = decodeProtectedHeader(hint).kid;
     const key = kid ? deps.keys.verifying(kid) : undefined;
     if (!key) return undefined;
-    const { payload } = await compactVerify(hint, key.publicKey, { algorithms: ['RS256', 'ES256', 'EdDSA'] });
+    const { payload } = await compactVerify(hint, key.publicKey, { algorithms: [...SIGNING_ALGS] });
     const claims = JSON.parse(new TextDecoder().decode(payload)) as { iss?: unknown; sub?: unknown; aud?: unknown };
     const aud = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
     if (claims.iss !== deps.config.issuer || typeof claims.sub !== 'string' || typeof aud !== 'string') return undefined;
@@ -29,23 +32,23 @@ async function readHint(hint: string, deps: Deps): Promise<{ sub: string; aud: s
 export async function endSession(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
   const params = singleParams(req.query, req.method === 'POST' ? req.body : null);
   const hint = params.id_token_hint ? await readHint(params.id_token_hint, deps) : undefined;
-  if (params.id_token_hint && !hint) return deps.views.error(400, strings.logoutBadHint);
+  if (params.id_token_hint && !hint) throw pageError(400, strings.logoutBadHint);
   // §2: client_id, when sent with an id_token_hint, must be the hint's audience.
-  if (hint && params.client_id && params.client_id !== hint.aud) return deps.views.error(400, strings.logoutBadHint);
+  if (hint && params.client_id && params.client_id !== hint.aud) throw pageError(400, strings.logoutBadHint);
   const clientId = params.client_id ?? hint?.aud;
   const client: ClientRecord | undefined = clientId ? await deps.storage.clients.get(clientId) : undefined;
-  if (clientId && !client) return deps.views.error(400, strings.unknownClient);
+  if (clientId && !client) throw pageError(400, strings.unknownClient);
 
   // §3: post_logout_redirect_uri is used only when it exactly matches one registered for the client.
   const target = params.post_logout_redirect_uri;
   if (target !== undefined) {
-    if (!client) return deps.views.error(400, strings.logoutNeedsClient);
+    if (!client) throw pageError(400, strings.logoutNeedsClient);
     if (!client.postLogoutRedirectUris.includes(target)) {
       deps.log.info(
         { event: 'logout.redirect_mismatch', client_id: client.clientId, registered: client.postLogoutRedirectUris },
         'post_logout_redirect_uri not registered',
       );
-      return deps.views.error(400, strings.logoutBadRedirect);
+      throw pageError(400, strings.logoutBadRedirect);
     }
   }
 

@@ -26,7 +26,7 @@ interface Family {
   render(): string[];
 }
 
-/** A registry owned by one server (DESIGN rule 3: no process-wide registry). */
+/** A registry owned by one server (ARCHITECTURE.md rule 3: no process-wide registry). */
 export function createMetrics(): Metrics {
   const families = new Map<string, Family & { kind: 'counter' | 'histogram'; value: Counter | Histogram }>();
 

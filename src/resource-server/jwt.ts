@@ -2,13 +2,14 @@
 
 import type { JWTVerifyOptions, ProtectedHeaderParameters } from 'jose';
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { SIGNING_ALGS } from '../tokens/algorithms.ts';
 import type { AccessTokenClaims } from './claims.ts';
 import { validateBearerClaims } from './claims.ts';
 import { ResourceServerError } from './errors.ts';
 import type { RemoteKeys } from './keys.ts';
 
 /** The signing algorithms accepted when none are configured. */
-export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'ES256', 'EdDSA'];
+export const DEFAULT_ALGORITHMS: readonly string[] = SIGNING_ALGS;
 
 // RFC 9068 §4: only asymmetric algorithms; `none` and HMAC would let anyone holding the key forge tokens.
 const ASYMMETRIC_ALGORITHMS = new Set([

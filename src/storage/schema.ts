@@ -32,7 +32,7 @@ export interface Database {
     auth_time: number | null;
     expires_at: number;
   };
-  consents: { user_id: string; client_id: string; scope: string; updated_at: number };
+  consents: { user_id: string; client_id: string; scope: string; resources: string; updated_at: number };
   grants: {
     id: string;
     client_id: string;

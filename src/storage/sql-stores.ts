@@ -1,5 +1,6 @@
-// DESIGN rule 6: the queries both engines share, written once with kysely.
+// ARCHITECTURE.md rule 6: the queries both engines share, written once with kysely.
 import type { Kysely } from 'kysely';
+import { splitScope } from '../grants/scope.ts';
 import {
   clientFromRow,
   clientToRow,
@@ -103,18 +104,19 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async get(userId, clientId) {
         const r = await db
           .selectFrom('consents')
-          .select('scope')
+          .select(['scope', 'resources'])
           .where('user_id', '=', userId)
           .where('client_id', '=', clientId)
           .executeTakeFirst();
-        return r ? r.scope.split(' ').filter(Boolean) : [];
+        return r && { scopes: splitScope(r.scope), resources: splitScope(r.resources) };
       },
-      async remember(userId, clientId, scopes, now) {
-        const scope = [...new Set(scopes)].sort().join(' ');
+      async remember(userId, clientId, approved, now) {
+        const scope = [...new Set(approved.scopes)].sort().join(' ');
+        const resources = [...new Set(approved.resources)].sort().join(' ');
         await db
           .insertInto('consents')
-          .values({ user_id: userId, client_id: clientId, scope, updated_at: now })
-          .onConflict((oc) => oc.columns(['user_id', 'client_id']).doUpdateSet({ scope, updated_at: now }))
+          .values({ user_id: userId, client_id: clientId, scope, resources, updated_at: now })
+          .onConflict((oc) => oc.columns(['user_id', 'client_id']).doUpdateSet({ scope, resources, updated_at: now }))
           .execute();
       },
     },
@@ -169,7 +171,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         });
       },
       async consume(codeHash, now) {
-        // DESIGN rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
+        // ARCHITECTURE.md rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
         const r = await db
           .updateTable('codes')
           .set({ consumed_at: now })

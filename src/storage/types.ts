@@ -1,4 +1,4 @@
-// DESIGN rule 5 and 6: the small store interfaces every engine implements. Times are epoch seconds.
+// ARCHITECTURE.md rules 5 and 6: the small store interfaces every engine implements. Times are epoch seconds.
 
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
@@ -154,10 +154,18 @@ export interface InteractionStore {
   consume(id: string): Promise<boolean>;
 }
 
+/** What a user has approved for a client so far. */
+export interface ConsentRecord {
+  scopes: string[];
+  /** RFC 8707 resources approved (the default audience needs none). */
+  resources: string[];
+}
+
 export interface ConsentStore {
-  /** The scopes the user has granted the client so far. */
-  get(userId: string, clientId: string): Promise<string[]>;
-  remember(userId: string, clientId: string, scopes: string[], now: number): Promise<void>;
+  /** What the user has approved for the client so far, or undefined when nothing. */
+  get(userId: string, clientId: string): Promise<ConsentRecord | undefined>;
+  /** Stores what the user has now approved for the client (the caller merges it with what was before). */
+  remember(userId: string, clientId: string, approved: ConsentRecord, now: number): Promise<void>;
 }
 
 export interface GrantStore {
@@ -180,7 +188,7 @@ export interface CodeStore {
   /** Creates the grant and its code in one transaction. */
   createWithGrant(grant: GrantRecord, code: CodeRecord): Promise<void>;
   /**
-   * Marks the code consumed in one atomic statement (DESIGN rule 5). Returns the code when this call
+   * Marks the code consumed in one atomic statement (ARCHITECTURE.md rule 5). Returns the code when this call
    * consumed it, `reused` with the record when it had been consumed before, or undefined when unknown.
    */
   consume(codeHash: string, now: number): Promise<{ code: CodeRecord; reused: boolean } | undefined>;
@@ -190,7 +198,7 @@ export interface RefreshTokenStore {
   create(token: RefreshTokenRecord): Promise<void>;
   find(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
   /**
-   * Consumes `tokenHash` and stores `next` in one transaction (DESIGN rule 5). Returns false, storing
+   * Consumes `tokenHash` and stores `next` in one transaction (ARCHITECTURE.md rule 5). Returns false, storing
    * nothing, when the token had already been consumed.
    */
   rotate(tokenHash: string, next: RefreshTokenRecord, now: number, successor: string | null): Promise<boolean>;

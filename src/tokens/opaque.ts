@@ -1,5 +1,5 @@
 // RFC 6749 §10.10: opaque credentials (codes, refresh tokens, secrets, session ids) of 256 random bits,
-// kept at rest only as SHA-256 (DESIGN rule 5).
+// kept at rest only as SHA-256 (ARCHITECTURE.md rule 5).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** 256 bits from the CSPRNG, base64url (43 characters). */

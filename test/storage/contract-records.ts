@@ -23,22 +23,27 @@ function key(overrides: Partial<KeyRecord> = {}): KeyRecord {
 export function recordContract(ctx: Ctx): void {
   describe('consents', () => {
     test('get returns nothing before consent', async () => {
-      assert.deepEqual(await ctx.storage.consents.get('user-c', 'client-c'), []);
+      assert.equal(await ctx.storage.consents.get('user-c', 'client-c'), undefined);
     });
 
-    test('remember stores the set, deduplicated; remembering again replaces it', async () => {
-      await ctx.storage.consents.remember('user-c', 'client-c', ['profile', 'openid', 'profile'], NOW);
-      assert.deepEqual((await ctx.storage.consents.get('user-c', 'client-c')).sort(), ['openid', 'profile']);
-      await ctx.storage.consents.remember('user-c', 'client-c', ['openid', 'profile', 'email'], NOW + 1);
-      assert.deepEqual((await ctx.storage.consents.get('user-c', 'client-c')).sort(), ['email', 'openid', 'profile']);
-      await ctx.storage.consents.remember('user-c', 'client-c', ['openid'], NOW + 2);
-      assert.deepEqual(await ctx.storage.consents.get('user-c', 'client-c'), ['openid']);
+    test('remember stores the scopes and resources, deduplicated; remembering again replaces them', async () => {
+      const c = ctx.storage.consents;
+      await c.remember('user-c', 'client-c', { scopes: ['profile', 'openid', 'profile'], resources: [] }, NOW);
+      assert.deepEqual(await c.get('user-c', 'client-c'), { scopes: ['openid', 'profile'], resources: [] });
+      const api = ['https://b.example/api', 'https://a.example/', 'https://b.example/api'];
+      await c.remember('user-c', 'client-c', { scopes: ['openid', 'profile', 'email'], resources: api }, NOW + 1);
+      assert.deepEqual(await c.get('user-c', 'client-c'), {
+        scopes: ['email', 'openid', 'profile'],
+        resources: ['https://a.example/', 'https://b.example/api'],
+      });
+      await c.remember('user-c', 'client-c', { scopes: ['openid'], resources: [] }, NOW + 2);
+      assert.deepEqual(await c.get('user-c', 'client-c'), { scopes: ['openid'], resources: [] });
     });
 
     test('is kept per user and per client', async () => {
-      await ctx.storage.consents.remember('user-d', 'client-d', ['email'], NOW);
-      assert.deepEqual(await ctx.storage.consents.get('user-d', 'client-other'), []);
-      assert.deepEqual(await ctx.storage.consents.get('user-other', 'client-d'), []);
+      await ctx.storage.consents.remember('user-d', 'client-d', { scopes: ['email'], resources: [] }, NOW);
+      assert.equal(await ctx.storage.consents.get('user-d', 'client-other'), undefined);
+      assert.equal(await ctx.storage.consents.get('user-other', 'client-d'), undefined);
     });
   });
 
@@ -183,7 +188,7 @@ export function recordContract(ctx: Ctx): void {
         .execute();
       await s.interactions.create(interaction({ expiresAt: T + 10 }));
       await s.interactions.create(interaction({ expiresAt: T - 10 }));
-      await s.consents.remember('u', 'client-1', ['openid'], NOW);
+      await s.consents.remember('u', 'client-1', { scopes: ['openid'], resources: [] }, NOW);
       await s.clients.create(client({ clientId: 'client-1' }));
       const liveKey = key();
       await s.keys.create(liveKey);

@@ -1,27 +1,32 @@
-// OIDC Core §3.1.2.3: authenticating the end-user with a password, on a CSRF-protected page.
+// OIDC Core §3.1.2.3: the login step — authenticating the end-user with a password on a
+// CSRF-protected page, recording who signed in, and handing back to the flow.
 import { beginLogin } from '../accounts/brute-force.ts';
 import { checkPassword } from '../accounts/users.ts';
 import type { Deps } from '../deps.ts';
-import { redirect } from '../http/respond.ts';
+import { formTargets } from '../http/security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
+import { csrfToken, SESSION_COOKIE, serializeCookie } from '../interaction/cookies.ts';
+import { strings } from '../interaction/strings.ts';
 import type { InteractionRecord } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
-import { csrfToken, SESSION_COOKIE, serializeCookie } from './cookies.ts';
-import { formTargets, issueCode, needsConsent } from './flow.ts';
-import { isResponse, loadInteraction, loadPostedInteraction } from './interaction.ts';
-import { strings } from './strings.ts';
+import { resume } from './flow.ts';
+import { loadInteraction, loadPostedInteraction } from './interaction.ts';
 
-async function clientName(deps: Deps, clientId: string): Promise<string> {
-  return (await deps.storage.clients.get(clientId))?.name ?? clientId;
-}
+export type LoginDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'views'>;
 
 /** The login page of an interaction, with an error and the name typed when it is shown again. */
-async function page(deps: Deps, interaction: InteractionRecord, csrf: string, again?: { username: string; error: string; status: number }) {
+async function page(
+  deps: LoginDeps,
+  interaction: InteractionRecord,
+  csrf: string,
+  again?: { username: string; error: string; status: number },
+) {
+  const client = await deps.storage.clients.get(interaction.params.clientId);
   return deps.views.login(
     {
       action: `${deps.config.issuer}/login/${interaction.id}`,
       csrf,
-      clientName: await clientName(deps, interaction.params.clientId),
+      clientName: client?.name ?? interaction.params.clientId,
       formTargets: formTargets(interaction.params.redirectUri),
       ...(again ? { username: again.username.slice(0, 64), error: again.error } : {}),
     },
@@ -29,16 +34,13 @@ async function page(deps: Deps, interaction: InteractionRecord, csrf: string, ag
   );
 }
 
-export async function loginGet(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
+export async function loginGet(req: OAuthRequest, deps: LoginDeps): Promise<OAuthResponse> {
   const interaction = await loadInteraction(req, deps);
-  if (isResponse(interaction)) return interaction;
   return page(deps, interaction, csrfToken(req.cookies.lk_csrf ?? '', interaction.id));
 }
 
-export async function loginPost(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
-  const posted = await loadPostedInteraction(req, deps);
-  if (isResponse(posted)) return posted;
-  const { interaction, form } = posted;
+export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAuthResponse> {
+  const { interaction, form } = await loadPostedInteraction(req, deps);
   const { config, storage, clock, log } = deps;
   const again = (error: string, status: number) =>
     page(deps, interaction, form.csrf ?? '', { username: form.username ?? '', error, status });
@@ -65,14 +67,11 @@ export async function loginPost(req: OAuthRequest, deps: Deps): Promise<OAuthRes
   const oldSession = req.cookies[SESSION_COOKIE];
   if (oldSession) await storage.sessions.delete(hashToken(oldSession));
   const sessionId = randomToken();
-  await storage.sessions.create({ idHash: hashToken(sessionId), userId: user.id, authTime: now, expiresAt: now + config.ttl.session });
+  const session = { idHash: hashToken(sessionId), userId: user.id, authTime: now, expiresAt: now + config.ttl.session };
+  await storage.sessions.create(session);
   log.info({ event: 'login.success', client_id: interaction.params.clientId, sub: user.id }, 'signed in');
-  const headers = { 'set-cookie': serializeCookie(SESSION_COOKIE, sessionId, config, config.ttl.session) };
-
-  if (!(await needsConsent(interaction.params, user.id, deps))) {
-    if (!(await storage.interactions.consume(interaction.id))) return deps.views.error(400, strings.expired);
-    return issueCode(interaction.params, user.id, now, deps, headers);
-  }
+  // The outcome of this step: who signed in, and when.
   await storage.interactions.setUser(interaction.id, user.id, now);
-  return redirect(`${config.issuer}/consent/${interaction.id}`, headers);
+  const headers = { 'set-cookie': serializeCookie(SESSION_COOKIE, sessionId, config, config.ttl.session) };
+  return resume({ ...interaction, userId: user.id, authTime: now }, { session }, deps, headers);
 }

@@ -1,17 +1,18 @@
-// The route table of the server: one line per endpoint.
+// The route table of the server: one line per endpoint. Built by the composition root and handed to
+// the HTTP layer, which knows no endpoint (ARCHITECTURE.md "Layers").
 import type { Logger } from 'pino';
-import type { Deps } from '../deps.ts';
-import { authorizeEndpoint } from '../endpoints/authorize.ts';
-import { discoveryEndpoint, jwksEndpoint } from '../endpoints/discovery.ts';
-import { introspectEndpoint } from '../endpoints/introspect.ts';
-import { revokeEndpoint } from '../endpoints/revoke.ts';
-import { tokenEndpoint } from '../endpoints/token.ts';
-import { userinfoEndpoint } from '../endpoints/userinfo.ts';
-import { consentGet, consentPost } from '../interaction/consent.ts';
-import { loginGet, loginPost } from '../interaction/login.ts';
-import { endSession } from '../interaction/logout.ts';
-import { healthzEndpoint, metricsEndpoint, readyzEndpoint } from '../observability/health.ts';
-import { createRouter, type Endpoint, type Route } from './router.ts';
+import { consentGet, consentPost } from './authorization/consent.ts';
+import { loginGet, loginPost } from './authorization/login.ts';
+import type { Deps } from './deps.ts';
+import { authorizeEndpoint } from './endpoints/authorize.ts';
+import { discoveryEndpoint, jwksEndpoint } from './endpoints/discovery.ts';
+import { introspectEndpoint } from './endpoints/introspect.ts';
+import { revokeEndpoint } from './endpoints/revoke.ts';
+import { tokenEndpoint } from './endpoints/token.ts';
+import { userinfoEndpoint } from './endpoints/userinfo.ts';
+import { createRouter, type Endpoint, type Route } from './http/router.ts';
+import { endSession } from './interaction/logout.ts';
+import { healthzEndpoint, metricsEndpoint, readyzEndpoint } from './observability/health.ts';
 
 export function routes(deps: Deps, log: Logger): Endpoint {
   const table: Route[] = [

@@ -1,0 +1,60 @@
+// OIDC Core §3.1.2.4: the consent step — the end-user's approval of the scopes and resources a client
+// asks for, remembered per user and client, then handed back to the flow.
+import type { Deps } from '../deps.ts';
+import { pageError } from '../errors.ts';
+import { splitScope } from '../grants/scope.ts';
+import { formTargets } from '../http/security-headers.ts';
+import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
+import { csrfToken } from '../interaction/cookies.ts';
+import { strings } from '../interaction/strings.ts';
+import { currentSession, refuse, resume } from './flow.ts';
+import { loadInteraction, loadPostedInteraction } from './interaction.ts';
+
+export type ConsentDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'views'>;
+
+export async function consentGet(req: OAuthRequest, deps: ConsentDeps): Promise<OAuthResponse> {
+  const interaction = await loadInteraction(req, deps);
+  const session = await currentSession(req, deps);
+  // Signed out (or someone else signed in) since: the flow sends the person to sign in again.
+  if (!interaction.userId || session?.userId !== interaction.userId) return resume(interaction, { session }, deps);
+  const [client, user] = await Promise.all([
+    deps.storage.clients.get(interaction.params.clientId),
+    deps.storage.users.getById(interaction.userId),
+  ]);
+  if (!client || !user) throw pageError(400, strings.expired);
+  return deps.views.consent({
+    action: `${deps.config.issuer}/consent/${interaction.id}`,
+    csrf: csrfToken(req.cookies.lk_csrf ?? '', interaction.id),
+    clientName: client.name,
+    user: user.name ?? user.username,
+    scopes: splitScope(interaction.params.scope),
+    formTargets: formTargets(interaction.params.redirectUri),
+  });
+}
+
+export async function consentPost(req: OAuthRequest, deps: ConsentDeps): Promise<OAuthResponse> {
+  const { interaction, form } = await loadPostedInteraction(req, deps);
+  const { userId, params } = interaction;
+  if (form.decision !== 'allow' && form.decision !== 'deny') throw pageError(400, strings.chooseDecision);
+  if (form.decision === 'deny') {
+    deps.log.info({ event: 'consent.denied', client_id: params.clientId, sub: userId }, 'consent denied');
+    return refuse(interaction, deps, 'the user denied the request');
+  }
+  const session = await currentSession(req, deps);
+  // Allow counts only from the person the page was shown to, still signed in (else: sign in again).
+  const consented = !!userId && session?.userId === userId;
+  if (consented) {
+    const before = await deps.storage.consents.get(userId, params.clientId);
+    await deps.storage.consents.remember(
+      userId,
+      params.clientId,
+      {
+        scopes: [...(before?.scopes ?? []), ...splitScope(params.scope)],
+        resources: [...(before?.resources ?? []), ...params.resources],
+      },
+      deps.clock(),
+    );
+    deps.log.info({ event: 'consent.granted', client_id: params.clientId, sub: userId, scope: params.scope }, 'consent granted');
+  }
+  return resume(interaction, { session, consented }, deps);
+}

@@ -1,0 +1,106 @@
+// Every branch of the browser flow's decision (OIDC Core §3.1.2.1-§3.1.2.6, RFC 8252 §8.6, RFC 8707).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { AuthorizationParams } from '../storage/types.ts';
+import { type Decision, type DecisionInput, decide, isNativeClient } from './decide.ts';
+
+const NOW = 1_900_000_000;
+const API = 'https://api.example/';
+const params = (p: Partial<AuthorizationParams> = {}): AuthorizationParams => ({
+  clientId: 'c',
+  redirectUri: 'https://app.example/cb',
+  redirectUriGiven: true,
+  scope: 'openid profile',
+  state: null,
+  nonce: null,
+  codeChallenge: 'x'.repeat(43),
+  prompt: [],
+  maxAge: null,
+  resources: [],
+  ...p,
+});
+const confidential = { tokenEndpointAuthMethod: 'client_secret_basic' as const };
+const publicClient = { tokenEndpointAuthMethod: 'none' as const };
+const session = { userId: 'alice', authTime: NOW - 600 };
+const approved = { scopes: ['openid', 'profile', 'email'], resources: [API] };
+
+const input = (over: Partial<DecisionInput> = {}): DecisionInput => ({
+  params: params(),
+  client: confidential,
+  session,
+  remembered: approved,
+  now: NOW,
+  ...over,
+});
+const issue: Decision = { next: 'issue', userId: 'alice', authTime: NOW - 600 };
+
+const cases: [string, DecisionInput, Decision['next'] | Decision][] = [
+  ['no session: sign in', input({ session: undefined, remembered: undefined }), 'login'],
+  ['no session, prompt=none: login_required', input({ session: undefined, params: params({ prompt: ['none'] }) }), 'fail'],
+  ['session and remembered consent: answer at once', input(), issue],
+  ['prompt=none with session and consent: answer', input({ params: params({ prompt: ['none'] }) }), issue],
+  ['prompt=login: sign in again', input({ params: params({ prompt: ['login'] }) }), 'login'],
+  [
+    'prompt=login, signed in within this interaction: go on',
+    input({ params: params({ prompt: ['login'] }), interaction: { userId: 'alice', authTime: NOW - 600 } }),
+    issue,
+  ],
+  ['max_age exceeded: sign in again', input({ params: params({ maxAge: 300 }) }), 'login'],
+  ['max_age not exceeded: go on', input({ params: params({ maxAge: 900 }) }), issue],
+  ['max_age=0 is prompt=login', input({ params: params({ maxAge: 0 }), session: { userId: 'alice', authTime: NOW } }), 'login'],
+  ['max_age exceeded, prompt=none: login_required', input({ params: params({ maxAge: 1, prompt: ['none'] }) }), 'fail'],
+  ['another user signed in since the interaction began: sign in', input({ interaction: { userId: 'bob', authTime: NOW - 5 } }), 'login'],
+  ['no remembered consent: ask', input({ remembered: undefined }), 'consent'],
+  ['a scope never approved: ask', input({ params: params({ scope: 'openid offline_access' }) }), 'consent'],
+  ['a resource never approved: ask', input({ params: params({ resources: ['https://other.example/'] }) }), 'consent'],
+  ['an approved resource: go on', input({ params: params({ resources: [API] }) }), issue],
+  ['prompt=consent: ask even when remembered', input({ params: params({ prompt: ['consent'] }) }), 'consent'],
+  ['consent needed, prompt=none: consent_required', input({ remembered: undefined, params: params({ prompt: ['none'] }) }), 'fail'],
+  ['consented on the page: answer', input({ remembered: undefined, consented: true }), issue],
+  [
+    'native app on loopback: remembered consent not used',
+    input({ client: publicClient, params: params({ redirectUri: 'http://127.0.0.1:5000/cb' }) }),
+    'consent',
+  ],
+  [
+    'native app on a private-use scheme: remembered consent not used',
+    input({ client: publicClient, params: params({ redirectUri: 'com.example.app:/cb' }) }),
+    'consent',
+  ],
+  [
+    'native app, prompt=none: consent_required',
+    input({ client: publicClient, params: params({ redirectUri: 'http://127.0.0.1:5000/cb', prompt: ['none'] }) }),
+    'fail',
+  ],
+  [
+    'native app that consented on the page: answer',
+    input({ client: publicClient, params: params({ redirectUri: 'http://127.0.0.1:5000/cb' }), consented: true }),
+    issue,
+  ],
+  ['public web client on https keeps remembered consent', input({ client: publicClient }), issue],
+];
+
+describe('decide', () => {
+  for (const [name, given, expected] of cases) {
+    test(name, () => {
+      const got = decide(given);
+      if (typeof expected === 'string') assert.equal(got.next, expected);
+      else assert.deepEqual(got, expected);
+    });
+  }
+
+  test('prompt=none failures name the OIDC error', () => {
+    const none = params({ prompt: ['none'] });
+    assert.deepEqual(
+      { ...decide(input({ session: undefined, params: none })), description: '' },
+      { next: 'fail', error: 'login_required', description: '' },
+    );
+    assert.equal((decide(input({ remembered: undefined, params: none })) as { error?: string }).error, 'consent_required');
+  });
+
+  test('isNativeClient: only public clients off https', () => {
+    assert.equal(isNativeClient(publicClient, 'http://localhost:8080/cb'), true);
+    assert.equal(isNativeClient(publicClient, 'https://app.example/cb'), false);
+    assert.equal(isNativeClient(confidential, 'http://127.0.0.1/cb'), false);
+  });
+});

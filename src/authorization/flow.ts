@@ -1,0 +1,142 @@
+// RFC 6749 §4.1.1-§4.1.2, OIDC Core §3.1.2: the browser flow. `beginFlow` takes an authorization
+// request, `resume` continues it after a page step (login, consent) recorded its outcome; both ask
+// decide.ts what comes next and end through respond.ts. A new step is one more page that calls
+// `resume`, and one more branch in `decide`.
+import type { Config } from '../config/schema.ts';
+import { pageError } from '../errors.ts';
+import { redirect } from '../http/respond.ts';
+import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
+import { browserHash, browserSecret, SESSION_COOKIE } from '../interaction/cookies.ts';
+import { strings } from '../interaction/strings.ts';
+import type { Log } from '../log.ts';
+import type {
+  ClientStore,
+  CodeStore,
+  ConsentStore,
+  InteractionRecord,
+  InteractionStore,
+  SessionRecord,
+  SessionStore,
+} from '../storage/types.ts';
+import { hashToken, randomToken } from '../tokens/opaque.ts';
+import { decide } from './decide.ts';
+import { readAuthorizationRequest } from './request.ts';
+import { authorizationError, issueCode } from './respond.ts';
+
+/** The slices of the server the browser flow uses. */
+export interface FlowDeps {
+  config: Config;
+  storage: {
+    clients: Pick<ClientStore, 'get'>;
+    sessions: Pick<SessionStore, 'get'>;
+    consents: Pick<ConsentStore, 'get'>;
+    interactions: Pick<InteractionStore, 'create' | 'setUser' | 'consume'>;
+    codes: Pick<CodeStore, 'createWithGrant'>;
+  };
+  clock: () => number;
+  log: Log;
+}
+
+type Headers = Record<string, string | string[]>;
+
+/** The login session of this browser, if it has a live one. */
+export async function currentSession(
+  req: OAuthRequest,
+  deps: { storage: { sessions: Pick<SessionStore, 'get'> }; clock: () => number },
+): Promise<SessionRecord | undefined> {
+  const id = req.cookies[SESSION_COOKIE];
+  if (!id || id.length > 100) return undefined;
+  return deps.storage.sessions.get(hashToken(id), deps.clock());
+}
+
+/** The authorization endpoint's flow: validate, then answer at once or send the person to a page. */
+export async function beginFlow(req: OAuthRequest, deps: FlowDeps): Promise<OAuthResponse> {
+  const { client, params } = await readAuthorizationRequest(req, { clients: deps.storage.clients, config: deps.config, log: deps.log });
+  const { secret, setCookie } = browserSecret(req, deps.config);
+  const headers: Headers = setCookie ? { 'set-cookie': setCookie } : {};
+  const session = await currentSession(req, deps);
+  const remembered = session ? await deps.storage.consents.get(session.userId, client.clientId) : undefined;
+  const now = deps.clock();
+  const decision = decide({ params, client, session, remembered, now });
+  switch (decision.next) {
+    case 'issue':
+      return issueCode(params, decision.userId, decision.authTime, deps, headers);
+    case 'fail':
+      throw authorizationError(params, deps.config.issuer, decision.error, decision.description);
+    case 'login':
+    case 'consent': {
+      const id = randomToken();
+      const known = decision.next === 'consent' && session;
+      await deps.storage.interactions.create({
+        id,
+        params,
+        browserHash: browserHash(secret),
+        userId: known ? session.userId : null,
+        authTime: known ? session.authTime : null,
+        expiresAt: now + deps.config.ttl.interaction,
+      });
+      return redirect(stepUrl(deps.config, decision.next, id), headers);
+    }
+  }
+}
+
+/** What a page step recorded before handing back to the flow. */
+export interface StepOutcome {
+  /** The browser's live session now (a new one right after signing in). */
+  session: SessionRecord | undefined;
+  /** The person allowed this request on the consent page. */
+  consented?: boolean;
+}
+
+/** Continues an interaction after a page step; ends it (code or error) when nothing is left to ask. */
+export async function resume(
+  interaction: InteractionRecord,
+  outcome: StepOutcome,
+  deps: FlowDeps,
+  headers: Headers = {},
+): Promise<OAuthResponse> {
+  const { params } = interaction;
+  const client = await deps.storage.clients.get(params.clientId);
+  if (!client) throw pageError(400, strings.unknownClient);
+  const { session } = outcome;
+  const remembered = session ? await deps.storage.consents.get(session.userId, client.clientId) : undefined;
+  const decision = decide({
+    params,
+    client,
+    session,
+    remembered,
+    interaction,
+    now: deps.clock(),
+    ...(outcome.consented ? { consented: true } : {}),
+  });
+  switch (decision.next) {
+    case 'issue':
+      await finish(interaction, deps);
+      return issueCode(params, decision.userId, decision.authTime, deps, headers);
+    case 'fail':
+      await finish(interaction, deps);
+      throw authorizationError(params, deps.config.issuer, decision.error, decision.description);
+    case 'login':
+      return redirect(stepUrl(deps.config, 'login', interaction.id), headers);
+    case 'consent':
+      if (session && (interaction.userId !== session.userId || interaction.authTime !== session.authTime)) {
+        await deps.storage.interactions.setUser(interaction.id, session.userId, session.authTime);
+      }
+      return redirect(stepUrl(deps.config, 'consent', interaction.id), headers);
+  }
+}
+
+/** The person refused on a page: the client hears access_denied (RFC 6749 §4.1.2.1). */
+export async function refuse(interaction: InteractionRecord, deps: FlowDeps, description: string): Promise<never> {
+  await finish(interaction, deps);
+  throw authorizationError(interaction.params, deps.config.issuer, 'access_denied', description);
+}
+
+/** Each interaction answers the client once: whoever consumes it first answers. */
+async function finish(interaction: InteractionRecord, deps: FlowDeps): Promise<void> {
+  if (!(await deps.storage.interactions.consume(interaction.id))) throw pageError(400, strings.expired);
+}
+
+function stepUrl(config: Config, step: 'login' | 'consent', id: string): string {
+  return `${config.issuer}/${step}/${id}`;
+}

@@ -1,0 +1,140 @@
+// RFC 6749 §3.1 and §4.1.1, OAuth 2.1 §4.1.1, OIDC Core §3.1.2.1-§3.1.2.2: reading and validating
+// an authorization request. Until the client and its redirect URI are verified, an error is a page
+// for the person (RFC 6749 §4.1.2.1); after, it goes back to the client (respond.ts).
+import { isRegisteredRedirectUri } from '../clients/redirect-uri.ts';
+import { diagnoseRedirectUri } from '../clients/redirect-uri-diagnosis.ts';
+import type { Config } from '../config/schema.ts';
+import { OAuthError, pageError } from '../errors.ts';
+import { challengeProblem } from '../grants/pkce.ts';
+import { checkResources } from '../grants/resource.ts';
+import { isSubset, joinScope, splitScope } from '../grants/scope.ts';
+import { collectParams } from '../http/body.ts';
+import type { OAuthRequest } from '../http/types.ts';
+import { strings } from '../interaction/strings.ts';
+import type { Log } from '../log.ts';
+import type { AuthorizationParams, ClientRecord, ClientStore } from '../storage/types.ts';
+import { authorizationError } from './respond.ts';
+
+const PROMPTS = ['login', 'consent', 'none'] as const;
+
+/** What the stored interaction keeps of a request is bounded, so that a flood of them stays small. */
+export const MAX_STATE_LENGTH = 2048;
+export const MAX_NONCE_LENGTH = 512;
+
+export interface RequestDeps {
+  clients: Pick<ClientStore, 'get'>;
+  config: Config;
+  log: Log;
+}
+
+/** The client and the validated parameters of an authorization request, or a thrown OAuthError. */
+export async function readAuthorizationRequest(
+  req: OAuthRequest,
+  deps: RequestDeps,
+): Promise<{ client: ClientRecord; params: AuthorizationParams }> {
+  let raw: Record<string, string>;
+  let resources: string[];
+  try {
+    // OIDC Core §3.1.2.1: GET and POST are both supported; POST uses form serialization.
+    ({
+      params: raw,
+      lists: { resource: resources = [] },
+    } = collectParams([req.query, req.method === 'POST' ? req.body : null], ['resource']));
+  } catch (e) {
+    throw e instanceof OAuthError ? pageError(400, e.description) : e;
+  }
+
+  // RFC 6749 §4.1.2.1: until client and redirect URI are verified, errors go to the person, never to a redirect.
+  if (!raw.client_id) throw pageError(400, strings.noClientId);
+  const client = await deps.clients.get(raw.client_id);
+  if (!client) throw pageError(400, strings.unknownClient);
+  const redirectUri = redirectTarget(client, raw, deps.log);
+  const state = raw.state ?? null;
+  try {
+    const params = validate(raw, client, redirectUri);
+    params.resources = checkResources(resources, client, deps.config);
+    return { client, params };
+  } catch (e) {
+    if (!(e instanceof OAuthError)) throw e;
+    // A state too long to keep is not sent back either: the client learns why without it.
+    const shownState = state !== null && state.length <= MAX_STATE_LENGTH ? state : null;
+    throw authorizationError({ redirectUri, state: shownState }, deps.config.issuer, e.code, e.description);
+  }
+}
+
+/** RFC 6749 §3.1.2.3 and OAuth 2.1 §2.3.1: the redirect URI by exact match, or the only one registered. */
+function redirectTarget(client: ClientRecord, raw: Record<string, string>, log: Log): string {
+  const uri = raw.redirect_uri;
+  if (uri === undefined) {
+    // OIDC Core §3.1.2.1: redirect_uri is REQUIRED for OpenID requests.
+    if (splitScope(raw.scope).includes('openid')) throw pageError(400, strings.noRedirectUri);
+    if (client.redirectUris.length === 1 && client.redirectUris[0]) return client.redirectUris[0];
+    throw pageError(400, strings.ambiguousRedirectUri);
+  }
+  if (!isRegisteredRedirectUri(client, uri)) {
+    log.info(
+      {
+        event: 'authorize.redirect_uri_mismatch',
+        client_id: client.clientId,
+        redirect_uri: uri.slice(0, 500),
+        // How the request differs from each registered URI: the exact match leaves no other clue.
+        compared: diagnoseRedirectUri(uri.slice(0, 2000), client.redirectUris),
+      },
+      'redirect_uri is not registered for this client',
+    );
+    throw pageError(400, strings.unregisteredRedirectUri);
+  }
+  return uri;
+}
+
+function validate(raw: Record<string, string>, client: ClientRecord, redirectUri: string): AuthorizationParams {
+  // OIDC Core §6: request objects are not supported, and saying so is required.
+  if (raw.request !== undefined) throw new OAuthError('request_not_supported', 'request objects are not supported');
+  if (raw.request_uri !== undefined) throw new OAuthError('request_uri_not_supported', 'request_uri is not supported');
+  if (raw.response_type === undefined) throw new OAuthError('invalid_request', 'response_type is required');
+  if (raw.response_type !== 'code') throw new OAuthError('unsupported_response_type', 'only response_type=code is supported');
+  if (raw.response_mode !== undefined && raw.response_mode !== 'query') {
+    throw new OAuthError('invalid_request', 'only response_mode=query is supported');
+  }
+  if (!client.grantTypes.includes('authorization_code')) {
+    throw new OAuthError('unauthorized_client', 'this client may not use the authorization code grant');
+  }
+  if (raw.state !== undefined && raw.state.length > MAX_STATE_LENGTH) {
+    throw new OAuthError('invalid_request', `state is longer than ${MAX_STATE_LENGTH} characters`);
+  }
+  if (raw.nonce !== undefined && raw.nonce.length > MAX_NONCE_LENGTH) {
+    throw new OAuthError('invalid_request', `nonce is longer than ${MAX_NONCE_LENGTH} characters`);
+  }
+  // RFC 6749 §3.3: absent scope falls back to the client's registered scope.
+  const scope = raw.scope === undefined ? splitScope(client.scope) : splitScope(raw.scope);
+  if (scope.length === 0) throw new OAuthError('invalid_scope', 'no scope was requested');
+  if (!isSubset(scope, splitScope(client.scope))) throw new OAuthError('invalid_scope', 'a requested scope is not allowed for this client');
+
+  const pkce = challengeProblem(raw.code_challenge, raw.code_challenge_method);
+  if (pkce) throw new OAuthError('invalid_request', pkce);
+
+  const prompt = splitScope(raw.prompt) as AuthorizationParams['prompt'];
+  for (const p of prompt) {
+    if (!(PROMPTS as readonly string[]).includes(p)) throw new OAuthError('invalid_request', 'a prompt value is not supported');
+  }
+  // OIDC Core §3.1.2.1: none with any other value is an error.
+  if (prompt.includes('none') && prompt.length > 1) throw new OAuthError('invalid_request', 'prompt=none cannot be combined');
+
+  let maxAge: number | null = null;
+  if (raw.max_age !== undefined) {
+    if (!/^\d{1,9}$/.test(raw.max_age)) throw new OAuthError('invalid_request', 'max_age must be a non-negative integer');
+    maxAge = Number(raw.max_age);
+  }
+  return {
+    clientId: client.clientId,
+    redirectUri,
+    redirectUriGiven: raw.redirect_uri !== undefined,
+    scope: joinScope(scope),
+    state: raw.state ?? null,
+    nonce: raw.nonce ?? null,
+    codeChallenge: raw.code_challenge as string,
+    prompt,
+    maxAge,
+    resources: [],
+  };
+}

@@ -1,0 +1,74 @@
+// RFC 6749 §4.1.2 and §4.1.2.1, RFC 9207 §2: the authorization response. Every browser flow ends
+// here: `issueCode` is the only place a code is issued and sent, and `authorizationError` the only
+// way an error goes back to the client (http/errors.ts writes the redirect).
+import type { Config } from '../config/schema.ts';
+import { OAuthError, type OAuthErrorCode } from '../errors.ts';
+import { redirect, withQuery } from '../http/respond.ts';
+import type { OAuthResponse } from '../http/types.ts';
+import type { Log } from '../log.ts';
+import type { AuthorizationParams, ClientStore, CodeStore } from '../storage/types.ts';
+import { hashToken, randomToken } from '../tokens/opaque.ts';
+
+/** An error for the client's validated redirect URI, with the request's `state` and our `iss`. */
+export function authorizationError(
+  p: Pick<AuthorizationParams, 'redirectUri' | 'state'>,
+  issuer: string,
+  code: OAuthErrorCode,
+  description: string,
+): OAuthError {
+  return new OAuthError(code, description, { destination: { to: 'redirect', redirectUri: p.redirectUri, state: p.state, iss: issuer } });
+}
+
+export interface IssueDeps {
+  config: Config;
+  storage: { codes: Pick<CodeStore, 'createWithGrant'>; clients: Pick<ClientStore, 'get'> };
+  clock: () => number;
+  log: Log;
+}
+
+/** RFC 6749 §4.1.2: issues the code (and its grant) and redirects back to the client with state and iss. */
+export async function issueCode(
+  p: AuthorizationParams,
+  userId: string,
+  authTime: number,
+  deps: IssueDeps,
+  headers: Record<string, string | string[]> = {},
+): Promise<OAuthResponse> {
+  const { config, clock, storage } = deps;
+  const now = clock();
+  // RFC 6749 §10.10: at least 128 bits of entropy; 256 here, stored only as SHA-256.
+  const code = randomToken();
+  const grantId = randomToken(16);
+  const client = await storage.clients.get(p.clientId);
+  // The grant is kept as long as any token it may produce can live: the refresh tokens' absolute
+  // lifetime plus one access token issued at its very end.
+  const lifetime = (client?.refreshTokenTtl ?? config.ttl.refreshToken) + config.ttl.accessToken;
+  await storage.codes.createWithGrant(
+    {
+      id: grantId,
+      clientId: p.clientId,
+      userId,
+      scope: p.scope,
+      authTime,
+      createdAt: now,
+      expiresAt: now + lifetime,
+      revokedAt: null,
+      resources: p.resources,
+    },
+    {
+      codeHash: hashToken(code),
+      grantId,
+      clientId: p.clientId,
+      userId,
+      redirectUri: p.redirectUriGiven ? p.redirectUri : '',
+      codeChallenge: p.codeChallenge,
+      scope: p.scope,
+      nonce: p.nonce,
+      authTime,
+      expiresAt: now + config.ttl.code,
+      consumedAt: null,
+    },
+  );
+  deps.log.info({ event: 'code.issued', client_id: p.clientId, sub: userId }, 'authorization code issued');
+  return redirect(withQuery(p.redirectUri, { code, state: p.state, iss: config.issuer }), headers);
+}
