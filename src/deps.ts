@@ -1,4 +1,4 @@
-// DESIGN rule 3: what the composition root (server.ts) builds and passes down.
+// ARCHITECTURE.md rule 3: what the composition root (server.ts) builds and passes down.
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
 import type { Views } from './interaction/views.ts';

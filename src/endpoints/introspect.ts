@@ -1,21 +1,16 @@
 // RFC 7662: token introspection, for resource servers (confidential clients).
-import { authenticateClientThrottled } from '../clients/throttle.ts';
 import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
-import { singleParams } from '../http/body.ts';
 import { json } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import { liveRefreshToken, looksLikeJwt, notRevoked, verifyOwnAccessToken } from '../tokens/verify.ts';
+import { readClientRequest } from './client-request.ts';
 
 /** RFC 7662 §2.2: for an unknown, expired, revoked or foreign token, only `active: false`. */
 const inactive = () => json(200, { active: false });
 
 export async function introspectEndpoint(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
-  if (req.contentType !== 'application/x-www-form-urlencoded' || !req.body) {
-    throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
-  }
-  const params = singleParams(req.body);
-  const { client, method } = await authenticateClientThrottled(req, params, deps);
+  const { params, client, method } = await readClientRequest(req, deps);
   // RFC 7662 §2.1: the caller MUST be authenticated; a public client has no credentials.
   if (method === 'none') throw new OAuthError('invalid_client', 'introspection needs client authentication', { detail: 'public client' });
   const token = params.token;

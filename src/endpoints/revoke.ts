@@ -1,21 +1,16 @@
 // RFC 7009: token revocation.
-import { authenticateClientThrottled } from '../clients/throttle.ts';
 import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
-import { singleParams } from '../http/body.ts';
 import { json } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import { hashToken } from '../tokens/opaque.ts';
 import { looksLikeJwt, verifyOwnAccessToken } from '../tokens/verify.ts';
+import { readClientRequest } from './client-request.ts';
 
 const notYours = () => new OAuthError('unauthorized_client', 'the token was not issued to this client');
 
 export async function revokeEndpoint(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
-  if (req.contentType !== 'application/x-www-form-urlencoded' || !req.body) {
-    throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
-  }
-  const params = singleParams(req.body);
-  const { client } = await authenticateClientThrottled(req, params, deps);
+  const { params, client } = await readClientRequest(req, deps);
   const token = params.token;
   if (!token) throw new OAuthError('invalid_request', 'token is required');
   const { storage, clock, log } = deps;

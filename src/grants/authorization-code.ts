@@ -1,15 +1,22 @@
 // RFC 6749 §4.1.3 / OAuth 2.1 §4.1.3: exchanging an authorization code for tokens.
 import { OAuthError } from '../errors.ts';
+import type { TokenResponse } from '../tokens/issuer.ts';
 import { hashToken } from '../tokens/opaque.ts';
 import { verifyPkce } from './pkce.ts';
 import { narrowResources } from './resource.ts';
 import { splitScope } from './scope.ts';
 import { refreshExpiry, userTokens, wantsRefreshToken } from './tokens.ts';
-import type { GrantHandler } from './types.ts';
+import type { Grant, GrantContext, GrantDeps } from './types.ts';
 
 const refused = (detail: string) => new OAuthError('invalid_grant', 'the code is invalid, expired or already used', { detail });
 
-export const authorizationCodeGrant: GrantHandler = async ({ params, resources, client }, deps) => {
+export const authorizationCodeGrant: Grant = {
+  // RFC 6749 §4.1.3 and RFC 7636 §4.5.
+  params: ['code', 'redirect_uri', 'code_verifier'],
+  handle,
+};
+
+async function handle({ params, resources, client }: GrantContext, deps: GrantDeps): Promise<TokenResponse> {
   const { storage, clock, log } = deps;
   const code = params.code;
   if (!code) throw new OAuthError('invalid_request', 'code is required');
@@ -67,4 +74,4 @@ export const authorizationCodeGrant: GrantHandler = async ({ params, resources, 
   }
   log.info({ event: 'token.issued', grant_type: 'authorization_code', client_id: client.clientId, sub: record.userId }, 'tokens issued');
   return response;
-};
+}

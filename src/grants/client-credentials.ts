@@ -1,13 +1,20 @@
 // RFC 6749 §4.4: the client credentials grant, for confidential clients acting on their own behalf.
 import { OAuthError } from '../errors.ts';
+import type { TokenResponse } from '../tokens/issuer.ts';
 import { audience, checkResources } from './resource.ts';
 import { isSubset, splitScope } from './scope.ts';
-import type { GrantHandler } from './types.ts';
+import type { Grant, GrantContext, GrantDeps } from './types.ts';
 
 /** Scopes about a person make no sense without one. */
 const USER_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 
-export const clientCredentialsGrant: GrantHandler = async ({ params, resources, client }, deps) => {
+export const clientCredentialsGrant: Grant = {
+  // RFC 6749 §4.4.2.
+  params: ['scope'],
+  handle,
+};
+
+async function handle({ params, resources, client }: GrantContext, deps: GrantDeps): Promise<TokenResponse> {
   // RFC 6749 §4.4: the client credentials grant type MUST only be used by confidential clients.
   if (client.tokenEndpointAuthMethod === 'none') {
     throw new OAuthError('unauthorized_client', 'a public client cannot use the client credentials grant');
@@ -28,4 +35,4 @@ export const clientCredentialsGrant: GrantHandler = async ({ params, resources, 
   deps.log.info({ event: 'token.issued', grant_type: 'client_credentials', client_id: client.clientId }, 'token issued');
   // RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
   return { access_token: accessToken, token_type: 'Bearer', expires_in: deps.config.ttl.accessToken, scope };
-};
+}

@@ -3,9 +3,9 @@ import type { GrantType } from '../storage/types.ts';
 import { authorizationCodeGrant } from './authorization-code.ts';
 import { clientCredentialsGrant } from './client-credentials.ts';
 import { refreshTokenGrant } from './refresh-token.ts';
-import type { GrantHandler } from './types.ts';
+import type { Grant } from './types.ts';
 
-export const grants: ReadonlyMap<GrantType, GrantHandler> = new Map<GrantType, GrantHandler>([
+export const grants: ReadonlyMap<GrantType, Grant> = new Map<GrantType, Grant>([
   ['authorization_code', authorizationCodeGrant],
   ['refresh_token', refreshTokenGrant],
   ['client_credentials', clientCredentialsGrant],

@@ -1,5 +1,4 @@
 // RFC 6749 §6 and OAuth 2.1 §4.3 / RFC 9700 §4.14.2: refreshing, with rotation and reuse detection.
-import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
 import type { RefreshTokenRecord } from '../storage/types.ts';
 import type { TokenResponse } from '../tokens/issuer.ts';
@@ -8,11 +7,17 @@ import { open, seal } from '../tokens/successor.ts';
 import { narrowResources } from './resource.ts';
 import { isSubset, splitScope } from './scope.ts';
 import { refreshAbsoluteEnd, refreshExpiry, userTokens } from './tokens.ts';
-import type { GrantHandler } from './types.ts';
+import type { Grant, GrantContext, GrantDeps } from './types.ts';
 
 const refused = (detail: string) => new OAuthError('invalid_grant', 'the refresh token is invalid, expired or revoked', { detail });
 
-export const refreshTokenGrant: GrantHandler = async ({ params, resources, client }, deps) => {
+export const refreshTokenGrant: Grant = {
+  // RFC 6749 §6.
+  params: ['refresh_token', 'scope'],
+  handle,
+};
+
+async function handle({ params, resources, client }: GrantContext, deps: GrantDeps): Promise<TokenResponse> {
   const { storage, clock, log } = deps;
   const presented = params.refresh_token;
   if (!presented) throw new OAuthError('invalid_request', 'refresh_token is required');
@@ -72,7 +77,7 @@ export const refreshTokenGrant: GrantHandler = async ({ params, resources, clien
   }
   log.info({ event: 'token.issued', grant_type: 'refresh_token', client_id: client.clientId, sub: old.userId }, 'tokens refreshed');
   return response;
-};
+}
 
 /**
  * A consumed refresh token presented again. Within the grace window, and while its successor is
@@ -80,7 +85,7 @@ export const refreshTokenGrant: GrantHandler = async ({ params, resources, clien
  * response). Otherwise — later, or an older token of the chain — it is reuse, and RFC 9700 §4.14.2
  * applies: the whole grant is revoked.
  */
-async function replayOrRevoke(old: RefreshTokenRecord, presented: string, deps: Deps): Promise<TokenResponse> {
+async function replayOrRevoke(old: RefreshTokenRecord, presented: string, deps: GrantDeps): Promise<TokenResponse> {
   const { storage, clock, log, config } = deps;
   const now = clock();
   if (old.successor && old.replacedBy && old.consumedAt !== null && now - old.consumedAt <= config.ttl.refreshGrace) {

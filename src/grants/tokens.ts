@@ -1,8 +1,10 @@
 // RFC 6749 §5.1, OIDC Core §3.1.3.3: the tokens of a grant for a user, shared by code and refresh.
-import type { Deps } from '../deps.ts';
 import type { ClientRecord } from '../storage/types.ts';
 import type { TokenResponse } from '../tokens/issuer.ts';
 import { audience } from './resource.ts';
+import type { GrantDeps } from './types.ts';
+
+type TokenDeps = Pick<GrantDeps, 'issuer' | 'config'>;
 
 export interface UserTokensInput {
   client: ClientRecord;
@@ -23,7 +25,7 @@ export interface UserTokensInput {
  * is configured (OIDC Core §12.2 allows leaving it out; signing one is most of a refresh's cost).
  * The refresh token is the caller's.
  */
-export function userTokens(input: UserTokensInput, deps: Deps): TokenResponse {
+export function userTokens(input: UserTokensInput, deps: TokenDeps): TokenResponse {
   const { issuer, config } = deps;
   const scope = input.scope.join(' ');
   const accessToken = issuer.accessToken({
@@ -53,17 +55,17 @@ export function userTokens(input: UserTokensInput, deps: Deps): TokenResponse {
 }
 
 /** When refreshing ends for good: the absolute lifetime, counted from the grant (the sign-in). */
-export function refreshAbsoluteEnd(client: ClientRecord, grantCreatedAt: number, deps: Deps): number {
+export function refreshAbsoluteEnd(client: ClientRecord, grantCreatedAt: number, deps: Pick<GrantDeps, 'config'>): number {
   return grantCreatedAt + (client.refreshTokenTtl ?? deps.config.ttl.refreshToken);
 }
 
 /** A refresh token's expiry: the idle lifetime from now, never past the absolute end. */
-export function refreshExpiry(client: ClientRecord, grantCreatedAt: number, now: number, deps: Deps): number {
+export function refreshExpiry(client: ClientRecord, grantCreatedAt: number, now: number, deps: Pick<GrantDeps, 'config'>): number {
   return Math.min(now + (client.refreshTokenIdleTtl ?? deps.config.ttl.refreshTokenIdle), refreshAbsoluteEnd(client, grantCreatedAt, deps));
 }
 
 /** Whether this grant gets a refresh token (client allowed, and offline_access or configuration asks). */
-export function wantsRefreshToken(client: ClientRecord, scope: readonly string[], deps: Deps): boolean {
+export function wantsRefreshToken(client: ClientRecord, scope: readonly string[], deps: Pick<GrantDeps, 'config'>): boolean {
   if (!client.grantTypes.includes('refresh_token')) return false;
   return deps.config.refreshTokens === 'always' || scope.includes('offline_access');
 }

@@ -1,13 +1,30 @@
-// The shape of a grant handler (RFC 6749 §4: one handler per grant_type).
-import type { Deps } from '../deps.ts';
-import type { ClientRecord } from '../storage/types.ts';
-import type { TokenResponse } from '../tokens/issuer.ts';
+// The shape of a grant (RFC 6749 §4: one handler per grant_type), and the slices of the server a
+// grant may use — so that a grant is called and tested without sockets or the whole server.
+import type { Config } from '../config/schema.ts';
+import type { Log } from '../log.ts';
+import type { ClientRecord, Storage } from '../storage/types.ts';
+import type { Issuer, TokenResponse } from '../tokens/issuer.ts';
 
 export interface GrantContext {
+  /** Only the parameters the grant declared (`Grant.params`); RFC 6749 §3.2 ignores the rest. */
   params: Record<string, string>;
   /** RFC 8707 `resource` parameters of the token request (may repeat). */
   resources: string[];
+  /** The authenticated client (endpoints/client-request.ts). */
   client: ClientRecord;
 }
 
-export type GrantHandler = (ctx: GrantContext, deps: Deps) => Promise<TokenResponse>;
+export interface GrantDeps {
+  config: Config;
+  storage: Pick<Storage, 'codes' | 'grants' | 'refreshTokens'>;
+  issuer: Issuer;
+  /** Epoch seconds. */
+  clock: () => number;
+  log: Log;
+}
+
+export interface Grant {
+  /** The request parameters the grant reads, besides `grant_type`, `resource` and client authentication. */
+  readonly params: readonly string[];
+  handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse>;
+}

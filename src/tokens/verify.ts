@@ -1,8 +1,10 @@
 // RFC 9068 §4 applied to our own access tokens (userinfo, introspection, revocation), and the
-// one-lookup revocation check through the grant (DESIGN rule 5).
+// one-lookup revocation check through the grant (ARCHITECTURE.md rule 5).
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
-import type { Deps } from '../deps.ts';
-import type { RefreshTokenRecord } from '../storage/types.ts';
+import type { Config } from '../config/schema.ts';
+import type { GrantStore, RefreshTokenRecord, RefreshTokenStore, RevokedTokenStore } from '../storage/types.ts';
+import { SIGNING_ALGS } from './algorithms.ts';
+import type { KeyRing } from './keys.ts';
 import { hashToken } from './opaque.ts';
 
 export interface AccessTokenClaims extends JWTPayload {
@@ -43,10 +45,18 @@ export class VerifiedTokens {
   }
 }
 
+/** What verifying our own tokens needs (a slice of the server's dependencies). */
+export interface VerifyDeps {
+  keys: Pick<KeyRing, 'resolve'>;
+  config: Pick<Config, 'issuer'>;
+  clock: () => number;
+  verifiedTokens: VerifiedTokens;
+}
+
 /** Verifies signature, typ, issuer and expiry; returns the claims, or a reason it is not valid. */
 export async function verifyOwnAccessToken(
   token: string,
-  deps: Deps,
+  deps: VerifyDeps,
 ): Promise<{ claims: AccessTokenClaims; invalid?: undefined } | { invalid: string }> {
   const { keys, config, clock, verifiedTokens } = deps;
   const known = verifiedTokens.get(token, clock());
@@ -62,7 +72,7 @@ export async function verifyOwnAccessToken(
       {
         issuer: config.issuer,
         typ: 'at+jwt',
-        algorithms: ['RS256', 'ES256', 'EdDSA'],
+        algorithms: [...SIGNING_ALGS],
         currentDate: new Date(clock() * 1000),
         requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
       },
@@ -76,12 +86,18 @@ export async function verifyOwnAccessToken(
 }
 
 /** True when neither the token's grant nor the token itself was revoked (one query). */
-export async function notRevoked(claims: AccessTokenClaims, deps: Deps): Promise<boolean> {
+export async function notRevoked(
+  claims: AccessTokenClaims,
+  deps: { storage: { revokedTokens: Pick<RevokedTokenStore, 'isRevoked'> } },
+): Promise<boolean> {
   return !(await deps.storage.revokedTokens.isRevoked(claims.jti, claims.grant_id ?? null));
 }
 
 /** A live refresh token (not consumed, not expired, grant not revoked), or undefined. */
-export async function liveRefreshToken(token: string, deps: Deps): Promise<RefreshTokenRecord | undefined> {
+export async function liveRefreshToken(
+  token: string,
+  deps: { storage: { refreshTokens: Pick<RefreshTokenStore, 'find'>; grants: Pick<GrantStore, 'get'> }; clock: () => number },
+): Promise<RefreshTokenRecord | undefined> {
   const record = await deps.storage.refreshTokens.find(hashToken(token));
   if (!record || record.consumedAt !== null || record.expiresAt <= deps.clock()) return undefined;
   const grant = await deps.storage.grants.get(record.grantId);

@@ -1,0 +1,216 @@
+// Every grant called directly, without sockets, over an in-memory SQLite store: what each accepts and
+// each refusal (RFC 6749 §4.1.3, §4.4, §5.2, §6; RFC 7636 §4.6; RFC 8707 §2.2; RFC 9700 §4.14.2).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { decodeJwt } from 'jose';
+import { API, REDIRECT, type UnitDeps, unitDeps } from '../../test/helpers/unit.ts';
+import { issueCode } from '../authorization/respond.ts';
+import { OAuthError } from '../errors.ts';
+import type { AuthorizationParams, ClientRecord } from '../storage/types.ts';
+import { hashToken } from '../tokens/opaque.ts';
+import { grants } from './index.ts';
+import { s256 } from './pkce.ts';
+
+const VERIFIER = 'v'.repeat(43);
+
+let deps: UnitDeps;
+let app: ClientRecord;
+let other: ClientRecord;
+let machine: ClientRecord;
+let publicApp: ClientRecord;
+
+before(async () => {
+  deps = await unitDeps();
+  app = (await deps.addClient({ scope: 'openid profile offline_access api:read' })).client;
+  other = (await deps.addClient()).client;
+  machine = (await deps.addClient({ grantTypes: ['client_credentials'], redirectUris: [], scope: 'api:read' })).client;
+  publicApp = (await deps.addClient({ public: true })).client;
+});
+after(() => deps.close());
+
+const codeGrant = grants.get('authorization_code');
+const refreshGrant = grants.get('refresh_token');
+const ccGrant = grants.get('client_credentials');
+
+/** An authorization code as the browser flow issues it. */
+async function newCode(overrides: Partial<AuthorizationParams> = {}): Promise<string> {
+  const params: AuthorizationParams = {
+    clientId: app.clientId,
+    redirectUri: REDIRECT,
+    redirectUriGiven: true,
+    scope: 'openid offline_access api:read',
+    state: 's',
+    nonce: 'n',
+    codeChallenge: s256(VERIFIER),
+    prompt: [],
+    maxAge: null,
+    resources: [],
+    ...overrides,
+  };
+  const res = await issueCode(params, 'user-1', deps.clock(), deps);
+  const code = new URL(String(res.headers.location)).searchParams.get('code');
+  assert.ok(code);
+  return code;
+}
+
+/** The code exchanged as a client would; `extra` replaces parameters, or leaves one out when undefined. */
+function exchange(code: string, extra: Record<string, string | undefined> = {}, client = app, resources: string[] = []) {
+  assert.ok(codeGrant);
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ code, redirect_uri: REDIRECT, code_verifier: VERIFIER, ...extra }))
+    if (v !== undefined) params[k] = v;
+  return codeGrant.handle({ params, resources, client }, deps);
+}
+
+function refresh(token: string, extra: Record<string, string> = {}, client = app, resources: string[] = []) {
+  assert.ok(refreshGrant);
+  return refreshGrant.handle({ params: { refresh_token: token, ...extra }, resources, client }, deps);
+}
+
+const refused = (code: string) => (e: unknown) => e instanceof OAuthError && e.code === code;
+
+describe('authorization_code grant', () => {
+  test('declares the parameters it reads', () => {
+    assert.deepEqual([...(codeGrant?.params ?? [])].sort(), ['code', 'code_verifier', 'redirect_uri']);
+  });
+
+  test('exchanges a code for an access token, an ID token and a refresh token', async () => {
+    const res = await exchange(await newCode());
+    assert.equal(res.token_type, 'Bearer');
+    assert.equal(decodeJwt(res.access_token).sub, 'user-1');
+    assert.equal(decodeJwt(res.id_token ?? '').nonce, 'n');
+    assert.ok(res.refresh_token);
+  });
+
+  const refusals: [string, () => Promise<unknown>, string][] = [
+    ['an unknown code', () => exchange('x'.repeat(43)), 'invalid_grant'],
+    ['no code', async () => codeGrant?.handle({ params: {}, resources: [], client: app }, deps), 'invalid_request'],
+    ['another client', async () => exchange(await newCode(), {}, other), 'invalid_grant'],
+    ['no code_verifier', async () => exchange(await newCode(), { code_verifier: undefined }), 'invalid_request'],
+    ['a malformed code_verifier', async () => exchange(await newCode(), { code_verifier: 'short' }), 'invalid_grant'],
+    ['a wrong code_verifier', async () => exchange(await newCode(), { code_verifier: 'w'.repeat(43) }), 'invalid_grant'],
+    ['a different redirect_uri', async () => exchange(await newCode(), { redirect_uri: 'https://app.example/other' }), 'invalid_grant'],
+    ['a resource outside the grant', async () => exchange(await newCode(), {}, app, [API]), 'invalid_target'],
+    [
+      'an expired code',
+      async () => {
+        const code = await newCode();
+        deps.advance(deps.config.ttl.code + 1);
+        return exchange(code);
+      },
+      'invalid_grant',
+    ],
+  ];
+  for (const [name, run, code] of refusals) {
+    test(`refuses ${name} with ${code}`, async () => {
+      await assert.rejects(run(), refused(code));
+    });
+  }
+
+  test('a code used twice is refused and revokes what it produced', async () => {
+    const code = await newCode();
+    const first = await exchange(code);
+    await assert.rejects(exchange(code), refused('invalid_grant'));
+    await assert.rejects(refresh(first.refresh_token ?? ''), refused('invalid_grant'));
+  });
+
+  test('a code presented by another client revokes the grant', async () => {
+    const code = await newCode();
+    await assert.rejects(exchange(code, {}, other), refused('invalid_grant'));
+    await assert.rejects(exchange(code), refused('invalid_grant'));
+  });
+});
+
+describe('refresh_token grant', () => {
+  test('declares the parameters it reads', () => {
+    assert.deepEqual([...(refreshGrant?.params ?? [])].sort(), ['refresh_token', 'scope']);
+  });
+
+  test('rotates: a new refresh token, and a narrower scope when asked', async () => {
+    const first = await exchange(await newCode());
+    const next = await refresh(first.refresh_token ?? '', { scope: 'api:read' });
+    assert.equal(next.scope, 'api:read');
+    assert.ok(next.refresh_token && next.refresh_token !== first.refresh_token);
+  });
+
+  const refusals: [string, () => Promise<unknown>, string][] = [
+    ['an unknown token', () => refresh('x'.repeat(43)), 'invalid_grant'],
+    ['no token', async () => refreshGrant?.handle({ params: {}, resources: [], client: app }, deps), 'invalid_request'],
+    ['another client', async () => refresh((await exchange(await newCode())).refresh_token ?? '', {}, other), 'invalid_grant'],
+    [
+      'a wider scope',
+      async () => refresh((await exchange(await newCode())).refresh_token ?? '', { scope: 'openid profile' }),
+      'invalid_scope',
+    ],
+    [
+      'a resource outside the grant',
+      async () => refresh((await exchange(await newCode())).refresh_token ?? '', {}, app, [API]),
+      'invalid_target',
+    ],
+    [
+      'an idle-expired token',
+      async () => {
+        const { refresh_token } = await exchange(await newCode());
+        deps.advance(deps.config.ttl.refreshTokenIdle + 1);
+        return refresh(refresh_token ?? '');
+      },
+      'invalid_grant',
+    ],
+  ];
+  for (const [name, run, code] of refusals) {
+    test(`refuses ${name} with ${code}`, async () => {
+      await assert.rejects(run(), refused(code));
+    });
+  }
+
+  test('a refresh token of a revoked grant is refused', async () => {
+    const { refresh_token = '' } = await exchange(await newCode());
+    const record = await deps.storage.refreshTokens.find(hashToken(refresh_token));
+    assert.ok(record);
+    await deps.storage.grants.revoke(record.grantId, deps.clock());
+    await assert.rejects(refresh(refresh_token), refused('invalid_grant'));
+  });
+
+  test('within the grace window the same successor comes back; after it, reuse revokes the grant', async () => {
+    const first = await exchange(await newCode());
+    const next = await refresh(first.refresh_token ?? '');
+    assert.deepEqual(await refresh(first.refresh_token ?? ''), next);
+    deps.advance(deps.config.ttl.refreshGrace + 1);
+    await assert.rejects(refresh(first.refresh_token ?? ''), refused('invalid_grant'));
+    await assert.rejects(refresh(next.refresh_token ?? ''), refused('invalid_grant'));
+  });
+});
+
+describe('client_credentials grant', () => {
+  test('declares the parameters it reads', () => {
+    assert.deepEqual(ccGrant?.params, ['scope']);
+  });
+
+  test('issues a token for the client itself, for a registered resource', async () => {
+    assert.ok(ccGrant);
+    const res = await ccGrant.handle({ params: {}, resources: [API], client: machine }, deps);
+    const claims = decodeJwt(res.access_token);
+    assert.equal(claims.sub, machine.clientId);
+    assert.equal(claims.aud, API);
+    assert.equal(res.refresh_token, undefined);
+  });
+
+  const refusals: [string, () => Promise<unknown>, string][] = [
+    ['a public client', async () => ccGrant?.handle({ params: {}, resources: [], client: publicApp }, deps), 'unauthorized_client'],
+    [
+      'a scope not registered',
+      async () => ccGrant?.handle({ params: { scope: 'api:write' }, resources: [], client: machine }, deps),
+      'invalid_scope',
+    ],
+    [
+      'a resource not registered',
+      async () => ccGrant?.handle({ params: {}, resources: ['https://other.example/'], client: machine }, deps),
+      'invalid_target',
+    ],
+  ];
+  for (const [name, run, code] of refusals) {
+    test(`refuses ${name} with ${code}`, async () => {
+      await assert.rejects(run(), refused(code));
+    });
+  }
+});

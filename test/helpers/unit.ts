@@ -1,0 +1,54 @@
+// Socket-free test dependencies: an in-memory SQLite store, real keys and issuer, a movable clock,
+// and a silent logger — what grants and the browser flow take, without a server.
+import { pino } from 'pino';
+import { buildClient, type NewClient } from '../../src/clients/register.ts';
+import { resolveConfig } from '../../src/config/schema.ts';
+import type { GrantDeps } from '../../src/grants/types.ts';
+import { openStorage } from '../../src/storage/open.ts';
+import type { ClientRecord, Storage } from '../../src/storage/types.ts';
+import { createIssuer } from '../../src/tokens/issuer.ts';
+import { ensureKeys, loadKeyRing } from '../../src/tokens/keys.ts';
+
+export const ISSUER = 'https://as.example';
+export const REDIRECT = 'https://app.example/cb';
+export const API = 'https://api.example/';
+export const T0 = 1_900_000_000;
+
+export interface UnitDeps extends GrantDeps {
+  storage: Storage;
+  /** Moves the clock forward. */
+  advance(seconds: number): void;
+  addClient(input?: Partial<NewClient>): Promise<{ client: ClientRecord; secret: string | null }>;
+  close(): Promise<void>;
+}
+
+export async function unitDeps(config: Parameters<typeof resolveConfig>[0] = {}): Promise<UnitDeps> {
+  const resolved = resolveConfig({ issuer: ISSUER, db: 'sqlite::memory:', scopes: ['api:read', 'api:write'], ...config });
+  const storage = await openStorage('sqlite::memory:');
+  let now = T0;
+  const clock = () => now;
+  await ensureKeys(storage.keys, [resolved.accessTokenAlg, resolved.idTokenAlg], now - 10);
+  const keys = await loadKeyRing(storage.keys, clock);
+  let n = 0;
+  return {
+    config: resolved,
+    storage,
+    issuer: createIssuer(resolved, keys, clock),
+    clock,
+    log: pino({ level: 'silent' }),
+    advance(seconds) {
+      now += seconds;
+    },
+    async addClient(input = {}) {
+      n += 1;
+      const { record, secret } = buildClient(
+        { name: `client ${n}`, clientId: `client-${n}`, redirectUris: [REDIRECT], resources: [API], ...input },
+        resolved.supportedScopes,
+        now,
+      );
+      await storage.clients.create(record);
+      return { client: record, secret };
+    },
+    close: () => storage.close(),
+  };
+}
