@@ -25,8 +25,20 @@ export type OAuthErrorCode =
   | 'method_not_allowed';
 
 /**
- * The one error type of Latchkey. `description` is public (sent to the client);
- * `detail` is private (logged, never sent).
+ * RFC 6749 §5.2: error_description MUST NOT include characters outside %x20-21 / %x23-5B / %x5D-7E,
+ * so no `"`, no `\`, no control or non-ASCII character. Every description passes through here.
+ */
+export function safeDescription(description: string): string {
+  return description
+    .replaceAll('"', "'")
+    .replaceAll('\\', '/')
+    .replace(/[^\x20-\x7e]/g, '?');
+}
+
+/**
+ * The one error type of Latchkey. `description` is public (sent to the client, and limited to the
+ * characters RFC 6749 §5.2 allows); `detail` is private (logged, never sent). A description never
+ * carries request input: a refused value is named, not echoed.
  */
 export class OAuthError extends Error {
   readonly code: OAuthErrorCode;
@@ -41,10 +53,11 @@ export class OAuthError extends Error {
     description: string,
     options: { detail?: string; status?: number; headers?: Record<string, string> } = {},
   ) {
-    super(`${code}: ${description}`);
+    const safe = safeDescription(description);
+    super(`${code}: ${safe}`);
     this.name = 'OAuthError';
     this.code = code;
-    this.description = description;
+    this.description = safe;
     this.detail = options.detail;
     this.status = options.status ?? defaultStatus(code);
     this.headers = options.headers ?? {};

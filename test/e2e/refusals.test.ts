@@ -112,6 +112,16 @@ describe('authorization endpoint: the client and redirect URI are checked before
     assert.equal((await redirectError({ ...base(), prompt: 'none login' })).get('error'), 'invalid_request');
   });
 
+  test('an unknown prompt value is refused without being echoed (RFC 6749 §5.2 characters only)', async () => {
+    const hostile = 'x"<script>\\caf\u00e9';
+    const q = await redirectError({ ...base(), prompt: hostile });
+    assert.equal(q.get('error'), 'invalid_request');
+    const description = q.get('error_description') ?? '';
+    assert.match(description, /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/);
+    assert.doesNotMatch(description, /script|x'|caf/);
+    assert.match(description, /prompt/);
+  });
+
   test('prompt=none without a session answers login_required', async () => {
     assert.equal((await redirectError({ ...base(), prompt: 'none' })).get('error'), 'login_required');
   });
@@ -296,7 +306,10 @@ describe('token endpoint refusals', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
       body: 'grant_type=refresh_token&grant_type=authorization_code',
     });
-    assert.equal(((await repeated.json()) as { error: string }).error, 'invalid_request');
+    const repeatedBody = (await repeated.json()) as { error: string; error_description: string };
+    assert.equal(repeatedBody.error, 'invalid_request');
+    // RFC 6749 §5.2: no double quote or backslash in error_description.
+    assert.equal(repeatedBody.error_description, 'the parameter grant_type is repeated');
     const get = await fetch(`${t.url}/token`);
     assert.equal(get.status, 405);
     await get.arrayBuffer();
