@@ -126,7 +126,12 @@ describe('redirectUriProblem', () => {
   });
 
   test('refuses a port above 65535, loopback or not, and names it', () => {
-    for (const uri of ['http://127.0.0.1:65536/cb', 'http://[::1]:99999/cb', 'https://app.example.com:70000/cb', 'com.example.app://host:65536/cb']) {
+    for (const uri of [
+      'http://127.0.0.1:65536/cb',
+      'http://[::1]:99999/cb',
+      'https://app.example.com:70000/cb',
+      'com.example.app://host:65536/cb',
+    ]) {
       assert.match(redirectUriProblem(uri) ?? '', /port \d+, above 65535/, uri);
     }
     for (const uri of ['http://127.0.0.1:65535/cb', 'http://[::1]:1/cb', 'https://user@app.example.com:443/cb?next=a:99999']) {
