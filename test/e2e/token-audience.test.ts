@@ -1,0 +1,110 @@
+// E2E: tokens are accepted only where they belong — UserInfo only for tokens whose audience includes
+// this server.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { decodeJwt } from 'jose';
+import { Browser } from '../helpers/browser.ts';
+import { authorizeUrl, basic, pkce, tokenRequest } from '../helpers/flow.ts';
+import { REDIRECT_URI, startTestServer, type TestServer } from '../helpers/server.ts';
+
+const API = 'https://api.example';
+const OTHER_API = 'https://other.example';
+let t: TestServer;
+let user: { username: string; password: string };
+
+before(async () => {
+  t = await startTestServer({ scopes: ['api:read'] });
+  user = await t.addUser('grace', 'grace password 1', { email: 'grace@example.com' });
+});
+after(() => t.close());
+
+async function newClient(server: TestServer, extra: Parameters<TestServer['addClient']>[0] = {}) {
+  const { client, secret } = await server.addClient({ scope: 'openid email offline_access api:read', resources: [API], ...extra });
+  return { id: client.clientId, auth: basic(client.clientId, secret ?? '') };
+}
+
+/** A code flow asking for the given resources (RFC 8707: `resource` repeated). */
+async function tokensFor(
+  server: TestServer,
+  client: { id: string; auth: string },
+  resources: string[],
+  browser = new Browser(),
+): Promise<{ access_token: string; refresh_token: string; id_token: string }> {
+  const { verifier, challenge } = pkce();
+  const url = new URL(
+    authorizeUrl(server.url, {
+      response_type: 'code',
+      client_id: client.id,
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid email offline_access api:read',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    }),
+  );
+  for (const r of resources) url.searchParams.append('resource', r);
+  const page = await browser.authorize(url.href, user);
+  const code = new URL(page.url).searchParams.get('code') ?? '';
+  const res = await tokenRequest(
+    server.url,
+    { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT_URI },
+    client.auth,
+  );
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body as { access_token: string; refresh_token: string; id_token: string };
+}
+
+async function userinfo(server: TestServer, token: string) {
+  const res = await fetch(`${server.url}/userinfo`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '', body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('UserInfo accepts only tokens whose audience includes this server', () => {
+  test('a token for the default audience (the issuer) is accepted', async () => {
+    const c = await newClient(t);
+    const tokens = await tokensFor(t, c, []);
+    assert.equal(decodeJwt(tokens.access_token).aud, t.url);
+    const info = await userinfo(t, tokens.access_token);
+    assert.equal(info.status, 200);
+    assert.equal(info.body.email, 'grace@example.com');
+  });
+
+  test('a token issued only for another resource is invalid_token, with the RFC 6750 challenge and no claims', async () => {
+    const c = await newClient(t);
+    const tokens = await tokensFor(t, c, [API]);
+    assert.equal(decodeJwt(tokens.access_token).aud, API);
+    const info = await userinfo(t, tokens.access_token);
+    assert.equal(info.status, 401);
+    assert.equal(info.body.error, 'invalid_token');
+    assert.equal(info.body.email, undefined);
+    assert.match(info.challenge, /^Bearer error="invalid_token", error_description="[^"]+"$/);
+  });
+
+  test('the audience list decides: the issuer and a resource is accepted, narrowing to the resource is not', async () => {
+    const c = await newClient(t);
+    const both = await tokensFor(t, c, [t.url, API]);
+    assert.deepEqual(decodeJwt(both.access_token).aud, [t.url, API]);
+    assert.equal((await userinfo(t, both.access_token)).status, 200);
+    const narrowed = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: both.refresh_token, resource: API }, c.auth);
+    assert.equal(narrowed.status, 200, JSON.stringify(narrowed.body));
+    assert.equal((await userinfo(t, String(narrowed.body.access_token))).status, 401);
+  });
+
+  test('with a default audience other than the issuer, openid tokens name both; a resource-only token is refused', async () => {
+    const other = await startTestServer({ scopes: ['api:read'], defaultAudience: API });
+    try {
+      await other.addUser(user.username, user.password, { email: 'grace@example.com' });
+      const c = await newClient(other, { resources: [OTHER_API] });
+      const tokens = await tokensFor(other, c, []);
+      assert.deepEqual(decodeJwt(tokens.access_token).aud, [API, other.url]);
+      assert.equal((await userinfo(other, tokens.access_token)).body.email, 'grace@example.com');
+      const forApi = await tokensFor(other, c, [OTHER_API]);
+      assert.equal((await userinfo(other, forApi.access_token)).status, 401);
+      // Without openid, the default audience alone.
+      const cc = await other.addClient({ grantTypes: ['client_credentials'], redirectUris: [], scope: 'api:read' });
+      const machine = await tokenRequest(other.url, { grant_type: 'client_credentials' }, basic(cc.client.clientId, cc.secret ?? ''));
+      assert.equal(decodeJwt(String(machine.body.access_token)).aud, API);
+    } finally {
+      await other.close();
+    }
+  });
+});
