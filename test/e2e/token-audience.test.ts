@@ -1,5 +1,5 @@
 // E2E: tokens are accepted only where they belong — UserInfo only for tokens whose audience includes
-// this server.
+// this server, introspection only for the token's client or its resource servers.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
@@ -58,6 +58,16 @@ async function userinfo(server: TestServer, token: string) {
   return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '', body: (await res.json()) as Record<string, unknown> };
 }
 
+async function introspect(as: { auth: string }, token: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${t.url}/introspect`, {
+    method: 'POST',
+    headers: { authorization: as.auth, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token }),
+  });
+  assert.equal(res.status, 200);
+  return (await res.json()) as Record<string, unknown>;
+}
+
 describe('UserInfo accepts only tokens whose audience includes this server', () => {
   test('a token for the default audience (the issuer) is accepted', async () => {
     const c = await newClient(t);
@@ -106,5 +116,39 @@ describe('UserInfo accepts only tokens whose audience includes this server', () 
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('introspection tells a client only about its own tokens and those of its resources (RFC 7662 §4)', () => {
+  test("the token's client sees its access and refresh tokens", async () => {
+    const c = await newClient(t);
+    const tokens = await tokensFor(t, c, [API]);
+    assert.equal((await introspect(c, tokens.access_token)).active, true);
+    assert.equal((await introspect(c, tokens.refresh_token)).client_id, c.id);
+  });
+
+  test('a resource server registered with the resource sees tokens issued for it, nothing else', async () => {
+    const app = await newClient(t, { resources: [API, OTHER_API] });
+    const rs = await newClient(t, { grantTypes: ['client_credentials'], redirectUris: [], scope: 'api:read', resources: [API] });
+    const forApi = await tokensFor(t, app, [API]);
+    const seen = await introspect(rs, forApi.access_token);
+    assert.equal(seen.active, true);
+    assert.equal(seen.client_id, app.id);
+    const forBoth = await tokensFor(t, app, [API, OTHER_API]);
+    assert.equal((await introspect(rs, forBoth.access_token)).active, true);
+    const forOther = await tokensFor(t, app, [OTHER_API]);
+    assert.deepEqual(await introspect(rs, forOther.access_token), { active: false });
+    const forIssuer = await tokensFor(t, app, []);
+    assert.deepEqual(await introspect(rs, forIssuer.access_token), { active: false });
+    // A refresh token is only ever its own client's business.
+    assert.deepEqual(await introspect(rs, forApi.refresh_token), { active: false });
+  });
+
+  test('a client registered with no resource of the token learns nothing, not even that it exists', async () => {
+    const app = await newClient(t);
+    const stranger = await newClient(t, { resources: [] });
+    const tokens = await tokensFor(t, app, [API]);
+    assert.deepEqual(await introspect(stranger, tokens.access_token), { active: false });
+    assert.deepEqual(await introspect(stranger, tokens.refresh_token), { active: false });
   });
 });
