@@ -1,8 +1,10 @@
 // E2E: tokens are accepted only where they belong — UserInfo only for tokens whose audience includes
-// this server, introspection only for the token's client or its resource servers.
+// this server, introspection only for the token's client or its resource servers, and id_token_hint
+// only for ID tokens.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
+import { signJwt } from '../../src/tokens/jws.ts';
 import { Browser } from '../helpers/browser.ts';
 import { authorizeUrl, basic, pkce, tokenRequest } from '../helpers/flow.ts';
 import { REDIRECT_URI, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -150,5 +152,50 @@ describe('introspection tells a client only about its own tokens and those of it
     const tokens = await tokensFor(t, app, [API]);
     assert.deepEqual(await introspect(stranger, tokens.access_token), { active: false });
     assert.deepEqual(await introspect(stranger, tokens.refresh_token), { active: false });
+  });
+});
+
+describe('id_token_hint must be an ID token this server issued', () => {
+  const hintUrl = (hint: string, extra = '') => `${t.url}/end-session?id_token_hint=${hint}${extra}`;
+
+  test('an ID token is a hint; an access token of the same sign-in is refused for its typ', async () => {
+    const c = await newClient(t);
+    const browser = new Browser();
+    const tokens = await tokensFor(t, c, [], browser);
+    const refused = await browser.open(hintUrl(tokens.access_token));
+    assert.equal(refused.status, 400);
+    assert.match(refused.html, /ID token this server did not issue/);
+    assert.ok(browser.cookies.has('lk_session'), 'still signed in');
+    const done = await browser.open(hintUrl(tokens.id_token));
+    assert.equal(done.status, 200);
+    assert.match(done.html, /You are signed out/);
+    assert.equal(browser.cookies.has('lk_session'), false);
+  });
+
+  test('a token signed by this server with typ at+jwt is refused even when its claims look like an ID token', async () => {
+    const c = await newClient(t);
+    const browser = new Browser();
+    const tokens = await tokensFor(t, c, [], browser);
+    const claims = decodeJwt(tokens.id_token);
+    const key = t.server.deps.keys.signing(t.server.deps.config.accessTokenAlg);
+    const disguised = signJwt({ ...claims }, key, 'at+jwt');
+    const res = await browser.open(hintUrl(disguised));
+    assert.equal(res.status, 400);
+    assert.match(res.html, /ID token this server did not issue/);
+    assert.ok(browser.cookies.has('lk_session'), 'still signed in');
+  });
+
+  test('the audience must be the one client the ID token was issued to', async () => {
+    const c = await newClient(t);
+    const other = await newClient(t);
+    const browser = new Browser();
+    const tokens = await tokensFor(t, c, [], browser);
+    const claims = decodeJwt(tokens.id_token);
+    const key = t.server.deps.keys.signing(t.server.deps.config.idTokenAlg);
+    const twoClients = signJwt({ ...claims, aud: [c.id, other.id] }, key, 'JWT');
+    assert.equal((await browser.open(hintUrl(twoClients))).status, 400);
+    const mismatch = await browser.open(hintUrl(tokens.id_token, `&client_id=${other.id}`));
+    assert.equal(mismatch.status, 400);
+    assert.ok(browser.cookies.has('lk_session'), 'still signed in');
   });
 });
