@@ -54,6 +54,25 @@ describe('authorization endpoint: the client and redirect URI are checked before
     });
   }
 
+  test('a native client may use any loopback port, but none above 65535 (registration or request)', async () => {
+    const native = await t.addClient({ public: true });
+    const at = (port: number) =>
+      fetch(authorizeUrl(t.url, { ...base(), client_id: native.client.clientId, redirect_uri: `http://127.0.0.1:${port}/callback` }), {
+        redirect: 'manual',
+      });
+    const open = await at(65535);
+    assert.equal(open.status, 303);
+    assert.ok(open.headers.get('location')?.startsWith(`${t.url}/login/`), 'on to the login page');
+    await open.arrayBuffer();
+    for (const port of [65536, 99999]) {
+      const res = await at(port);
+      assert.equal(res.status, 400, String(port));
+      assert.equal(res.headers.get('location'), null);
+      assert.match(await res.text(), /redirect URI in the request is not registered/);
+    }
+    await assert.rejects(t.addClient({ public: true, redirectUris: ['http://127.0.0.1:65536/callback'] }), /port 65536, above 65535/);
+  });
+
   test('an unknown client is shown as a page', async () => {
     const res = await fetch(authorizeUrl(t.url, { ...base(), client_id: 'nobody' }), { redirect: 'manual' });
     assert.equal(res.status, 400);
