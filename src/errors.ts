@@ -25,6 +25,17 @@ export type OAuthErrorCode =
   | 'method_not_allowed';
 
 /**
+ * RFC 6749 §5.2: error_description MUST NOT include characters outside %x20-21 / %x23-5B / %x5D-7E,
+ * so no `"`, no `\`, no control or non-ASCII character. Every description for a client passes here.
+ */
+export function safeDescription(description: string): string {
+  return description
+    .replaceAll('"', "'")
+    .replaceAll('\\', '/')
+    .replace(/[^\x20-\x7e]/g, '?');
+}
+
+/**
  * Where an error may go. `json` and `page` override the format of the route that answers (a person
  * gets a page, a program JSON); `redirect` sends the error back to the client's redirect URI, and is
  * only ever set once that URI was validated (RFC 6749 §4.1.2.1).
@@ -53,8 +64,10 @@ export interface OAuthErrorOptions {
 }
 
 /**
- * The one error type of Latchkey. `description` is public (sent to the client, or shown to the
- * person); `detail` is private (logged, never sent). Only `http/errors.ts` turns it into a response.
+ * The one error type of Latchkey. `description` is public: sent to the client, and then limited to
+ * the characters RFC 6749 §5.2 allows, or shown to a person on a page. `detail` is private (logged,
+ * never sent). A description never carries request input: a refused value is named, not echoed.
+ * Only `http/errors.ts` turns an error into a response.
  *
  * @example
  * ```ts
@@ -70,10 +83,12 @@ export class OAuthError extends Error {
   readonly destination: ErrorDestination | undefined;
 
   constructor(code: OAuthErrorCode, description: string, options: OAuthErrorOptions = {}) {
-    super(`${code}: ${description}`);
+    // A page is for people (its template escapes it); whatever a client reads is RFC 6749 §5.2 text.
+    const text = options.destination?.to === 'page' ? description : safeDescription(description);
+    super(`${code}: ${text}`);
     this.name = 'OAuthError';
     this.code = code;
-    this.description = description;
+    this.description = text;
     this.detail = options.detail;
     this.status = options.status ?? defaultStatus(code);
     this.headers = options.headers ?? {};

@@ -115,7 +115,7 @@ function validate(raw: Record<string, string>, client: ClientRecord, redirectUri
 
   const prompt = splitScope(raw.prompt) as AuthorizationParams['prompt'];
   for (const p of prompt) {
-    if (!(PROMPTS as readonly string[]).includes(p)) throw new OAuthError('invalid_request', 'a prompt value is not supported');
+    if (!(PROMPTS as readonly string[]).includes(p)) throw new OAuthError('invalid_request', `prompt may only be ${PROMPTS.join(', ')}`);
   }
   // OIDC Core §3.1.2.1: none with any other value is an error.
   if (prompt.includes('none') && prompt.length > 1) throw new OAuthError('invalid_request', 'prompt=none cannot be combined');

@@ -40,6 +40,23 @@ describe('compareRedirectUri', () => {
     assert.equal(diffs.length, 5);
   });
 
+  test("each side's implied port comes from its own scheme", () => {
+    const diffs = compareRedirectUri('https://app.example.com/callback', 'http://app.example.com:8080/callback').join('; ');
+    assert.match(diffs, /port differs \(443, implied vs 8080\)/);
+    assert.match(
+      compareRedirectUri('http://app.example.com:443/callback', REG).join('; '),
+      /port is written differently \(443 vs 443, implied\)/,
+    );
+    assert.match(
+      compareRedirectUri('http://app.example.com/callback', 'https://app.example.com:80/callback').join('; '),
+      /\(80, implied vs 80\)/,
+    );
+    assert.match(
+      compareRedirectUri('com.example.app://h:1/cb', 'com.example.app://h/cb').join('; '),
+      /port differs \(1 vs none, implied\)/,
+    );
+  });
+
   test('private-use schemes and loopback ports', () => {
     assert.match(compareRedirectUri('com.example.app:/cb', 'com.example.app:/callback').join(), /path differs/);
     assert.match(compareRedirectUri('http://127.0.0.1:51000/cb', 'http://127.0.0.1:51001/cb').join(), /port differs \(51000 vs 51001\)/);

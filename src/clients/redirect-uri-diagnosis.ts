@@ -56,13 +56,13 @@ export function compareRedirectUri(given: string, registered: string): string[] 
   if (g.userinfo !== r.userinfo) out.push('user information ("user@") differs');
   if (g.host !== r.host) out.push(describe('host', show(g.host), show(r.host)));
   if (g.port !== r.port) {
-    const scheme = r.scheme.toLowerCase();
-    const implied = (p: string) => (p === '' ? `${defaultPorts[scheme] ?? 'none'}, implied` : p);
-    const same = (g.port || defaultPorts[scheme]) === (r.port || defaultPorts[scheme]);
+    // Each URI's implied port comes from its own scheme (https://x is port 443, whatever the other says).
+    const port = (p: Parts) => p.port || defaultPorts[p.scheme.toLowerCase()];
+    const shown = (p: Parts) => (p.port === '' ? `${port(p) ?? 'none'}, implied` : p.port);
     out.push(
-      same
-        ? `port is written differently (${implied(g.port)} vs ${implied(r.port)}): the match is exact, write it as registered`
-        : `port differs (${implied(g.port)} vs ${implied(r.port)})`,
+      port(g) !== undefined && port(g) === port(r)
+        ? `port is written differently (${shown(g)} vs ${shown(r)}): the match is exact, write it as registered`
+        : `port differs (${shown(g)} vs ${shown(r)})`,
     );
   }
   if (g.path !== r.path) {

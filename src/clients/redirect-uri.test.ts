@@ -63,6 +63,14 @@ describe('isRegisteredRedirectUri', () => {
     assert.equal(isRegisteredRedirectUri(native, 'http://[::1]:49152/callback'), false);
     assert.equal(isRegisteredRedirectUri(native, 'http://localhost:49152/callback'), false);
     assert.equal(isRegisteredRedirectUri(native, 'https://127.0.0.1:49152/callback'), false);
+    // Only ports that exist (RFC 6335 §6): 65535 is the last.
+    assert.equal(isRegisteredRedirectUri(native, 'http://127.0.0.1:65535/callback'), true);
+    for (const port of ['65536', '70000', '99999']) {
+      assert.equal(isRegisteredRedirectUri(native, `http://127.0.0.1:${port}/callback`), false, port);
+    }
+    const v6: ClientRecord = { ...native, redirectUris: ['http://[::1]/cb'] };
+    assert.equal(isRegisteredRedirectUri(v6, 'http://[::1]:65535/cb'), true);
+    assert.equal(isRegisteredRedirectUri(v6, 'http://[::1]:65536/cb'), false);
     // A confidential client gets no such exception.
     assert.equal(isRegisteredRedirectUri(client, 'http://127.0.0.1:49152/callback'), false);
   });
@@ -114,6 +122,20 @@ describe('redirectUriProblem', () => {
       ['blob:https://app.example.com/1234', 'blob'],
     ] as const) {
       assert.equal(redirectUriProblem(uri), `uses the forbidden scheme ${scheme}:`, uri);
+    }
+  });
+
+  test('refuses a port above 65535, loopback or not, and names it', () => {
+    for (const uri of [
+      'http://127.0.0.1:65536/cb',
+      'http://[::1]:99999/cb',
+      'https://app.example.com:70000/cb',
+      'com.example.app://host:65536/cb',
+    ]) {
+      assert.match(redirectUriProblem(uri) ?? '', /port \d+, above 65535/, uri);
+    }
+    for (const uri of ['http://127.0.0.1:65535/cb', 'http://[::1]:1/cb', 'https://user@app.example.com:443/cb?next=a:99999']) {
+      assert.equal(redirectUriProblem(uri), undefined, uri);
     }
   });
 

@@ -14,8 +14,17 @@ export function isRegisteredRedirectUri(client: ClientRecord, uri: string): bool
 
 /** For http://127.0.0.1:PORT/… or http://[::1]:PORT/…, the URI with the port removed; undefined otherwise. */
 function loopbackWithoutPort(uri: string): string | undefined {
-  const m = /^http:\/\/(127\.0\.0\.1|\[::1\])(?::\d{1,5})?([/?].*)?$/.exec(uri);
-  return m ? `http://${m[1]}${m[2] ?? ''}` : undefined;
+  const m = /^http:\/\/(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?([/?].*)?$/.exec(uri);
+  // RFC 8252 §7.3 allows any port, but only one that exists: ports run from 0 to 65535 (RFC 6335 §6).
+  if (!m || (m[2] !== undefined && Number(m[2]) > MAX_PORT)) return undefined;
+  return `http://${m[1]}${m[3] ?? ''}`;
+}
+
+const MAX_PORT = 65_535;
+
+/** The port written in the authority of an absolute URI ("" when none). */
+function writtenPort(uri: string): string {
+  return /^[A-Za-z][\w+.-]*:\/\/(?:[^/?#@]*@)?(?:\[[^\]/?#]*\]|[^:/?#]*):(\d*)(?:[/?#]|$)/.exec(uri)?.[1] ?? '';
 }
 
 /** RFC 8707 §2: a resource is an absolute URI without a fragment. */
@@ -34,6 +43,8 @@ export function resourceProblem(resource: string): string | undefined {
  * https or a loopback http address or a private-use scheme (RFC 8252 §7); returns the reason when refused.
  */
 export function redirectUriProblem(uri: string): string | undefined {
+  const port = writtenPort(uri);
+  if (port !== '' && Number(port) > MAX_PORT) return `has the port ${port}, above ${MAX_PORT}`;
   let url: URL;
   try {
     url = new URL(uri);

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
 import { json } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
+import { mayIntrospectAccessToken, mayIntrospectRefreshToken } from '../tokens/introspection-access.ts';
 import { liveRefreshToken, looksLikeJwt, notRevoked, verifyOwnAccessToken } from '../tokens/verify.ts';
 import { readClientRequest } from './client-request.ts';
 
@@ -20,7 +21,8 @@ export async function introspectEndpoint(req: OAuthRequest, deps: Deps): Promise
   // dot-separated parts, a refresh token none), so the token's shape decides and the hint is not needed.
   if (looksLikeJwt(token)) {
     const verified = await verifyOwnAccessToken(token, deps);
-    if (verified.invalid !== undefined || !(await notRevoked(verified.claims, deps))) return inactive();
+    if (verified.invalid !== undefined || !mayIntrospectAccessToken(client, verified.claims)) return inactive();
+    if (!(await notRevoked(verified.claims, deps))) return inactive();
     const { claims } = verified;
     return json(200, {
       active: true,
@@ -37,8 +39,7 @@ export async function introspectEndpoint(req: OAuthRequest, deps: Deps): Promise
     });
   }
   const record = await liveRefreshToken(token, deps);
-  // A refresh token is shown only to the client it belongs to.
-  if (!record || record.clientId !== client.clientId) return inactive();
+  if (!record || !mayIntrospectRefreshToken(client, record)) return inactive();
   return json(200, {
     active: true,
     scope: record.scope,

@@ -4,7 +4,7 @@ import { OAuthError } from '../errors.ts';
 import { singleParams } from '../http/body.ts';
 import { json } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
-import { notRevoked, verifyOwnAccessToken } from '../tokens/verify.ts';
+import { audiences, notRevoked, verifyOwnAccessToken } from '../tokens/verify.ts';
 
 const invalid = (detail: string) => new OAuthError('invalid_token', 'the access token is invalid, expired or revoked', { detail });
 
@@ -28,6 +28,11 @@ export async function userinfoEndpoint(req: OAuthRequest, deps: Deps): Promise<O
   const verified = await verifyOwnAccessToken(token, deps);
   if (verified.invalid !== undefined) throw invalid(verified.invalid);
   const { claims } = verified;
+  // RFC 9068 §4 / RFC 8707 §2: UserInfo is a resource of this server, identified by the issuer; a token
+  // issued only for another resource (an API) is not valid here, so an API cannot replay it for the email.
+  if (!audiences(claims).includes(deps.config.issuer)) {
+    throw new OAuthError('invalid_token', 'the access token is not for this server (its audience)', { detail: 'audience' });
+  }
   const scope = claims.scope.split(' ');
   if (!scope.includes('openid')) {
     throw new OAuthError('insufficient_scope', 'the access token was not granted the openid scope');

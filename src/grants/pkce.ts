@@ -32,7 +32,7 @@ export function verifyPkce(challenge: string | null, verifier: string | undefine
     throw new OAuthError('invalid_grant', 'the code was issued without PKCE');
   }
   if (verifier === undefined) throw new OAuthError('invalid_request', 'code_verifier is required');
-  if (!PKCE_VALUE.test(verifier)) throw new OAuthError('invalid_grant', 'code_verifier is malformed (RFC 7636 §4.1)');
+  if (!PKCE_VALUE.test(verifier)) throw new OAuthError('invalid_grant', 'code_verifier is malformed (RFC 7636 section 4.1)');
   if (!constantTimeEqual(s256(verifier), challenge)) {
     throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge');
   }

@@ -10,7 +10,8 @@ export function checkResources(requested: readonly string[], client: ClientRecor
   for (const r of unique) {
     // RFC 8707 §2: an absolute URI without a fragment, else invalid_target.
     if (resourceProblem(r)) throw new OAuthError('invalid_target', 'a resource is not an absolute URI without a fragment');
-    if (r !== config.defaultAudience && !client.resources.includes(r)) {
+    // The issuer is this server (its UserInfo endpoint): any client may name it beside other resources.
+    if (r !== config.defaultAudience && r !== config.issuer && !client.resources.includes(r)) {
       throw new OAuthError('invalid_target', 'this client may not request tokens for that resource');
     }
   }
@@ -30,8 +31,13 @@ export function narrowResources(requested: readonly string[], granted: readonly 
   return [...new Set(requested)];
 }
 
-/** RFC 9068 §3: `aud` is the resource(s), or the default audience. */
-export function audience(resources: readonly string[], config: Config): string | string[] {
-  if (resources.length === 0) return config.defaultAudience;
-  return resources.length === 1 ? (resources[0] as string) : [...resources];
+/**
+ * RFC 9068 §3: `aud` is the resource(s) asked for, or the default audience. With `openid` in scope, a
+ * token for the default audience names the issuer too when the two differ: UserInfo (OIDC Core §5.3)
+ * is this server's resource and accepts only tokens whose audience includes the issuer.
+ */
+export function audience(resources: readonly string[], config: Config, scope: readonly string[] = []): string | string[] {
+  const list = resources.length > 0 ? [...resources] : [config.defaultAudience];
+  if (resources.length === 0 && scope.includes('openid') && !list.includes(config.issuer)) list.push(config.issuer);
+  return list.length === 1 ? (list[0] as string) : list;
 }

@@ -32,7 +32,7 @@ export function userTokens(input: UserTokensInput, deps: TokenDeps): TokenRespon
     clientId: input.client.clientId,
     sub: input.userId,
     scope,
-    audience: audience(input.resources, config),
+    audience: audience(input.resources, config, input.scope),
     authTime: input.authTime,
     grantId: input.grantId,
   });

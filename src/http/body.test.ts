@@ -92,8 +92,8 @@ describe('singleParams', () => {
   });
 
   test('refuses a repeated parameter (RFC 6749 §3.1)', () => {
-    assert.throws(() => singleParams(new URLSearchParams('scope=a&scope=b')), invalidRequest(/"scope" is repeated/));
-    assert.throws(() => singleParams(new URLSearchParams('code=x&code=x')), invalidRequest(/"code" is repeated/));
+    assert.throws(() => singleParams(new URLSearchParams('scope=a&scope=b')), invalidRequest(/parameter scope is repeated/));
+    assert.throws(() => singleParams(new URLSearchParams('code=x&code=x')), invalidRequest(/parameter code is repeated/));
   });
 
   test('does not echo an unsafe parameter name in the description', () => {
@@ -105,7 +105,7 @@ describe('singleParams', () => {
             ['<script>', '2'],
           ]),
         ),
-      invalidRequest(/^the parameter "\(invalid name\)" is repeated$/),
+      invalidRequest(/^the parameter \(invalid name\) is repeated$/),
     );
     assert.throws(
       () =>
@@ -138,11 +138,11 @@ describe('singleParams', () => {
   test('refuses a parameter present in both query and body', () => {
     assert.throws(
       () => singleParams(new URLSearchParams('client_id=app'), new URLSearchParams('client_id=app')),
-      invalidRequest(/"client_id" is repeated/),
+      invalidRequest(/parameter client_id is repeated/),
     );
     assert.throws(
       () => singleParams(new URLSearchParams('client_id=app'), new URLSearchParams('client_id=other')),
-      invalidRequest(/"client_id" is repeated/),
+      invalidRequest(/parameter client_id is repeated/),
     );
   });
 

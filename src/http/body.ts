@@ -62,7 +62,7 @@ export function collectParams(
         lists[name] = list;
         continue;
       }
-      if (seen.has(name)) throw new OAuthError('invalid_request', `the parameter "${safeName(name)}" is repeated`);
+      if (seen.has(name)) throw new OAuthError('invalid_request', `the parameter ${safeName(name)} is repeated`);
       seen.add(name);
       if (value !== '') params[name] = value;
     }

@@ -9,19 +9,27 @@ import { formTargets } from '../http/security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import type { ClientRecord } from '../storage/types.ts';
 import { SIGNING_ALGS } from '../tokens/algorithms.ts';
+import { ID_TOKEN_TYP } from '../tokens/issuer.ts';
 import { constantTimeEqual, hashToken } from '../tokens/opaque.ts';
 import { browserSecret, CSRF_COOKIE, clearCookie, csrfToken, SESSION_COOKIE } from './cookies.ts';
 import { strings } from './strings.ts';
 
-/** The ID token hint's subject and audience when we signed it; expired hints are accepted (§2). */
+/**
+ * The ID token hint's subject and audience when it is an ID token we signed; expired hints are
+ * accepted (§2). Anything else we signed (an access token, `typ: at+jwt`) is not an ID token.
+ */
 async function readHint(hint: string, deps: Deps): Promise<{ sub: string; aud: string } | undefined> {
   try {
     const kid = decodeProtectedHeader(hint).kid;
     const key = kid ? deps.keys.verifying(kid) : undefined;
     if (!key) return undefined;
-    const { payload } = await compactVerify(hint, key.publicKey, { algorithms: [...SIGNING_ALGS] });
+    const { payload, protectedHeader } = await compactVerify(hint, key.publicKey, { algorithms: [...SIGNING_ALGS] });
+    // §2: id_token_hint is an ID token the OP issued; ours carry typ "JWT" (RFC 8725 §3.11: the
+    // explicit type keeps one kind of token from being taken for another).
+    if (protectedHeader.typ !== ID_TOKEN_TYP) return undefined;
     const claims = JSON.parse(new TextDecoder().decode(payload)) as { iss?: unknown; sub?: unknown; aud?: unknown };
-    const aud = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
+    // OIDC Core §2: aud names the client; we issue ID tokens for one client only, so one entry.
+    const aud = Array.isArray(claims.aud) && claims.aud.length === 1 ? claims.aud[0] : claims.aud;
     if (claims.iss !== deps.config.issuer || typeof claims.sub !== 'string' || typeof aud !== 'string') return undefined;
     return { sub: claims.sub, aud };
   } catch {

@@ -24,6 +24,9 @@ export interface IdTokenInput {
   accessToken: string;
 }
 
+/** The `typ` of our ID tokens; access tokens carry `at+jwt` (RFC 9068 §2.1). */
+export const ID_TOKEN_TYP = 'JWT';
+
 /** RFC 6749 §5.1: the successful token response body. */
 export interface TokenResponse {
   access_token: string;
@@ -78,7 +81,7 @@ export function createIssuer(config: Config, keys: KeyRing, clock: () => number)
       };
       // OIDC Core §3.1.3.6 / §2: nonce MUST be present when the request carried one.
       if (input.nonce !== null) claims.nonce = input.nonce;
-      return signJwt(claims, key, 'JWT');
+      return signJwt(claims, key, ID_TOKEN_TYP);
     },
     refreshToken(from) {
       const token = randomToken();

@@ -85,6 +85,12 @@ export async function verifyOwnAccessToken(
   }
 }
 
+/** The token's `aud` as a list (RFC 7519 §4.1.3: one string or an array of strings). */
+export function audiences(claims: Pick<AccessTokenClaims, 'aud'>): string[] {
+  if (typeof claims.aud === 'string') return [claims.aud];
+  return Array.isArray(claims.aud) ? claims.aud.filter((a) => typeof a === 'string') : [];
+}
+
 /** True when neither the token's grant nor the token itself was revoked (one query). */
 export async function notRevoked(
   claims: AccessTokenClaims,

@@ -56,12 +56,15 @@ describe('introspection', () => {
     assert.equal(rt.sub, at.sub);
   });
 
-  test('a resource server (another confidential client) may introspect access tokens, not refresh tokens', async () => {
-    const owner = await confidential();
-    const rs = await confidential();
-    const tokens = await tokensFor(owner);
+  test('a resource server (a client registered with the resource) may introspect its access tokens, not refresh tokens', async () => {
+    const owner = await confidential({ resources: [API] });
+    const rs = await confidential({ resources: [API] });
+    const stranger = await confidential();
+    const tokens = await tokensFor(owner, { resource: API });
     assert.equal((await oidc.tokenIntrospection(rs.config, tokens.access_token)).active, true);
     assert.deepEqual(await oidc.tokenIntrospection(rs.config, tokens.refresh_token), { active: false });
+    // RFC 7662 §4: any other client learns nothing about the token.
+    assert.deepEqual(await oidc.tokenIntrospection(stranger.config, tokens.access_token), { active: false });
   });
 
   test('unknown, expired and revoked tokens answer only active: false', async () => {

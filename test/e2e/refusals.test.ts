@@ -54,6 +54,25 @@ describe('authorization endpoint: the client and redirect URI are checked before
     });
   }
 
+  test('a native client may use any loopback port, but none above 65535 (registration or request)', async () => {
+    const native = await t.addClient({ public: true });
+    const at = (port: number) =>
+      fetch(authorizeUrl(t.url, { ...base(), client_id: native.client.clientId, redirect_uri: `http://127.0.0.1:${port}/callback` }), {
+        redirect: 'manual',
+      });
+    const open = await at(65535);
+    assert.equal(open.status, 303);
+    assert.ok(open.headers.get('location')?.startsWith(`${t.url}/login/`), 'on to the login page');
+    await open.arrayBuffer();
+    for (const port of [65536, 99999]) {
+      const res = await at(port);
+      assert.equal(res.status, 400, String(port));
+      assert.equal(res.headers.get('location'), null);
+      assert.match(await res.text(), /redirect URI in the request is not registered/);
+    }
+    await assert.rejects(t.addClient({ public: true, redirectUris: ['http://127.0.0.1:65536/callback'] }), /port 65536, above 65535/);
+  });
+
   test('an unknown client is shown as a page', async () => {
     const res = await fetch(authorizeUrl(t.url, { ...base(), client_id: 'nobody' }), { redirect: 'manual' });
     assert.equal(res.status, 400);
@@ -110,6 +129,16 @@ describe('authorization endpoint: the client and redirect URI are checked before
 
   test('prompt=none combined with another value', async () => {
     assert.equal((await redirectError({ ...base(), prompt: 'none login' })).get('error'), 'invalid_request');
+  });
+
+  test('an unknown prompt value is refused without being echoed (RFC 6749 §5.2 characters only)', async () => {
+    const hostile = 'x"<script>\\caf\u00e9';
+    const q = await redirectError({ ...base(), prompt: hostile });
+    assert.equal(q.get('error'), 'invalid_request');
+    const description = q.get('error_description') ?? '';
+    assert.match(description, /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/);
+    assert.doesNotMatch(description, /script|x'|caf/);
+    assert.match(description, /prompt/);
   });
 
   test('prompt=none without a session answers login_required', async () => {
@@ -296,7 +325,10 @@ describe('token endpoint refusals', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
       body: 'grant_type=refresh_token&grant_type=authorization_code',
     });
-    assert.equal(((await repeated.json()) as { error: string }).error, 'invalid_request');
+    const repeatedBody = (await repeated.json()) as { error: string; error_description: string };
+    assert.equal(repeatedBody.error, 'invalid_request');
+    // RFC 6749 §5.2: no double quote or backslash in error_description.
+    assert.equal(repeatedBody.error_description, 'the parameter grant_type is repeated');
     const get = await fetch(`${t.url}/token`);
     assert.equal(get.status, 405);
     await get.arrayBuffer();
