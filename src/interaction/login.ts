@@ -6,7 +6,7 @@ import { redirect } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import type { InteractionRecord } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
-import { csrfToken, SESSION_COOKIE, serializeCookie } from './cookies.ts';
+import { csrfToken, DEVICE_COOKIE, SESSION_COOKIE, serializeCookie } from './cookies.ts';
 import { formTargets, issueCode, needsConsent } from './flow.ts';
 import { isResponse, loadInteraction, loadPostedInteraction } from './interaction.ts';
 import { strings } from './strings.ts';
@@ -42,8 +42,8 @@ export async function loginPost(req: OAuthRequest, deps: Deps): Promise<OAuthRes
   const { config, storage, clock, log } = deps;
   const again = (error: string, status: number) =>
     page(deps, interaction, form.csrf ?? '', { username: form.username ?? '', error, status });
-  // Brute-force protection: a refused attempt never reaches the password check.
-  const attempt = await beginLogin(deps, form.username ?? '', req.remoteAddress, interaction.browserHash);
+  // Brute-force protection: the attempt is reserved first; a refused one never reaches the password check.
+  const attempt = await beginLogin(deps, form.username ?? '', req.remoteAddress, req.cookies[DEVICE_COOKIE]);
   if (attempt.retryAfter > 0) {
     log.warn(
       { event: 'login.throttled', client_id: interaction.params.clientId, limit: attempt.refusedBy, retry_after: attempt.retryAfter },
@@ -59,7 +59,7 @@ export async function loginPost(req: OAuthRequest, deps: Deps): Promise<OAuthRes
     log.info({ event: 'login.failure', client_id: interaction.params.clientId, failures }, 'sign-in failed');
     return again(strings.wrongCredentials, 400);
   }
-  await attempt.succeeded();
+  const device = await attempt.succeeded();
   const now = clock();
   // A new session id at every sign-in: no session fixation.
   const oldSession = req.cookies[SESSION_COOKIE];
@@ -67,7 +67,12 @@ export async function loginPost(req: OAuthRequest, deps: Deps): Promise<OAuthRes
   const sessionId = randomToken();
   await storage.sessions.create({ idHash: hashToken(sessionId), userId: user.id, authTime: now, expiresAt: now + config.ttl.session });
   log.info({ event: 'login.success', client_id: interaction.params.clientId, sub: user.id }, 'signed in');
-  const headers = { 'set-cookie': serializeCookie(SESSION_COOKIE, sessionId, config, config.ttl.session) };
+  const headers = {
+    'set-cookie': [
+      serializeCookie(SESSION_COOKIE, sessionId, config, config.ttl.session),
+      serializeCookie(DEVICE_COOKIE, device, config, config.bruteForce.knownBrowserSeconds),
+    ],
+  };
 
   if (!(await needsConsent(interaction.params, user.id, deps))) {
     if (!(await storage.interactions.consume(interaction.id))) return deps.views.error(400, strings.expired);
