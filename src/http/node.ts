@@ -9,6 +9,7 @@ import type { Views } from '../interaction/views.ts';
 import type { ServerMetrics } from '../observability/audit.ts';
 import { parseForm } from './body.ts';
 import { errorResponse } from './errors.ts';
+import { untrustedProxyWarning } from './proxy-warning.ts';
 import type { Endpoint } from './router.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from './types.ts';
@@ -36,7 +37,9 @@ const FORM = 'application/x-www-form-urlencoded';
 export function nodeHandler(endpoint: Endpoint, opts: AdapterOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const base = securityHeaders(opts.https);
   const hops = opts.trustProxy ?? 0;
+  const proxyWarning = untrustedProxyWarning(opts.log, hops);
   return (req, res) => {
+    proxyWarning(req.headers);
     const started = process.hrtime.bigint();
     const requestId = (hops > 0 && validRequestId(req.headers['x-request-id'])) || randomUUID();
     const remoteAddress = clientAddress(req, hops);
