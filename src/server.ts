@@ -74,8 +74,8 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   const log = requestScopedLogger(baseLog, requestContext, metrics);
   const clock = options.clock ?? systemClock;
   const opened = options.storage ?? (await openStorage(config.db));
-  // The client and brute-force counter reads of every token request, cached briefly (read-cache.ts).
-  const storage = withReadCaches(opened, { clientTtlMs: 5000, clearTtlMs: 2000, max: 10_000 });
+  // The client read of every token request, cached briefly (read-cache.ts).
+  const storage = withReadCaches(opened, { clientTtlMs: 5000, max: 10_000 });
   await ensureKeys(storage.keys, [config.accessTokenAlg, config.idTokenAlg], clock());
   const keys = await loadKeyRing(storage.keys, clock);
   const views = createViews({ css: readThemeCss(config), ...(options.views ? { overrides: options.views } : {}) });

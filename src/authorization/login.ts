@@ -5,7 +5,7 @@ import { checkPassword } from '../accounts/users.ts';
 import type { Deps } from '../deps.ts';
 import { formTargets } from '../http/security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
-import { csrfToken, SESSION_COOKIE, serializeCookie } from '../interaction/cookies.ts';
+import { csrfToken, DEVICE_COOKIE, SESSION_COOKIE, serializeCookie } from '../interaction/cookies.ts';
 import { strings } from '../interaction/strings.ts';
 import type { InteractionRecord } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
@@ -44,8 +44,8 @@ export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAu
   const { config, storage, clock, log } = deps;
   const again = (error: string, status: number) =>
     page(deps, interaction, form.csrf ?? '', { username: form.username ?? '', error, status });
-  // Brute-force protection: a refused attempt never reaches the password check.
-  const attempt = await beginLogin(deps, form.username ?? '', req.remoteAddress, interaction.browserHash);
+  // Brute-force protection: the attempt is reserved first; a refused one never reaches the password check.
+  const attempt = await beginLogin(deps, form.username ?? '', req.remoteAddress, req.cookies[DEVICE_COOKIE]);
   if (attempt.retryAfter > 0) {
     log.warn(
       { event: 'login.throttled', client_id: interaction.params.clientId, limit: attempt.refusedBy, retry_after: attempt.retryAfter },
@@ -61,7 +61,7 @@ export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAu
     log.info({ event: 'login.failure', client_id: interaction.params.clientId, failures }, 'sign-in failed');
     return again(strings.wrongCredentials, 400);
   }
-  await attempt.succeeded();
+  const device = await attempt.succeeded();
   const now = clock();
   // A new session id at every sign-in: no session fixation.
   const oldSession = req.cookies[SESSION_COOKIE];
@@ -72,6 +72,11 @@ export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAu
   log.info({ event: 'login.success', client_id: interaction.params.clientId, sub: user.id }, 'signed in');
   // The outcome of this step: who signed in, and when.
   await storage.interactions.setUser(interaction.id, user.id, now);
-  const headers = { 'set-cookie': serializeCookie(SESSION_COOKIE, sessionId, config, config.ttl.session) };
+  const headers = {
+    'set-cookie': [
+      serializeCookie(SESSION_COOKIE, sessionId, config, config.ttl.session),
+      serializeCookie(DEVICE_COOKIE, device, config, config.bruteForce.knownBrowserSeconds),
+    ],
+  };
   return resume({ ...interaction, userId: user.id, authTime: now }, { session }, deps, headers);
 }

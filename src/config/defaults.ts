@@ -62,13 +62,13 @@ export const defaults = {
   bruteForce: {
     /** A counter is forgotten this long (seconds) after its last failure. */
     windowSeconds: 900,
-    /** Per account (sign-in), whatever the address; short and bounded, never a lasting lock-out. */
-    account: { free: 5, lockAfter: 10, lockSeconds: 300 },
+    /** Per account (sign-in), whatever the address; a wait never outlasts an attack by more than a minute. */
+    account: { free: 5, lockAfter: 10, lockSeconds: 60 },
     /** Per client IP address (sign-in, and separately client authentication); IPv6 counts per /64. */
-    ip: { free: 20, lockAfter: 100, lockSeconds: 900 },
-    /** Per client_id and IP address (client authentication). */
+    ip: { free: 20, lockAfter: 100, lockSeconds: 60 },
+    /** Per client_id and IP address (client authentication: only slows the failing answers down). */
     client: { free: 5, lockAfter: 20, lockSeconds: 300 },
-    /** How long a browser that signed in to an account stays exempt from that account's limit. */
+    /** How long a browser that signed in to an account stays exempt from the account and address limits. */
     knownBrowserSeconds: 30 * 24 * 3600,
   },
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',

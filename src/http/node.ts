@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { OAuthError } from '../errors.ts';
 import { parseForm } from './body.ts';
 import { errorResponse } from './errors.ts';
+import { untrustedProxyWarning } from './proxy-warning.ts';
 import type { Endpoint } from './router.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { HttpMetrics, OAuthRequest, OAuthResponse, PageRenderer } from './types.ts';
@@ -34,7 +35,9 @@ const FORM = 'application/x-www-form-urlencoded';
 export function nodeHandler(endpoint: Endpoint, opts: AdapterOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const base = securityHeaders(opts.https);
   const hops = opts.trustProxy ?? 0;
+  const proxyWarning = untrustedProxyWarning(opts.log, hops);
   return (req, res) => {
+    proxyWarning(req.headers);
     const started = process.hrtime.bigint();
     const requestId = (hops > 0 && validRequestId(req.headers['x-request-id'])) || randomUUID();
     const remoteAddress = clientAddress(req, hops);

@@ -5,6 +5,8 @@ import { constantTimeEqual, hashToken, randomToken } from '../tokens/opaque.ts';
 
 export const SESSION_COOKIE = 'lk_session';
 export const CSRF_COOKIE = 'lk_csrf';
+/** Long-lived proof that this browser has signed in to an account before (accounts/brute-force.ts). */
+export const DEVICE_COOKIE = 'lk_device';
 
 export function serializeCookie(name: string, value: string, config: Config, maxAge?: number): string {
   const parts = [`${name}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];

@@ -20,7 +20,6 @@ export const auditEvents = [
   'refresh.reuse',
   'token.revoked',
   'client.auth_failure',
-  'client.throttled',
   'key.rotated',
   'authorize.redirect_uri_mismatch',
 ] as const;
@@ -75,8 +74,7 @@ export function countEvent(m: ServerMetrics, fields: Record<string, unknown>): v
       m.clientAuthFailures.inc();
       break;
     case 'login.throttled':
-    case 'client.throttled':
-      m.throttled.inc({ kind: event === 'login.throttled' ? 'login' : 'client' });
+      m.throttled.inc({ kind: 'login' });
       break;
   }
 }

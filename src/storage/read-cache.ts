@@ -1,12 +1,11 @@
-// Bounded, short-lived read caches in front of the two lookups every token request makes: the client
-// record and the brute-force counters. Both may be stale for a moment, and only in a safe direction:
-// a client record changed by another instance or the CLI is seen after `clientTtlMs`; a counter
-// raised by another instance is seen after `clearTtlMs` (this instance's own failures are seen at once).
-import type { ClientRecord, ClientStore, Storage, ThrottleStore } from './types.ts';
+// A bounded, short-lived read cache in front of the lookup every token request makes: the client
+// record, changed by another instance or the CLI, is seen after `clientTtlMs`. Brute-force counters
+// are never cached: every sign-in attempt reserves its count in the database (accounts/brute-force.ts),
+// and client authentication reads no counter at all.
+import type { ClientRecord, ClientStore, Storage } from './types.ts';
 
 export interface ReadCacheOptions {
   clientTtlMs: number;
-  clearTtlMs: number;
   /** Entries per cache; the oldest is dropped first. */
   max: number;
   nowMs?: () => number;
@@ -56,34 +55,8 @@ function cachedClients(store: ClientStore, opts: ReadCacheOptions, nowMs: () => 
   };
 }
 
-function cachedThrottle(store: ThrottleStore, opts: ReadCacheOptions, nowMs: () => number): ThrottleStore {
-  // Keys known to have no live counter: the common case, a client or person who gets it right.
-  const clear = new Expiring<true>(opts.max);
-  return {
-    async get(keys, now) {
-      const t = nowMs();
-      const unknown = keys.filter((k) => !clear.get(k, t));
-      if (unknown.length === 0) return [];
-      const records = await store.get(unknown, now);
-      for (const k of unknown) if (!records.some((r) => r.key === k)) clear.set(k, true, t + opts.clearTtlMs);
-      return records;
-    },
-    async fail(key, now, keepSeconds) {
-      clear.delete(key);
-      return store.fail(key, now, keepSeconds);
-    },
-    async remember(key, now, keepSeconds) {
-      clear.delete(key);
-      await store.remember(key, now, keepSeconds);
-    },
-    async clear(key) {
-      await store.clear(key);
-    },
-  };
-}
-
-/** The same storage, with the client and counter reads cached. */
+/** The same storage, with the client reads cached. */
 export function withReadCaches(storage: Storage, opts: ReadCacheOptions): Storage {
   const nowMs = opts.nowMs ?? Date.now;
-  return { ...storage, clients: cachedClients(storage.clients, opts, nowMs), throttle: cachedThrottle(storage.throttle, opts, nowMs) };
+  return { ...storage, clients: cachedClients(storage.clients, opts, nowMs) };
 }

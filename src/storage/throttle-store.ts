@@ -1,7 +1,21 @@
 // Brute-force counters (see accounts/brute-force.ts), written once with kysely for both engines.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.ts';
-import type { ThrottleRecord, ThrottleStore } from './types.ts';
+import type { ThrottleRecord, ThrottleStore, WaitStep } from './types.ts';
+
+/**
+ * The wait owed after the row's count, as SQL: the steps are integers from the validated
+ * configuration, written as literals so that both engines type them alike.
+ */
+function owedWait(waits: readonly WaitStep[]) {
+  const steps = [...waits].sort((a, b) => b.failures - a.failures);
+  for (const w of steps) {
+    if (!Number.isSafeInteger(w.failures) || !Number.isSafeInteger(w.seconds)) throw new Error('wait steps must be integers');
+  }
+  if (steps.length === 0) return sql<number>`0`;
+  const cases = steps.map((w) => sql`when throttle.failures >= ${sql.lit(w.failures)} then ${sql.lit(w.seconds)}`);
+  return sql<number>`case ${sql.join(cases, sql` `)} else 0 end`;
+}
 
 const toRecord = (r: Database['throttle']): ThrottleRecord => ({
   key: r.key,
@@ -33,6 +47,37 @@ export function throttleStore(db: Kysely<Database>): ThrottleStore {
         .returningAll()
         .executeTakeFirstOrThrow();
       return toRecord(row);
+    },
+    async reserve(key, now, keepSeconds, waits) {
+      // One statement: the row is locked (PostgreSQL) or the database written by one connection at
+      // a time (SQLite) while the wait is checked and the count raised, so parallel attempts on
+      // any instance are counted one after the other. A refused attempt changes nothing.
+      const row = await db
+        .insertInto('throttle')
+        .values({ key, failures: 1, last_failure_at: now, expires_at: now + keepSeconds })
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet({
+              failures: sql<number>`case when throttle.expires_at <= ${now} then 1 else throttle.failures + 1 end`,
+              last_failure_at: now,
+              expires_at: now + keepSeconds,
+            })
+            .where((eb) =>
+              eb.or([eb('throttle.expires_at', '<=', now), eb(sql<number>`throttle.last_failure_at + ${owedWait(waits)}`, '<=', now)]),
+            ),
+        )
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toRecord(row) : undefined;
+    },
+    async release(key) {
+      await db
+        .updateTable('throttle')
+        .set({ failures: sql<number>`failures - 1` })
+        .where('key', '=', key)
+        .where('failures', '>', 0)
+        .execute();
     },
     async remember(key, now, keepSeconds) {
       await db

@@ -218,12 +218,27 @@ export interface ThrottleRecord {
   expiresAt: number;
 }
 
+/** From `failures` counted attempts on, the next one must wait `seconds` after the last. */
+export interface WaitStep {
+  failures: number;
+  seconds: number;
+}
+
 /** Brute-force counters shared by every instance, so that limits hold behind a load balancer. */
 export interface ThrottleStore {
   /** The live counters among `keys`. */
   get(keys: string[], now: number): Promise<ThrottleRecord[]>;
   /** Counts one failure atomically; a counter idle for `keepSeconds` starts again at 1. */
   fail(key: string, now: number, keepSeconds: number): Promise<ThrottleRecord>;
+  /**
+   * Reserves an attempt in one atomic statement, before the password is checked: counts it and
+   * returns the counter when the wait that `waits` asks after the current count has passed since
+   * the last counted attempt (or the counter is idle for `keepSeconds`), else counts nothing and
+   * returns undefined. Concurrent reservations on any number of instances see each other's counts.
+   */
+  reserve(key: string, now: number, keepSeconds: number, waits: readonly WaitStep[]): Promise<ThrottleRecord | undefined>;
+  /** Gives back one reserved attempt (an attempt that turned out not to be a failure). */
+  release(key: string): Promise<void>;
   /** Keeps a mark (failures 0) for `keepSeconds`: a browser that has signed in to an account. */
   remember(key: string, now: number, keepSeconds: number): Promise<void>;
   clear(key: string): Promise<void>;

@@ -154,36 +154,97 @@ describe('sign-in', () => {
     });
     t.advance(600);
   });
+
+  test('a browser that signed in before is not locked out by an attack from its own address', async () => {
+    const user = await t.addUser('dave', 'dave password');
+    const other = await t.addUser('erin', 'erin password');
+    const owner = new Browser();
+    await from('192.0.2.50', async () => {
+      assert.ok(isConsentPage(await owner.submit(await loginPage(owner), { username: 'dave', password: user.password })));
+      // Someone behind the same address (a shared NAT) exhausts the address limit.
+      const attacker = new Browser();
+      let page = await loginPage(attacker);
+      for (let i = 0; i < 12; i++) {
+        page = await attacker.submit(page, { username: `target${i}`, password: 'x' });
+        t.advance(60);
+      }
+      assert.equal((await attacker.submit(page, { username: 'erin', password: other.password })).status, 429);
+      // The owner's browser is known for dave only: dave signs in at once, erin waits like anyone.
+      assert.ok(isConsentPage(await owner.submit(await loginPage(owner), { username: 'dave', password: user.password })));
+      const notKnown = await owner.submit(await loginPage(owner), { username: 'erin', password: other.password });
+      assert.equal(notKnown.status, 429);
+    });
+    assert.ok(t.logs.some((l) => l.event === 'login.throttled' && l.limit === 'login-ip'));
+    t.advance(600);
+  });
+
+  test('a known browser has its own counter: its device cookie guesses no faster than the account limit', async () => {
+    const user = await t.addUser('fay', 'fay password');
+    const owner = new Browser();
+    await from('192.0.2.60', async () => {
+      assert.ok(isConsentPage(await owner.submit(await loginPage(owner), { username: 'fay', password: user.password })));
+      let page = await loginPage(owner);
+      for (let i = 0; i < 4; i++) page = await owner.submit(page, { username: 'fay', password: 'nope' });
+      const refused = await owner.submit(page, { username: 'fay', password: user.password });
+      assert.equal(refused.status, 429);
+      assert.equal(refused.headers.get('retry-after'), '1');
+      t.advance(1);
+      assert.ok(isConsentPage(await owner.submit(refused, { username: 'fay', password: user.password })));
+    });
+    assert.ok(t.logs.some((l) => l.event === 'login.throttled' && l.limit === 'login-device'));
+  });
+
+  test('the device cookie is long-lived and HttpOnly; a value the server did not issue is replaced', async () => {
+    const user = await t.addUser('gus', 'gus password');
+    const planted = 'A'.repeat(43);
+    const browser = new Browser();
+    browser.cookies.set('lk_device', planted);
+    await from('192.0.2.70', async () => {
+      const page = await loginPage(browser);
+      const res = await fetch(new URL(/action="([^"]+)"/.exec(page.html)?.[1] ?? '', page.url), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        },
+        body: new URLSearchParams({
+          csrf: /name="csrf" value="([^"]+)"/.exec(page.html)?.[1] ?? '',
+          username: 'gus',
+          password: user.password,
+        }),
+      });
+      assert.equal(res.status, 303);
+      const device = res.headers.getSetCookie().find((c) => c.startsWith('lk_device='));
+      assert.match(device ?? '', /^lk_device=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=3600$/);
+      assert.ok(!device?.startsWith(`lk_device=${planted}`), 'the planted value is not adopted');
+    });
+  });
 });
 
 describe('client authentication', () => {
   const refresh = (auth: string) => tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: 'unknown' }, auth);
 
-  test('growing waits, then refusal with 429 and Retry-After, expiring on the clock', async () => {
+  test('failures are counted, logged and slowed down, never turned against a client with its right secret', async () => {
     const key = clientDimensions(t.server.deps.config, clientId, '192.0.2.40')[0]?.key ?? '';
+    const neighbour = await t.addClient();
+    const logged = () => t.logs.filter((l) => l.event === 'client.auth_failure' && l.client_id === clientId);
+    const before = logged().length;
     await from('192.0.2.40', async () => {
-      for (let i = 0; i < 3; i++) assert.equal((await refresh(basic(clientId, 'wrong'))).status, 401);
-      assert.equal(await failures(key), 3);
-      const refused = await refresh(basic(clientId, secret));
-      assert.equal(refused.status, 429);
-      assert.equal(refused.body.error, 'temporarily_unavailable');
-      assert.equal(refused.headers.get('retry-after'), '1');
-      t.advance(1);
-      assert.equal((await refresh(basic(clientId, 'wrong'))).status, 401);
-      const locked = await refresh(basic(clientId, secret));
-      assert.equal(locked.status, 429);
-      assert.equal(locked.headers.get('retry-after'), '60');
-    });
-    // The real client, calling from its own address, is not affected.
-    await from('192.0.2.41', async () => {
+      for (let i = 0; i < 5; i++) assert.equal((await refresh(basic(clientId, 'wrong'))).status, 401);
+      assert.equal(await failures(key), 5);
+      // Authenticated (the unknown refresh token is what fails), from the address that failed, at once.
       assert.equal((await refresh(basic(clientId, secret))).body.error, 'invalid_grant');
+      assert.equal((await refresh(basic(neighbour.client.clientId, neighbour.secret ?? ''))).body.error, 'invalid_grant');
     });
-    t.advance(60);
-    await from('192.0.2.40', async () => {
-      assert.equal((await refresh(basic(clientId, secret))).body.error, 'invalid_grant');
-      assert.equal(await failures(key), 0, 'a success clears the client counter');
-    });
-    assert.ok(t.logs.some((l) => l.event === 'client.throttled'));
-    assert.ok(t.logs.some((l) => l.event === 'client.auth_failure' && l.client_id === clientId));
+    // free 2, then the policy's waits (1 s, then 60 s), each answer held at most 2 s.
+    assert.deepEqual(
+      logged()
+        .slice(before)
+        .map((l) => l.delay_ms),
+      [0, 0, 1000, 2000, 2000],
+    );
+    assert.equal(await failures(key), 5, 'a success does not hide the failures');
+    assert.ok(!t.logs.some((l) => l.event === 'client.throttled'));
   });
 });

@@ -22,8 +22,9 @@ export interface TestServer {
   /**
    * Stops the server's clock at the current second (until `unfreeze`), so that a test counting
    * seconds (waits, Retry-After) cannot see a second boundary pass by itself on a slow machine.
+   * `at` stops it so that it reads `at` (to give several servers one clock).
    */
-  freeze(): void;
+  freeze(at?: number): void;
   unfreeze(): void;
   addUser(username?: string, password?: string, extra?: { email?: string; name?: string }): Promise<UserRecord & { password: string }>;
   addClient(
@@ -69,8 +70,8 @@ export async function startTestServer(
     advance(seconds) {
       offset += seconds;
     },
-    freeze() {
-      frozenAt = Math.floor(Date.now() / 1000);
+    freeze(at) {
+      frozenAt = at === undefined ? Math.floor(Date.now() / 1000) : at - offset;
     },
     unfreeze() {
       frozenAt = undefined;

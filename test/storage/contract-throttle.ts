@@ -13,6 +13,48 @@ export function throttleContract(ctx: Ctx): void {
       assert.equal(record?.expiresAt, NOW + 900);
     });
 
+    // free 2, then waits of 1, 2, 4 s, then 60 s from 5 attempts on (accounts/brute-force.ts).
+    const waits = [
+      { failures: 3, seconds: 1 },
+      { failures: 4, seconds: 2 },
+      { failures: 5, seconds: 60 },
+    ];
+
+    test('reserve counts atomically up to the first wait: 25 concurrent reservations make 3', async () => {
+      const key = unique('k');
+      const results = await Promise.all(Array.from({ length: 25 }, () => ctx.storage.throttle.reserve(key, NOW, 900, waits)));
+      const counted = results.filter((r) => r !== undefined);
+      assert.deepEqual(counted.map((r) => r.failures).sort(), [1, 2, 3]);
+      const [record] = await ctx.storage.throttle.get([key], NOW);
+      assert.equal(record?.failures, 3, 'refused reservations count nothing');
+      assert.equal(record?.lastFailureAt, NOW);
+    });
+
+    test('reserve honours each wait from the last counted attempt, and an idle counter starts again', async () => {
+      const key = unique('k');
+      const reserve = (at: number) => ctx.storage.throttle.reserve(key, at, 900, waits);
+      for (let i = 0; i < 3; i++) assert.ok(await reserve(NOW));
+      assert.equal(await reserve(NOW), undefined, 'the 3rd attempt asks for 1 s');
+      assert.equal((await reserve(NOW + 1))?.failures, 4);
+      assert.equal(await reserve(NOW + 2), undefined, 'the 4th asks for 2 s');
+      assert.equal((await reserve(NOW + 3))?.failures, 5);
+      assert.equal(await reserve(NOW + 62), undefined, 'the 5th asks for 60 s');
+      assert.equal((await reserve(NOW + 63))?.failures, 6);
+      assert.equal((await reserve(NOW + 63 + 900))?.failures, 1, 'idle for the window: starts again');
+    });
+
+    test('release gives back one reserved attempt, never below zero', async () => {
+      const key = unique('k');
+      await ctx.storage.throttle.reserve(key, NOW, 900, waits);
+      await ctx.storage.throttle.reserve(key, NOW, 900, waits);
+      await ctx.storage.throttle.release(key);
+      assert.equal((await ctx.storage.throttle.get([key], NOW))[0]?.failures, 1);
+      await ctx.storage.throttle.release(key);
+      await ctx.storage.throttle.release(key);
+      assert.equal((await ctx.storage.throttle.get([key], NOW))[0]?.failures, 0);
+      await ctx.storage.throttle.release(unique('absent'));
+    });
+
     test('a counter idle past its window starts again at 1, and get ignores it until then', async () => {
       const key = unique('k');
       await ctx.storage.throttle.fail(key, NOW, 60);
