@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { OAuthError } from '../errors.ts';
 import { parseForm } from './body.ts';
 import { errorResponse } from './errors.ts';
+import { alreadyReadBody } from './parsed-body.ts';
 import { untrustedProxyWarning } from './proxy-warning.ts';
 import type { Endpoint } from './router.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -92,7 +93,10 @@ async function toRequest(req: IncomingMessage, remoteAddress: string, opts: Adap
     // RFC 3986 §2: a request target is printable ASCII; anything else was not percent-encoded.
     if (!url.startsWith('/') || /[^\x21-\x7e]/.test(url)) throw new OAuthError('invalid_request', 'the request target is not a valid path');
     request.query = parseForm(q === -1 ? '' : url.slice(q + 1), opts.parameterBytes);
-    const raw = await readBody(req, opts.bodyBytes, opts.requestTimeoutMs ?? 30_000);
+    // Behind a body parser (an app that mounts the handler) the stream was read already.
+    const limit = opts.bodyBytes;
+    const raw = alreadyReadBody(req) ?? (await readBody(req, limit, opts.requestTimeoutMs ?? 30_000));
+    if (raw.length > limit) throw new OAuthError('invalid_request', `the body is larger than ${limit} bytes`, { status: 413 });
     if (raw.length > 0 || contentType === FORM) {
       if (contentType !== FORM) throw new OAuthError('invalid_request', `the body must be ${FORM}`);
       if (!isUtf8(raw)) throw new OAuthError('invalid_request', 'the body is not valid UTF-8');
