@@ -95,6 +95,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     parameterBytes: config.limits.parameterBytes,
     requestTimeoutMs: config.limits.requestTimeoutMs,
     https: config.issuer.startsWith('https:'),
+    basePath: new URL(config.issuer).pathname.replace(/\/$/, ''),
     trustProxy: config.trustProxy === true ? 1 : config.trustProxy === false ? 0 : config.trustProxy,
     log: baseLog,
     context: requestContext,

@@ -28,6 +28,11 @@ export interface AdapterOptions {
   metrics?: HttpMetrics;
   /** The error page template (themes may replace it). */
   errorPage: PageRenderer;
+  /**
+   * The issuer's path (`/auth` for `https://example.com/auth`; '' at the root). A request that still
+   * carries it (Fastify's raw request, a proxy that keeps the prefix) is routed without it.
+   */
+  basePath?: string;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -77,7 +82,7 @@ export function nodeHandler(endpoint: Endpoint, opts: AdapterOptions): (req: Inc
 async function toRequest(req: IncomingMessage, remoteAddress: string, opts: AdapterOptions): Promise<OAuthRequest> {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
-  const path = pathOf(url);
+  const path = withoutBase(pathOf(url), opts.basePath ?? '');
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const request: OAuthRequest = {
     method: req.method ?? 'GET',
@@ -107,6 +112,10 @@ async function toRequest(req: IncomingMessage, remoteAddress: string, opts: Adap
       err instanceof OAuthError ? err : new OAuthError('invalid_request', 'the request could not be read', { detail: String(err) });
   }
   return request;
+}
+
+function withoutBase(path: string, base: string): string {
+  return base && (path === base || path.startsWith(`${base}/`)) ? path.slice(base.length) || '/' : path;
 }
 
 function pathOf(url: string | undefined): string {

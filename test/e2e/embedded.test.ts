@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import express from 'express';
+import Fastify from 'fastify';
 import { pino } from 'pino';
 import { buildClient } from '../../src/clients/register.ts';
 import { type AuthorizationServer, createAuthorizationServer } from '../../src/server.ts';
@@ -89,4 +90,34 @@ test('a body another middleware swallowed is refused at once, naming the cause',
   const body = (await res.json()) as { error: string; error_description: string };
   assert.equal(body.error, 'invalid_request');
   assert.match(body.error_description, /already read.*mount Latchkey before body parsers/);
+});
+
+test('in Fastify, under a prefix, with the raw request and no body parser of its own', async () => {
+  const fastify = Fastify();
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', (_req, _payload, done) => done(null));
+  let fastifyAuth: AuthorizationServer | undefined;
+  fastify.all('/auth/*', (request, reply) => {
+    reply.hijack();
+    fastifyAuth?.handler(request.raw, reply.raw);
+  });
+  const url = await fastify.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    fastifyAuth = await createAuthorizationServer(
+      { issuer: `${url}/auth`, db: 'sqlite::memory:' },
+      { storage, logger: pino({ level: 'silent' }) },
+    );
+    const metadata = await fetch(`${url}/auth/.well-known/oauth-authorization-server`);
+    assert.equal(metadata.status, 200);
+    assert.equal(((await metadata.json()) as { token_endpoint: string }).token_endpoint, `${url}/auth/token`);
+    const res = await fetch(`${url}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: credentials },
+      body: 'grant_type=client_credentials',
+      signal: AbortSignal.timeout(10_000),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+  } finally {
+    await fastifyAuth?.close();
+    await fastify.close();
+  }
 });
