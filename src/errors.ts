@@ -98,7 +98,8 @@ export class OAuthError extends Error {
 
 /** An error shown to a person as a page, whatever the route (the message is for people). */
 export function pageError(status: number, message: string, options: Omit<OAuthErrorOptions, 'destination' | 'status'> = {}): OAuthError {
-  const code: OAuthErrorCode = status === 403 ? 'access_denied' : status === 404 ? 'not_found' : 'invalid_request';
+  const code: OAuthErrorCode =
+    status === 403 ? 'access_denied' : status === 404 ? 'not_found' : status === 429 ? 'temporarily_unavailable' : 'invalid_request';
   return new OAuthError(code, message, { ...options, status, destination: { to: 'page' } });
 }
 

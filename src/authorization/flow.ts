@@ -17,9 +17,11 @@ import type {
   InteractionStore,
   SessionRecord,
   SessionStore,
+  ThrottleStore,
 } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
 import { decide } from './decide.ts';
+import { admitInteraction } from './limit.ts';
 import { readAuthorizationRequest } from './request.ts';
 import { authorizationError, issueCode } from './respond.ts';
 
@@ -32,6 +34,7 @@ export interface FlowDeps {
     consents: Pick<ConsentStore, 'get'>;
     interactions: Pick<InteractionStore, 'create' | 'setUser' | 'consume'>;
     codes: Pick<CodeStore, 'createWithGrant'>;
+    throttle: Pick<ThrottleStore, 'fail'>;
   };
   clock: () => number;
   log: Log;
@@ -65,6 +68,7 @@ export async function beginFlow(req: OAuthRequest, deps: FlowDeps): Promise<OAut
       throw authorizationError(params, deps.config.issuer, decision.error, decision.description);
     case 'login':
     case 'consent': {
+      await admitInteraction(req.remoteAddress, deps);
       const id = randomToken();
       const known = decision.next === 'consent' && session;
       await deps.storage.interactions.create({

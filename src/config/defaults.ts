@@ -52,6 +52,11 @@ export const defaults = {
     headersTimeoutMs: 15_000,
     /** Time to receive the whole request, body included (slow-loris bodies get 408). */
     requestTimeoutMs: 30_000,
+    /**
+     * Sign-in requests (interactions: a login or consent page to show) one address may begin per
+     * minute; each is stored until it expires (`ttl.interaction`), so this bounds what a flood stores.
+     */
+    interactionsPerMinute: 300,
   },
   /**
    * Proxies in front of the server whose X-Forwarded-For / X-Forwarded-Proto / X-Request-Id are

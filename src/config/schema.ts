@@ -57,6 +57,7 @@ const schema = z.strictObject({
       .max(1024 * 1024),
     headersTimeoutMs: z.number().int().min(100),
     requestTimeoutMs: z.number().int().min(100),
+    interactionsPerMinute: z.number().int().min(1),
   }),
   trustProxy: z.union([z.boolean(), z.number().int().min(0).max(16)]),
   bruteForce: z.strictObject({
