@@ -12,6 +12,7 @@ import { tokenEndpoint } from './endpoints/token.ts';
 import { userinfoEndpoint } from './endpoints/userinfo.ts';
 import { createRouter, type Endpoint, type Route } from './http/router.ts';
 import { endSession } from './interaction/logout.ts';
+import { strings } from './interaction/strings.ts';
 import { healthzEndpoint, metricsEndpoint, readyzEndpoint } from './observability/health.ts';
 
 export function routes(deps: Deps, log: Logger): Endpoint {
@@ -31,5 +32,5 @@ export function routes(deps: Deps, log: Logger): Endpoint {
     { path: '/readyz', errors: 'json', methods: { GET: () => readyzEndpoint(deps) } },
     { path: '/metrics', errors: 'json', methods: { GET: () => metricsEndpoint(deps) } },
   ];
-  return createRouter(table, log, deps.views.error);
+  return createRouter(table, log, deps.views.error, { notFound: strings.notFound, methodNotAllowed: strings.methodNotAllowed });
 }

@@ -14,7 +14,13 @@ export interface Route {
   errors: ErrorFormat;
 }
 
-export function createRouter(routes: readonly Route[], log: Logger, renderPage: PageRenderer): Endpoint {
+/** The router's own words (the composition root passes them from the page strings). */
+export interface RouterMessages {
+  notFound: string;
+  methodNotAllowed(allowed: string): string;
+}
+
+export function createRouter(routes: readonly Route[], log: Logger, renderPage: PageRenderer, messages: RouterMessages): Endpoint {
   const exact = new Map<string, Route>();
   const prefixed: Route[] = [];
   for (const r of routes) r.param ? prefixed.push(r) : exact.set(r.path, r);
@@ -35,7 +41,7 @@ export function createRouter(routes: readonly Route[], log: Logger, renderPage: 
     if (!route) {
       // People get a page; programs that ask for JSON get an OAuth-style error.
       const format = (req.headers.accept ?? '').includes('json') ? 'json' : 'page';
-      return errorResponse(new OAuthError('not_found', 'there is nothing at this address'), format, log, renderPage);
+      return errorResponse(new OAuthError('not_found', messages.notFound), format, log, renderPage);
     }
     const label = route.param ? `${route.path}/:id` : route.path;
     const res = await answer(route, request);
@@ -49,7 +55,12 @@ export function createRouter(routes: readonly Route[], log: Logger, renderPage: 
     if (!endpoint || !Object.hasOwn(route.methods, method)) {
       // RFC 9110 §15.5.6: a 405 lists the methods the resource supports.
       const allowed = Object.keys(route.methods).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
-      const res = errorResponse(new OAuthError('method_not_allowed', `use ${allowed.join(' or ')}`), route.errors, log, renderPage);
+      const res = errorResponse(
+        new OAuthError('method_not_allowed', messages.methodNotAllowed(allowed.join(' or '))),
+        route.errors,
+        log,
+        renderPage,
+      );
       res.headers.allow = allowed.join(', ');
       return res;
     }

@@ -17,8 +17,11 @@ export const strings = {
   deny: 'Deny',
   errorTitle: 'Something went wrong',
   errorBack: 'Go back to the application you came from and try again.',
-  expired: 'This sign-in request has expired or was already used. Start again from the application.',
-  csrf: 'This form was not sent from this browser session. Start again from the application.',
+  // The error page adds errorBack (what to do) under each message: the messages say only what happened.
+  expired: 'This sign-in request has expired or was already used.',
+  csrf: 'This form was not sent from this browser session.',
+  notFound: 'There is nothing at this address.',
+  methodNotAllowed: (allowed: string) => `This address answers only ${allowed} requests.`,
   logoutTitle: 'Sign out?',
   logoutLead: (client: string | undefined) =>
     client ? `${client} asks to sign you out of Latchkey.` : 'Do you want to sign out of Latchkey?',
