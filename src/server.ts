@@ -1,9 +1,11 @@
 // ARCHITECTURE.md rule 3: the composition root. Validates config, builds the dependencies, passes them down.
+
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { epochSeconds } from './clock.ts';
 import { type Config, ConfigError, type ConfigInput, resolveConfig } from './config/schema.ts';
 import type { Deps } from './deps.ts';
 import { clientErrorHandler, createHttpServer, nodeHandler } from './http/node.ts';
@@ -49,8 +51,6 @@ export interface RunningServer extends AuthorizationServer {
   readonly http: Server;
 }
 
-const systemClock = () => Math.floor(Date.now() / 1000);
-
 /** The operator's stylesheet (`theme.css`); a file that cannot be read stops start-up with its path. */
 function readThemeCss(config: Config): string {
   if (!config.theme.css) return '';
@@ -72,7 +72,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   // Each request runs in this context with its own child logger (request id on every line).
   const requestContext = new AsyncLocalStorage<Logger>();
   const log = requestScopedLogger(baseLog, requestContext, metrics);
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? epochSeconds;
   const opened = options.storage ?? (await openStorage(config.db));
   // The client read of every token request, cached briefly (read-cache.ts).
   const storage = withReadCaches(opened, { clientTtlMs: 5000, max: 10_000 });

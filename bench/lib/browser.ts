@@ -1,6 +1,8 @@
 // A programmatic browser over node:http: keep-alive, a cookie jar with paths, manual redirects, form posting.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { s256 } from '../../src/grants/pkce.ts';
+import { basicCredentials } from '../../src/resource-server/introspection.ts';
 
 export interface Response {
   status: number;
@@ -59,14 +61,11 @@ export function newAgent(sockets: number): Agent {
 
 export function pkce(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+  return { verifier, challenge: s256(verifier) };
 }
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding. */
-export function basic(id: string, secret: string): string {
-  const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
-  return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`;
-}
+export const basic = basicCredentials;
 
 interface Cookie {
   name: string;

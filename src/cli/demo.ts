@@ -1,9 +1,10 @@
 // The demo set-up of `npm start`: one user and one client, created on first start and reused after.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createUser } from '../accounts/users.ts';
 import { buildClient } from '../clients/register.ts';
+import { s256 } from '../grants/pkce.ts';
 import type { Storage } from '../storage/types.ts';
 import { randomToken } from '../tokens/opaque.ts';
 
@@ -69,7 +70,7 @@ export function demoInstructions(issuer: string, demo: DemoCredentials, codeTtl:
     redirect_uri: demo.redirect_uri,
     scope: 'openid profile email offline_access',
     state: randomBytes(8).toString('base64url'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge: s256(verifier),
     code_challenge_method: 'S256',
   })) {
     authorize.searchParams.set(k, v);

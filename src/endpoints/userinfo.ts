@@ -1,6 +1,8 @@
 // OIDC Core §5.3: the UserInfo endpoint, with RFC 6750 §2.1 / §2.2 Bearer tokens.
+
 import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
+import { splitScope } from '../grants/scope.ts';
 import { singleParams } from '../http/body.ts';
 import { json } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
@@ -33,7 +35,7 @@ export async function userinfoEndpoint(req: OAuthRequest, deps: Deps): Promise<O
   if (!audiences(claims).includes(deps.config.issuer)) {
     throw new OAuthError('invalid_token', 'the access token is not for this server (its audience)', { detail: 'audience' });
   }
-  const scope = claims.scope.split(' ');
+  const scope = splitScope(claims.scope);
   if (!scope.includes('openid')) {
     throw new OAuthError('insufficient_scope', 'the access token was not granted the openid scope');
   }

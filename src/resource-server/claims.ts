@@ -1,4 +1,5 @@
 // RFC 9068 §2.2 and §4: the claims of an access token and their validation by a resource server.
+import { splitScope } from '../grants/scope.ts';
 import { ResourceServerError } from './errors.ts';
 
 /**
@@ -76,8 +77,8 @@ export function validateBearerClaims(claims: Record<string, unknown>, clockToler
  * tokens are case-sensitive and unordered).
  */
 export function missingScopes(granted: string | undefined, required: readonly string[]): string[] {
-  const have = new Set((granted ?? '').split(' ').filter((value) => value !== ''));
-  return required.filter((value) => !have.has(value));
+  const have = splitScope(granted);
+  return required.filter((value) => !have.includes(value));
 }
 
 /** Throws `insufficient_scope` (403) unless every required scope is granted (RFC 6750 §3.1). */

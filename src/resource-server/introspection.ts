@@ -1,7 +1,7 @@
 // RFC 7662 §2: asking the authorization server whether an access token is active.
 import { createHash } from 'node:crypto';
+import { BoundedCache } from '../cache.ts';
 import { ResourceServerError } from './errors.ts';
-import { BoundedCache } from './lru.ts';
 import type { FetchLike } from './types.ts';
 
 /** application/x-www-form-urlencoded serialization of one value (WHATWG URL §5.2). */

@@ -2,6 +2,7 @@
 
 import type { JWTVerifyOptions, ProtectedHeaderParameters } from 'jose';
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { epochSeconds } from '../clock.ts';
 import { SIGNING_ALGS } from '../tokens/algorithms.ts';
 import type { AccessTokenClaims } from './claims.ts';
 import { validateBearerClaims } from './claims.ts';
@@ -123,7 +124,7 @@ export async function verifyJwtAccessToken(token: string, keys: RemoteKeys, chec
   if (typeof payload.jti !== 'string') throw invalid('The access token identifier is malformed');
   // jose accepts an `exp` of 1e999 (Infinity): a token must still expire.
   if (!Number.isFinite(payload.exp)) throw invalid('The access token has no expiry');
-  return validateBearerClaims(payload, check.clockTolerance, Math.floor(Date.now() / 1000));
+  return validateBearerClaims(payload, check.clockTolerance, epochSeconds());
 }
 
 /** Turns a jose error caused by the token into `invalid_token`; anything else is returned unchanged. */

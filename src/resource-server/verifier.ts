@@ -1,7 +1,10 @@
 // RFC 9068 §4 and RFC 7662 §2: validating access tokens for one issuer, with cached keys and metadata.
+
 import { createHash } from 'node:crypto';
 import type { RemoteJWKSetOptions } from 'jose';
 import { customFetch } from 'jose';
+import { BoundedCache } from '../cache.ts';
+import { epochSeconds } from '../clock.ts';
 import type { AccessTokenClaims } from './claims.ts';
 import { requireScopes, validateClaims } from './claims.ts';
 import type { AuthorizationServerMetadata } from './discovery.ts';
@@ -11,7 +14,6 @@ import type { Introspector } from './introspection.ts';
 import { createIntrospector } from './introspection.ts';
 import { DEFAULT_ALGORITHMS, verifyJwtAccessToken } from './jwt.ts';
 import { remoteKeys } from './keys.ts';
-import { BoundedCache } from './lru.ts';
 import type { Checks, PerRequestSnapshot } from './options.ts';
 import { checkIssuer, checks, checkUrl, samePerRequest, seconds, snapshotPerRequest } from './options.ts';
 import type { FetchLike, IntrospectionOptions, PerRequestOptions, VerifyOptions } from './types.ts';
@@ -112,7 +114,7 @@ function createPreparedVerifier(options: VerifyOptions): PreparedVerifier {
       throw new ResourceServerError('invalid_token', 'The token is not a bearer access token');
     }
     // The issuer's own introspection endpoint vouches for the token when the response omits iss.
-    return validateClaims({ iss: issuer, ...claims }, { ...check, issuer, now: Math.floor(Date.now() / 1000) });
+    return validateClaims({ iss: issuer, ...claims }, { ...check, issuer, now: epochSeconds() });
   }
 
   async function verifyPrepared(token: string, check: Checks): Promise<AccessTokenClaims> {

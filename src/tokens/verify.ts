@@ -1,6 +1,8 @@
 // RFC 9068 §4 applied to our own access tokens (userinfo, introspection, revocation), and the
 // one-lookup revocation check through the grant (ARCHITECTURE.md rule 5).
+
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import { ExpiringCache } from '../cache.ts';
 import type { Config } from '../config/schema.ts';
 import type { GrantStore, RefreshTokenRecord, RefreshTokenStore, RevokedTokenStore } from '../storage/types.ts';
 import { SIGNING_ALGS } from './algorithms.ts';
@@ -18,30 +20,23 @@ export interface AccessTokenClaims extends JWTPayload {
 }
 
 /**
- * Our own access tokens whose signature and claims verified, kept until they expire (bounded, oldest
- * dropped first). A signature that verified stays valid: a key is removed only after every token it
+ * Our own access tokens whose signature and claims verified, kept until they expire (bounded, least recently
+ * used dropped first). A signature that verified stays valid: a key is removed only after every token it
  * signed has expired. Revocation is never cached — it is looked up on every use.
  */
 export class VerifiedTokens {
-  readonly #byToken = new Map<string, AccessTokenClaims>();
-  readonly #max: number;
+  readonly #byToken: ExpiringCache<string, AccessTokenClaims>;
 
   constructor(max = 10_000) {
-    this.#max = max;
+    this.#byToken = new ExpiringCache(max);
   }
 
   get(token: string, now: number): AccessTokenClaims | undefined {
-    const claims = this.#byToken.get(token);
-    if (claims && claims.exp <= now) {
-      this.#byToken.delete(token);
-      return undefined;
-    }
-    return claims;
+    return this.#byToken.get(token, now);
   }
 
   set(token: string, claims: AccessTokenClaims): void {
-    if (this.#byToken.size >= this.#max) this.#byToken.delete(this.#byToken.keys().next().value as string);
-    this.#byToken.set(token, claims);
+    this.#byToken.set(token, claims, claims.exp);
   }
 }
 

@@ -1,11 +1,13 @@
 // Helpers to build authorization requests and call the token endpoint by hand, for refusal tests.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { s256 } from '../../src/grants/pkce.ts';
+import { basicCredentials } from '../../src/resource-server/introspection.ts';
 import { Browser } from './browser.ts';
 import { REDIRECT_URI } from './server.ts';
 
 export function pkce(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+  return { verifier, challenge: s256(verifier) };
 }
 
 export function authorizeUrl(base: string, params: Record<string, string | undefined>): string {
@@ -51,9 +53,8 @@ export async function getCode(
   return { code, verifier, browser };
 }
 
-export function basic(id: string, secret: string): string {
-  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-}
+/** RFC 6749 §2.3.1 Basic credentials, encoded as the resource-server module sends them. */
+export const basic = basicCredentials;
 
 export async function tokenRequest(
   base: string,

@@ -1,4 +1,5 @@
-// RFC 7662 §4: a bounded cache, so that cached introspection results and verifiers cannot grow without limit.
+// The one bounded cache: whatever is kept in memory (introspection results, verifiers, verified tokens,
+// read-through records) has a size limit and drops the least recently used entry first.
 
 /** A small least-recently-used map. */
 export class BoundedCache<K, V> {
@@ -39,6 +40,33 @@ export class BoundedCache<K, V> {
 
   delete(key: K): void {
     if (this.#newest?.key === key) this.#newest = undefined;
+    this.#entries.delete(key);
+  }
+}
+
+/** A bounded cache whose entries also expire (at a time in the caller's unit: seconds or ms). */
+export class ExpiringCache<K, V> {
+  readonly #entries: BoundedCache<K, { value: V; until: number }>;
+
+  constructor(maxEntries: number) {
+    this.#entries = new BoundedCache(maxEntries);
+  }
+
+  get(key: K, now: number): V | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.until <= now) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  set(key: K, value: V, until: number): void {
+    this.#entries.set(key, { value, until });
+  }
+
+  delete(key: K): void {
     this.#entries.delete(key);
   }
 }
