@@ -3,7 +3,7 @@ import type { Deps } from '../deps.ts';
 import { publicJson } from '../http/respond.ts';
 import type { OAuthResponse } from '../http/types.ts';
 
-export function metadata(deps: Deps): Record<string, unknown> {
+export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
   const { config } = deps;
   const iss = config.issuer;
   return {
@@ -49,11 +49,11 @@ export function metadata(deps: Deps): Record<string, unknown> {
   };
 }
 
-export async function discoveryEndpoint(deps: Deps): Promise<OAuthResponse> {
+export async function discoveryEndpoint(deps: Pick<Deps, 'config'>): Promise<OAuthResponse> {
   return publicJson(metadata(deps), 300);
 }
 
-export async function jwksEndpoint(deps: Deps): Promise<OAuthResponse> {
+export async function jwksEndpoint(deps: Pick<Deps, 'keys'>): Promise<OAuthResponse> {
   const res = publicJson(deps.keys.jwks(), 300);
   res.headers['content-type'] = 'application/jwk-set+json; charset=utf-8';
   return res;

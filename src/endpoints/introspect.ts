@@ -10,7 +10,10 @@ import { readClientRequest } from './client-request.ts';
 /** RFC 7662 §2.2: for an unknown, expired, revoked or foreign token, only `active: false`. */
 const inactive = () => json(200, { active: false });
 
-export async function introspectEndpoint(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
+/** The slices introspection uses: client authentication, token verification, the revocation lookup. */
+export type IntrospectDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'keys' | 'verifiedTokens'>;
+
+export async function introspectEndpoint(req: OAuthRequest, deps: IntrospectDeps): Promise<OAuthResponse> {
   const { params, client, method } = await readClientRequest(req, deps);
   // RFC 7662 §2.1: the caller MUST be authenticated; a public client has no credentials.
   if (method === 'none') throw new OAuthError('invalid_client', 'introspection needs client authentication', { detail: 'public client' });

@@ -9,7 +9,9 @@ import { readClientRequest } from './client-request.ts';
 
 const notYours = () => new OAuthError('unauthorized_client', 'the token was not issued to this client');
 
-export async function revokeEndpoint(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
+export type RevokeDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'keys' | 'verifiedTokens'>;
+
+export async function revokeEndpoint(req: OAuthRequest, deps: RevokeDeps): Promise<OAuthResponse> {
   const { params, client } = await readClientRequest(req, deps);
   const token = params.token;
   if (!token) throw new OAuthError('invalid_request', 'token is required');

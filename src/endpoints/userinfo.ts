@@ -25,7 +25,9 @@ function bearerToken(req: OAuthRequest): string {
   throw new OAuthError('invalid_token', 'an access token is required', { headers: { 'www-authenticate': 'Bearer realm="latchkey"' } });
 }
 
-export async function userinfoEndpoint(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
+export type UserinfoDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'keys' | 'verifiedTokens'>;
+
+export async function userinfoEndpoint(req: OAuthRequest, deps: UserinfoDeps): Promise<OAuthResponse> {
   const token = bearerToken(req);
   const verified = await verifyOwnAccessToken(token, deps);
   if (verified.invalid !== undefined) throw invalid(verified.invalid);

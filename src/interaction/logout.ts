@@ -14,11 +14,12 @@ import { constantTimeEqual, hashToken } from '../tokens/opaque.ts';
 import { browserSecret, CSRF_COOKIE, clearCookie, csrfToken, SESSION_COOKIE } from './cookies.ts';
 import { strings } from './strings.ts';
 
+export type LogoutDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'keys' | 'views'>;
 /**
  * The ID token hint's subject and audience when it is an ID token we signed; expired hints are
  * accepted (§2). Anything else we signed (an access token, `typ: at+jwt`) is not an ID token.
  */
-async function readHint(hint: string, deps: Deps): Promise<{ sub: string; aud: string } | undefined> {
+async function readHint(hint: string, deps: LogoutDeps): Promise<{ sub: string; aud: string } | undefined> {
   try {
     const kid = decodeProtectedHeader(hint).kid;
     const key = kid ? deps.keys.verifying(kid) : undefined;
@@ -37,7 +38,7 @@ async function readHint(hint: string, deps: Deps): Promise<{ sub: string; aud: s
   }
 }
 
-export async function endSession(req: OAuthRequest, deps: Deps): Promise<OAuthResponse> {
+export async function endSession(req: OAuthRequest, deps: LogoutDeps): Promise<OAuthResponse> {
   const params = singleParams(req.query, req.method === 'POST' ? req.body : null);
   const hint = params.id_token_hint ? await readHint(params.id_token_hint, deps) : undefined;
   if (params.id_token_hint && !hint) throw pageError(400, strings.logoutBadHint);
