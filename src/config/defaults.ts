@@ -52,6 +52,11 @@ export const defaults = {
     headersTimeoutMs: 15_000,
     /** Time to receive the whole request, body included (slow-loris bodies get 408). */
     requestTimeoutMs: 30_000,
+    /**
+     * How long an idle keep-alive connection stays open: above the 60 s idle timeout of common load
+     * balancers, so that the server never closes a connection the balancer is about to reuse.
+     */
+    keepAliveTimeoutMs: 72_000,
   },
   /**
    * Proxies in front of the server whose X-Forwarded-For / X-Forwarded-Proto / X-Request-Id are

@@ -5,11 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { rotateKeys } from '../../src/tokens/rotate.ts';
+import { createSealer } from '../../src/tokens/seal.ts';
 import { Browser } from '../helpers/browser.ts';
 import { authorizeUrl, basic, getCode, pkce, tokenRequest } from '../helpers/flow.ts';
 import { createTestDatabase, pgSkip, type TestDatabase } from '../helpers/postgres.ts';
 import { REDIRECT_URI, startTestServer, type TestServer } from '../helpers/server.ts';
 import { kidOf, userinfoStatus } from '../helpers/tokens.ts';
+
+const sealer = createSealer('a test secret of at least 32 characters');
 
 describe('two instances sharing PostgreSQL', { skip: pgSkip }, () => {
   let pg: TestDatabase;
@@ -99,7 +102,7 @@ describe('two instances sharing PostgreSQL', { skip: pgSkip }, () => {
 
   test('a key rotated at A is published and used at B after its periodic reload, and B’s tokens verify at A', async () => {
     const cfg = a.server.deps.config;
-    const created = await rotateKeys(a.storage.keys, cfg, Math.floor(Date.now() / 1000), { immediately: true });
+    const created = await rotateKeys(a.storage.keys, cfg, Math.floor(Date.now() / 1000), sealer, { immediately: true });
     const newKids = created.map((k) => k.kid);
     await a.server.deps.keys.reload();
 
@@ -125,7 +128,10 @@ describe('two instances sharing PostgreSQL', { skip: pgSkip }, () => {
 
   test('a key rotated at B verifies at A at once: an unknown kid reloads the key ring', async () => {
     const cfg = b.server.deps.config;
-    const created = await rotateKeys(b.storage.keys, cfg, Math.floor(Date.now() / 1000), { immediately: true, algs: [cfg.accessTokenAlg] });
+    const created = await rotateKeys(b.storage.keys, cfg, Math.floor(Date.now() / 1000), sealer, {
+      immediately: true,
+      algs: [cfg.accessTokenAlg],
+    });
     const kid = created[0]?.kid ?? '';
     await b.server.deps.keys.reload();
 
