@@ -76,15 +76,16 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   const requestContext = new AsyncLocalStorage<Logger>();
   const log = requestScopedLogger(baseLog, requestContext, metrics);
   const clock = options.clock ?? systemClock;
-  const opened = options.storage ?? (await openStorage(config.db));
-  // The client and brute-force counter reads of every token request, cached briefly (read-cache.ts).
-  const storage = withReadCaches(opened, { clientTtlMs: 5000, clearTtlMs: 2000, max: 10_000 });
+  // Before the database: a missing or unreadable secret stops start-up before anything is created.
   const sealer = keySealer(config, (path) =>
     baseLog.warn(
       { event: 'secret.generated', path },
       'generated the secret that encrypts the signing keys; back it up with the database (or set LATCHKEY_SECRET)',
     ),
   );
+  const opened = options.storage ?? (await openStorage(config.db));
+  // The client and brute-force counter reads of every token request, cached briefly (read-cache.ts).
+  const storage = withReadCaches(opened, { clientTtlMs: 5000, clearTtlMs: 2000, max: 10_000 });
   const changed = await ensureKeys(storage.keys, [config.accessTokenAlg, config.idTokenAlg], clock(), sealer);
   if (changed.sealed.length) baseLog.info({ event: 'key.sealed', kids: changed.sealed }, 'signing keys stored in clear are now encrypted');
   if (changed.activated.length) {

@@ -70,13 +70,13 @@ export function readEnv(env: NodeJS.ProcessEnv, variables: EnvVariable[], onErro
     try {
       value = parseText(text, v.schema);
     } catch (e) {
-      throw onError(`${v.name} ("${v.key}") ${(e as Error).message}, got ${JSON.stringify(text)}`);
+      throw onError(`${v.name}: "${v.key}" ${(e as Error).message}, got ${JSON.stringify(text)}`);
     }
     const checked = v.schema.safeParse(value);
     if (!checked.success) {
       const issue = checked.error.issues[0];
       const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
-      throw onError(`${v.name} ("${v.key}")${where}: ${issue?.message ?? 'is invalid'}`);
+      throw onError(`${v.name}: "${v.key}"${where} ${issue?.message ?? 'is invalid'}`);
     }
     let node = out;
     for (const p of v.path.slice(0, -1)) {

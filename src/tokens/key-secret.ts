@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Config, ConfigError } from '../config/schema.ts';
+import { makePrivateDirectory } from '../storage/sqlite/open.ts';
 import { createSealer, type KeySealer } from './seal.ts';
 
 /** Shortest secret accepted: HKDF adds no strength to a guessable secret. */
@@ -95,6 +96,7 @@ export function resolveSecret(config: Pick<Config, 'secret' | 'secretFile' | 'db
   } catch (e) {
     if (!(e instanceof ConfigError) || !/cannot be read: ENOENT$/.test(e.message)) throw e;
   }
+  makePrivateDirectory(dirname(path));
   const { secret, created } = createSecretFile(path, generateSecret());
   return { secret, source: created ? 'generated' : 'data-directory', path };
 }

@@ -6,12 +6,9 @@ import * as oidc from 'openid-client';
 import { maintain } from '../../src/maintenance.ts';
 import { hashToken } from '../../src/tokens/opaque.ts';
 import { rotateKeys } from '../../src/tokens/rotate.ts';
-import { createSealer } from '../../src/tokens/seal.ts';
 import { Browser, isConsentPage } from '../helpers/browser.ts';
 import { basic, codeRequestUrl, getCode, tokenRequest } from '../helpers/flow.ts';
 import { REDIRECT_URI, startTestServer, type TestServer } from '../helpers/server.ts';
-
-const sealer = createSealer('a test secret of at least 32 characters');
 
 const LOGGED_OUT = 'http://127.0.0.1:9/logged-out';
 let t: TestServer;
@@ -146,7 +143,7 @@ describe('signing keys', () => {
     const before = await codeTokens(client.clientId, auth);
     const oldKid = decodeProtectedHeader(before.access_token).kid;
 
-    const created = await rotateKeys(t.storage.keys, t.server.deps.config, Math.floor(Date.now() / 1000), sealer);
+    const created = await rotateKeys(t.storage.keys, t.server.deps.config, Math.floor(Date.now() / 1000), t.server.deps.keys.sealer);
     await maintain(t.server.deps);
     const published = (await (await fetch(`${t.url}/jwks`)).json()) as { keys: { kid: string }[] };
     for (const k of created)

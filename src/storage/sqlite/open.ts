@@ -26,11 +26,7 @@ export function openSqlite(path: string): Kysely<Database> {
  * tightened to 0600 with its siblings, since nothing but the server needs to read it.
  */
 function createPrivately(path: string): void {
-  const dir = dirname(resolve(path));
-  const first = mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (first !== undefined) {
-    for (let d = dir; d.length >= first.length; d = dirname(d)) chmodSync(d, 0o700);
-  }
+  makePrivateDirectory(dirname(resolve(path)));
   if (!existsSync(path)) {
     try {
       const fd = openSync(path, 'wx', 0o600);
@@ -48,6 +44,13 @@ function createPrivately(path: string): void {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
     }
   }
+}
+
+/** Creates `dir` and its missing parents 0700 (whatever the umask); an existing directory is left as it is. */
+export function makePrivateDirectory(dir: string): void {
+  const first = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (first === undefined) return;
+  for (let d = dir; d.length >= first.length; d = dirname(d)) chmodSync(d, 0o700);
 }
 
 const STATEMENT_CACHE = 256;
