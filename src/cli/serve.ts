@@ -7,7 +7,7 @@ import { type ConfigInput, parseIntOrThrow, resolveConfig } from '../config/sche
 import { createLogger } from '../log.ts';
 import { startServer } from '../server.ts';
 import { openStorage } from '../storage/open.ts';
-import { keySealer } from '../tokens/key-secret.ts';
+import { keySealer, resolveSecret } from '../tokens/key-secret.ts';
 import { ensureKeys } from '../tokens/keys.ts';
 import { algsInUse } from '../tokens/rotate.ts';
 import { action, configInput, type GlobalOptions, now, withCommonOptions } from './common.ts';
@@ -40,6 +40,8 @@ export function serveCommand(program: Command): void {
       if (opts.issuer !== undefined) flags.issuer = opts.issuer;
       const layers = configInput(opts, flags);
       const config = resolveConfig(...layers);
+      // PostgreSQL without a secret stops here, before connecting (SQLite's default secret is made at start).
+      if (!config.db.startsWith('sqlite:')) resolveSecret(config);
       const workers = opts.workers === undefined ? 1 : parseIntOrThrow(opts.workers, '--workers');
       if (workers < 1 || workers > 64) throw new Error('--workers must be between 1 and 64');
       if (workers > 1 && cluster.isPrimary) {

@@ -73,6 +73,7 @@ export function newestKid(keys: KeyRecord[], alg: SigningAlg): string {
  * Start-up: seals keys stored in clear by older versions, and makes sure every alg has a key that
  * signs now. A key published but not yet active (`keys rotate` before the first start) is
  * activated rather than left waiting with nothing to sign. Returns what it changed, to be logged.
+ * A key the secret cannot open is a ConfigError, thrown before anything is written.
  */
 export async function ensureKeys(
   store: KeyStore,
@@ -81,7 +82,10 @@ export async function ensureKeys(
   sealer: KeySealer,
 ): Promise<{ sealed: string[]; activated: string[]; created: string[] }> {
   const done = { sealed: [] as string[], activated: [] as string[], created: [] as string[] };
-  for (const k of await store.list()) {
+  const stored = await store.list();
+  // A wrong secret stops start-up here, before anything is changed.
+  for (const k of stored) if (k.expiresAt === null || k.expiresAt > now) sealer.open(k.kid, k.privateJwk);
+  for (const k of stored) {
     if (isClear(k.privateJwk) && (await store.reseal(k.kid, k.privateJwk, sealer.seal(k.kid, k.privateJwk)))) done.sealed.push(k.kid);
   }
   for (const alg of new Set(algs)) {
