@@ -13,6 +13,7 @@ export const MIN_SECRET_LENGTH = 32;
 /** The name of the secret file generated next to an SQLite database. */
 export const SECRET_FILE_NAME = 'latchkey.secret';
 
+/** The key-encryption secret and where it came from. */
 export interface ResolvedSecret {
   secret: string;
   /** Where it came from, for the start-up log line (never the secret itself). */
