@@ -7,7 +7,7 @@ import { rotateIfDue } from './tokens/rotate.ts';
 export async function maintain(deps: Deps): Promise<void> {
   const { storage, config, keys, clock, log } = deps;
   try {
-    const rotated = await rotateIfDue(storage.keys, config, clock());
+    const rotated = await rotateIfDue(storage.keys, config, clock(), keys.sealer);
     for (const k of rotated) log.info({ event: 'key.rotated', kid: k.kid, alg: k.alg, activates_at: k.activatesAt }, 'signing key rotated');
     const deleted = await storage.cleanup(clock());
     if (deleted > 0) log.debug({ event: 'cleanup', deleted }, 'expired rows deleted');

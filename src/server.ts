@@ -1,8 +1,7 @@
 // ARCHITECTURE.md rule 3: the composition root. Validates config, builds the dependencies, passes them down.
-
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { epochSeconds } from './clock.ts';
@@ -19,7 +18,9 @@ import { openStorage } from './storage/open.ts';
 import { withReadCaches } from './storage/read-cache.ts';
 import type { Storage } from './storage/types.ts';
 import { createIssuer } from './tokens/issuer.ts';
-import { ensureKeys, loadKeyRing } from './tokens/keys.ts';
+import { keySealer } from './tokens/key-secret.ts';
+import { ensureKeys, loadKeyRing, NO_ACTIVE_KEY_HELP } from './tokens/keys.ts';
+import { KEY_RELOAD_MS } from './tokens/rotate.ts';
 import { VerifiedTokens } from './tokens/verify.ts';
 
 export interface ServerOptions {
@@ -29,8 +30,9 @@ export interface ServerOptions {
   clock?: () => number;
   logger?: Logger;
   /**
-   * How often the signing keys are reloaded from the store (ms, default 30 s), so that a key rotated
-   * by another instance or by `latchkey keys rotate` is used and published here too.
+   * How often the signing keys are reloaded from the store (ms, default 4 s), so that a key rotated
+   * by another instance or by `latchkey keys rotate` is used and published here too. Above 5 s, a
+   * key rotated with `--immediately` may sign elsewhere before this instance publishes it.
    */
   keyReloadMs?: number;
   /** Page templates to use instead of the default ones (README "Theming the pages"). */
@@ -73,11 +75,26 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   const requestContext = new AsyncLocalStorage<Logger>();
   const log = requestScopedLogger(baseLog, requestContext, metrics);
   const clock = options.clock ?? epochSeconds;
+  // Before the database: a missing or unreadable secret stops start-up before anything is created.
+  const sealer = keySealer(config, (path) =>
+    baseLog.warn(
+      { event: 'secret.generated', path },
+      'generated the secret that encrypts the signing keys; back it up with the database (or set LATCHKEY_SECRET)',
+    ),
+  );
   const opened = options.storage ?? (await openStorage(config.db));
   // The client read of every token request, cached briefly (read-cache.ts).
   const storage = withReadCaches(opened, { clientTtlMs: 5000, max: 10_000 });
-  await ensureKeys(storage.keys, [config.accessTokenAlg, config.idTokenAlg], clock());
-  const keys = await loadKeyRing(storage.keys, clock);
+  const changed = await ensureKeys(storage.keys, [config.accessTokenAlg, config.idTokenAlg], clock(), sealer);
+  if (changed.sealed.length) baseLog.info({ event: 'key.sealed', kids: changed.sealed }, 'signing keys stored in clear are now encrypted');
+  if (changed.activated.length) {
+    baseLog.warn({ event: 'key.activated', kids: changed.activated }, 'no signing key was active: the published one now signs');
+  }
+  const keys = await loadKeyRing(storage.keys, clock, {
+    sealer,
+    onUnreadable: (kid, err) =>
+      log.error({ event: 'key.unreadable', kid, err }, `a signing key cannot be opened here: ${NO_ACTIVE_KEY_HELP}`),
+  });
   const views = createViews({ css: readThemeCss(config), ...(options.views ? { overrides: options.views } : {}) });
   const deps: Deps = {
     config,
@@ -106,7 +123,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   const stopMaintenance = startMaintenance(deps);
   const keyReload = setInterval(() => {
     keys.reload().catch((err: unknown) => log.error({ err }, 'reloading the signing keys failed'));
-  }, options.keyReloadMs ?? 30_000);
+  }, options.keyReloadMs ?? KEY_RELOAD_MS);
   keyReload.unref();
   return {
     deps,
@@ -120,13 +137,22 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   };
 }
 
+/** Until the server is built, a request (a probe, a client during a rolling deploy) is told to retry. */
+function starting(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(503, { 'retry-after': '1', 'content-type': 'application/json', 'cache-control': 'no-store', connection: 'close' });
+  res.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: 'the server is starting' }));
+}
+
 /**
  * Listens on `config.port` (0: any free port) and serves. Without an explicit issuer, the issuer is
- * the address actually bound.
+ * the address actually bound. Requests that arrive while the server is being built get 503 with
+ * `Retry-After`, never silence.
  */
 export async function startServer(input: ConfigInput, options: ServerOptions = {}): Promise<RunningServer> {
   const first = resolveConfig(input);
   const http = createHttpServer(first.limits);
+  let handle: (req: IncomingMessage, res: ServerResponse) => void = starting;
+  http.on('request', (req, res) => handle(req, res));
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(first.port, first.host, () => {
@@ -138,7 +164,7 @@ export async function startServer(input: ConfigInput, options: ServerOptions = {
     const port = (http.address() as AddressInfo).port;
     const config = input.issuer ? first : resolveConfig(input, { port });
     const app = await build(config, options);
-    http.on('request', app.handler);
+    handle = app.handler;
     http.on('clientError', app.clientErrorHandler);
     return {
       ...app,

@@ -7,6 +7,7 @@ import { type ConfigInput, parseIntOrThrow, resolveConfig } from '../config/sche
 import { createLogger } from '../log.ts';
 import { startServer } from '../server.ts';
 import { openStorage } from '../storage/open.ts';
+import { keySealer, resolveSecret } from '../tokens/key-secret.ts';
 import { ensureKeys } from '../tokens/keys.ts';
 import { algsInUse } from '../tokens/rotate.ts';
 import { action, configInput, type GlobalOptions, now, withCommonOptions } from './common.ts';
@@ -39,13 +40,22 @@ export function serveCommand(program: Command): void {
       if (opts.issuer !== undefined) flags.issuer = opts.issuer;
       const layers = configInput(opts, flags);
       const config = resolveConfig(...layers);
+      // PostgreSQL without a secret stops here, before connecting (SQLite's default secret is made at start).
+      if (!config.db.startsWith('sqlite:')) resolveSecret(config);
       const workers = opts.workers === undefined ? 1 : parseIntOrThrow(opts.workers, '--workers');
       if (workers < 1 || workers > 64) throw new Error('--workers must be between 1 and 64');
       if (workers > 1 && cluster.isPrimary) {
         // Migrate and create the signing keys once, before the workers start and race to do it.
         const storage = await openStorage(config.db);
-        await ensureKeys(storage.keys, algsInUse(config), now());
-        await storage.close();
+        try {
+          const log = createLogger(config.logLevel);
+          const sealer = keySealer(config, (path) =>
+            log.warn({ event: 'secret.generated', path }, 'generated the secret that encrypts the signing keys'),
+          );
+          await ensureKeys(storage.keys, algsInUse(config), now(), sealer);
+        } finally {
+          await storage.close();
+        }
         process.exitCode = await superviseWorkers({ workers, log: createLogger(config.logLevel) });
         return;
       }

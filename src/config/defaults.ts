@@ -57,6 +57,11 @@ export const defaults = {
      * minute; each is stored until it expires (`ttl.interaction`), so this bounds what a flood stores.
      */
     interactionsPerMinute: 300,
+    /**
+     * How long an idle keep-alive connection stays open: above the 60 s idle timeout of common load
+     * balancers, so that the server never closes a connection the balancer is about to reuse.
+     */
+    keepAliveTimeoutMs: 72_000,
   },
   /**
    * Proxies in front of the server whose X-Forwarded-For / X-Forwarded-Proto / X-Request-Id are

@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { defaults, oidcScopes } from './defaults.ts';
-import { ConfigError, type ConfigInput, configFromEnv, configFromFile, parseIntOrThrow, resolveConfig } from './schema.ts';
+import {
+  ConfigError,
+  type ConfigInput,
+  configFromEnv,
+  configFromFile,
+  environmentVariables,
+  parseIntOrThrow,
+  resolveConfig,
+} from './schema.ts';
 
 /** Asserts a ConfigError whose message names `key` (as `"key"`). */
 function namesKey(key: string) {
@@ -217,6 +225,76 @@ describe('configFromEnv', () => {
     assert.equal(config.db, 'sqlite::memory:');
     assert.throws(() => resolveConfig(configFromEnv({ LATCHKEY_PORT: '99999' })), namesKey('port'));
     assert.throws(() => resolveConfig(configFromEnv({ LATCHKEY_ISSUER: 'https://a.example/' })), namesKey('issuer'));
+  });
+});
+
+describe('every setting from the environment', () => {
+  test('each key has LATCHKEY_ and its path in upper snake case; numbers, booleans and JSON lists are read as such', () => {
+    const names = environmentVariables.map((v) => `${v.name}=${v.key}`);
+    for (const pair of [
+      'LATCHKEY_TTL_ACCESS_TOKEN=ttl.accessToken',
+      'LATCHKEY_BRUTE_FORCE_ACCOUNT_LOCK_AFTER=bruteForce.account.lockAfter',
+      'LATCHKEY_LIMITS_KEEP_ALIVE_TIMEOUT_MS=limits.keepAliveTimeoutMs',
+      'LATCHKEY_SECRET_FILE=secretFile',
+      'LATCHKEY_THEME_CSS=theme.css',
+    ])
+      assert.ok(names.includes(pair), pair);
+    const config = resolveConfig(
+      configFromEnv({
+        LATCHKEY_TTL_ACCESS_TOKEN: '60',
+        LATCHKEY_SCOPES: '["api:read","api:write"]',
+        LATCHKEY_TRUST_PROXY: 'true',
+        LATCHKEY_REFRESH_ID_TOKEN: 'true',
+        LATCHKEY_BRUTE_FORCE_ACCOUNT_FREE: '3',
+        LATCHKEY_ID_TOKEN_ALG: 'ES256',
+        LATCHKEY_KEYS_PRE_PUBLISH: '',
+      }),
+    );
+    assert.equal(config.ttl.accessToken, 60);
+    assert.equal(config.ttl.idToken, 3600, 'the other keys of the object keep their values');
+    assert.deepEqual(config.scopes, ['api:read', 'api:write']);
+    assert.equal(config.trustProxy, true);
+    assert.equal(config.refreshIdToken, true);
+    assert.deepEqual(config.bruteForce.account, { ...defaults.bruteForce.account, free: 3 });
+    assert.equal(config.idTokenAlg, 'ES256');
+    assert.equal(config.keys.prePublish, 3600, 'empty is unset');
+    assert.equal(resolveConfig(configFromEnv({ LATCHKEY_TRUST_PROXY: '2' })).trustProxy, 2);
+  });
+
+  test('the environment overrides the file one key at a time', () => {
+    const config = resolveConfig({ ttl: { accessToken: 100, idToken: 200 } }, configFromEnv({ LATCHKEY_TTL_ID_TOKEN: '300' }));
+    assert.deepEqual([config.ttl.accessToken, config.ttl.idToken], [100, 300]);
+  });
+
+  test('a bad value is a ConfigError naming the variable and the key', () => {
+    for (const [name, value, message] of [
+      ['LATCHKEY_TTL_ACCESS_TOKEN', 'abc', /whole number, got "abc"/],
+      ['LATCHKEY_TTL_CODE', '6000', /600/],
+      ['LATCHKEY_SCOPES', 'a b', /must be JSON/],
+      ['LATCHKEY_SCOPES', '["a b"]', /scope/],
+      ['LATCHKEY_REFRESH_ID_TOKEN', 'yes', /true or false/],
+      ['LATCHKEY_ACCESS_TOKEN_ALG', 'HS256', /RS256/],
+      ['LATCHKEY_TRUST_PROXY', 'maybe', /whole number, true or false/],
+    ] as const) {
+      assert.throws(
+        () => configFromEnv({ [name]: value }),
+        (e: unknown) => {
+          assert.ok(e instanceof ConfigError);
+          assert.ok(e.message.includes(name), e.message);
+          assert.match(e.message, message);
+          return true;
+        },
+        name,
+      );
+    }
+  });
+
+  test('the README lists every variable', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    assert.deepEqual(
+      environmentVariables.filter((v) => !readme.includes(`| \`${v.name}\``)).map((v) => v.name),
+      [],
+    );
   });
 });
 

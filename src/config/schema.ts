@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { SIGNING_ALGS } from '../tokens/algorithms.ts';
 import { defaults, oidcScopes } from './defaults.ts';
+import { type EnvVariable, envVariables, readEnv } from './env.ts';
 
 const algs = z.enum(SIGNING_ALGS);
 const seconds = z.number().int().positive();
@@ -58,6 +59,7 @@ const schema = z.strictObject({
     headersTimeoutMs: z.number().int().min(100),
     requestTimeoutMs: z.number().int().min(100),
     interactionsPerMinute: z.number().int().min(1),
+    keepAliveTimeoutMs: z.number().int().min(1000),
   }),
   trustProxy: z.union([z.boolean(), z.number().int().min(0).max(16)]),
   bruteForce: z.strictObject({
@@ -69,6 +71,9 @@ const schema = z.strictObject({
     knownBrowserSeconds: seconds,
   }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  // The key-encryption secret and its file (tokens/key-secret.ts); never stored in the database.
+  secret: z.string().min(1).optional(),
+  secretFile: z.string().min(1).optional(),
 });
 
 type Input = z.infer<typeof schema>;
@@ -99,22 +104,26 @@ function isIssuer(s: string): boolean {
   }
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** `layer` over `base`, object by object, so that a layer may set one nested key alone. */
+function mergeInto(base: Record<string, unknown>, layer: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(layer)) {
+    if (value === undefined) continue;
+    const current = base[key];
+    if (isPlainObject(current) && isPlainObject(value)) {
+      const copy = { ...current };
+      mergeInto(copy, value);
+      base[key] = copy;
+    } else base[key] = value;
+  }
+}
+
 /** Merges the layers (defaults < file < environment < explicit), validates and freezes. */
 export function resolveConfig(...layers: (ConfigInput | undefined)[]): Config {
   const merged: Record<string, unknown> = structuredClone(defaults);
-  for (const layer of layers) {
-    if (!layer) continue;
-    for (const [key, value] of Object.entries(layer)) {
-      if (value === undefined) continue;
-      const base = merged[key];
-      merged[key] =
-        base && typeof base === 'object' && !Array.isArray(base) && value && typeof value === 'object' && !Array.isArray(value)
-          ? { ...base, ...value }
-          : value;
-    }
-  }
-  if (merged.issuer === undefined) delete merged.issuer;
-  if (merged.defaultAudience === undefined) delete merged.defaultAudience;
+  for (const layer of layers) if (layer) mergeInto(merged, layer as Record<string, unknown>);
+  for (const key of ['issuer', 'defaultAudience', 'secret', 'secretFile']) if (merged[key] === undefined) delete merged[key];
   const parsed = schema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -132,16 +141,18 @@ export function resolveConfig(...layers: (ConfigInput | undefined)[]): Config {
   return deepFreeze(config);
 }
 
-/** Reads LATCHKEY_* (and PORT) from an environment. */
+/**
+ * Every setting's environment variable: `ttl.accessToken` is `LATCHKEY_TTL_ACCESS_TOKEN` (README
+ * "Configuration" lists them all).
+ */
+export const environmentVariables: readonly EnvVariable[] = envVariables(schema.shape as Record<string, z.ZodType>);
+
+/** Reads the LATCHKEY_* variables (and PORT, when LATCHKEY_PORT is not set) from an environment. */
 export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
-  const out: ConfigInput = {};
-  const port = env.LATCHKEY_PORT ?? env.PORT;
-  if (port !== undefined) out.port = parseIntOrThrow(port, env.LATCHKEY_PORT !== undefined ? 'LATCHKEY_PORT' : 'PORT');
-  if (env.LATCHKEY_HOST) out.host = env.LATCHKEY_HOST;
-  if (env.LATCHKEY_ISSUER) out.issuer = env.LATCHKEY_ISSUER;
-  if (env.LATCHKEY_DB) out.db = env.LATCHKEY_DB;
-  if (env.LATCHKEY_LOG_LEVEL) out.logLevel = env.LATCHKEY_LOG_LEVEL as Config['logLevel'];
-  return out;
+  const withPort = env.LATCHKEY_PORT === undefined && env.PORT !== undefined ? { ...env, LATCHKEY_PORT: env.PORT } : env;
+  const portName = withPort === env ? 'LATCHKEY_PORT' : 'PORT';
+  if (withPort.LATCHKEY_PORT !== undefined) parseIntOrThrow(withPort.LATCHKEY_PORT, portName);
+  return readEnv(withPort, [...environmentVariables], (message) => new ConfigError(`config: ${message}`)) as ConfigInput;
 }
 
 /** Reads a JSON config file; a missing or malformed file is a ConfigError naming the path. */

@@ -227,6 +227,8 @@ export interface HttpServerOptions {
   headerBytes: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  /** Idle keep-alive connections are closed after this long (above the load balancer's idle timeout). */
+  keepAliveTimeoutMs: number;
 }
 
 /** A node:http server with the limits that keep hostile clients from holding it (sizes, timeouts). */
@@ -237,7 +239,7 @@ export function createHttpServer(limits: HttpServerOptions): Server {
     // Our body timer answers first, in the route's format; node's is the backstop.
     requestTimeout: limits.requestTimeoutMs + 1000,
     connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(limits.headersTimeoutMs / 4))),
-    keepAliveTimeout: 5_000,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
   });
   return server;
 }

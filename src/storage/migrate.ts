@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-token-lifecycle.ts';
 import * as m0003 from './migrations/0003-throttle.ts';
 import * as m0004 from './migrations/0004-refresh-successor.ts';
+import * as m0007 from './migrations/0007-signing-key-lineage.ts';
 import * as m0008 from './migrations/0008-consent-resources.ts';
 import type { Database } from './schema.ts';
 
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0002-token-lifecycle': m0002,
   '0003-throttle': m0003,
   '0004-refresh-successor': m0004,
+  '0007-signing-key-lineage': m0007,
   '0008-consent-resources': m0008,
 };
 

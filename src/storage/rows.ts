@@ -157,6 +157,7 @@ export const keyFromRow = (r: Row<'signing_keys'>): KeyRecord => ({
   activatesAt: n(r.activates_at),
   retiresAt: nn(r.retires_at),
   expiresAt: nn(r.expires_at),
+  replaces: r.replaces,
 });
 
 export const keyToRow = (k: KeyRecord): Row<'signing_keys'> => ({
@@ -168,4 +169,5 @@ export const keyToRow = (k: KeyRecord): Row<'signing_keys'> => ({
   activates_at: k.activatesAt,
   retires_at: k.retiresAt,
   expires_at: k.expiresAt,
+  replaces: k.replaces,
 });

@@ -81,5 +81,6 @@ export interface Database {
     activates_at: number;
     retires_at: number | null;
     expires_at: number | null;
+    replaces: string | null;
   };
 }

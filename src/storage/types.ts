@@ -117,6 +117,7 @@ export interface InteractionRecord {
 export interface KeyRecord {
   kid: string;
   alg: 'RS256' | 'ES256' | 'EdDSA';
+  /** The private JWK sealed under the key-encryption secret (tokens/seal.ts); clear only in databases older than that. */
   privateJwk: string;
   publicJwk: string;
   createdAt: number;
@@ -125,6 +126,11 @@ export interface KeyRecord {
   /** Stops signing at this time; stays published until `expiresAt`. */
   retiresAt: number | null;
   expiresAt: number | null;
+  /**
+   * The kid of the newest key of this alg when this one was made ('' for the first): at most one key
+   * replaces a given key, so that concurrent rotations add one key, not two.
+   */
+  replaces: string | null;
 }
 
 export interface ClientStore {
@@ -206,8 +212,16 @@ export interface RefreshTokenStore {
 
 export interface KeyStore {
   list(): Promise<KeyRecord[]>;
-  create(key: KeyRecord): Promise<void>;
+  /** Adds a key; false (and nothing added) when a key of its alg already replaces `key.replaces`. */
+  create(key: KeyRecord): Promise<boolean>;
   retire(kid: string, retiresAt: number, expiresAt: number): Promise<void>;
+  /** Brings a published key's activation forward to `at` (never later). */
+  activate(kid: string, at: number): Promise<void>;
+  /**
+   * Replaces a key's stored private part if it still is `from` (compare-and-set); false otherwise.
+   * On SQLite the old value is also wiped from the file and its write-ahead log.
+   */
+  reseal(kid: string, from: string, to: string): Promise<boolean>;
 }
 
 /** A brute-force counter (accounts/brute-force.ts); keys are hashes, never a username or address. */

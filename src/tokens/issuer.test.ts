@@ -8,6 +8,9 @@ import type { Storage } from '../storage/types.ts';
 import { type AccessTokenInput, createIssuer, type Issuer, leftHalfHash } from './issuer.ts';
 import { generateKeyRecord, type KeyRing, loadKeyRing } from './keys.ts';
 import { hashToken } from './opaque.ts';
+import { createSealer } from './seal.ts';
+
+const sealer = createSealer('a test secret of at least 32 characters');
 
 const ISSUER = 'http://127.0.0.1:1';
 const NOW = 1_700_000_000;
@@ -30,11 +33,11 @@ const accessInput: AccessTokenInput = {
 before(async () => {
   const [opened, records] = await Promise.all([
     openStorage('sqlite::memory:'),
-    Promise.all((['RS256', 'ES256', 'EdDSA'] as const).map((alg) => generateKeyRecord(alg, NOW - 10))),
+    Promise.all((['RS256', 'ES256', 'EdDSA'] as const).map((alg) => generateKeyRecord(alg, NOW - 10, { sealer }))),
   ]);
   storage = opened;
   for (const record of records) await storage.keys.create(record);
-  ring = await loadKeyRing(storage.keys, clock);
+  ring = await loadKeyRing(storage.keys, clock, { sealer });
   config = resolveConfig({ issuer: ISSUER });
   issuer = createIssuer(config, ring, clock);
 });

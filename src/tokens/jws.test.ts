@@ -5,6 +5,9 @@ import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/types.ts';
 import { signJwt } from './jws.ts';
 import { generateKeyRecord, type KeyRing, loadKeyRing, type SigningAlg } from './keys.ts';
+import { createSealer } from './seal.ts';
+
+const sealer = createSealer('a test secret of at least 32 characters');
 
 const NOW = 1_700_000_000;
 const clock = () => NOW;
@@ -16,11 +19,11 @@ let ring: KeyRing;
 before(async () => {
   const [opened, records] = await Promise.all([
     openStorage('sqlite::memory:'),
-    Promise.all(ALGS.map((alg) => generateKeyRecord(alg, NOW - 10))),
+    Promise.all(ALGS.map((alg) => generateKeyRecord(alg, NOW - 10, { sealer }))),
   ]);
   storage = opened;
   for (const record of records) await storage.keys.create(record);
-  ring = await loadKeyRing(storage.keys, clock);
+  ring = await loadKeyRing(storage.keys, clock, { sealer });
 });
 
 after(async () => {
@@ -93,8 +96,8 @@ describe('key ring', () => {
   test('a token signed with one key does not verify under another key of the same alg', async () => {
     const s = await openStorage('sqlite::memory:');
     try {
-      await s.keys.create(await generateKeyRecord('ES256', NOW - 10));
-      const other = await loadKeyRing(s.keys, clock);
+      await s.keys.create(await generateKeyRecord('ES256', NOW - 10, { sealer }));
+      const other = await loadKeyRing(s.keys, clock, { sealer });
       const jwt = signJwt({ sub: 'x' }, other.signing('ES256'), 'JWT');
       await assert.rejects(jwtVerify(jwt, createLocalJWKSet(ring.jwks())), errors.JWKSNoMatchingKey);
     } finally {

@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KeyRecord, KeyStore } from '../storage/types.ts';
 import { generateKeyRecord, loadKeyRing } from './keys.ts';
+import { createSealer } from './seal.ts';
+
+const sealer = createSealer('a test secret of at least 32 characters');
 
 const NOW = 1_700_000_000;
 
@@ -21,8 +24,13 @@ function sharedStore() {
     },
     async create(key) {
       keys.push(key);
+      return true;
     },
     async retire() {},
+    async activate() {},
+    async reseal() {
+      return false;
+    },
   };
   return {
     store,
@@ -43,12 +51,12 @@ function sharedStore() {
 describe('key ring reload', () => {
   test('an unknown kid reloads the ring once; more unknown kids within the interval do not query again', async () => {
     const s = sharedStore();
-    await s.store.create(await generateKeyRecord('ES256', NOW));
-    const ring = await loadKeyRing(s.store, () => NOW, { missReloadMs: 60_000 });
+    await s.store.create(await generateKeyRecord('ES256', NOW, { sealer }));
+    const ring = await loadKeyRing(s.store, () => NOW, { sealer, missReloadMs: 60_000 });
     assert.equal(s.reads(), 1);
 
     // Another instance rotates: this ring learns of the key when a token names it.
-    const rotated = await generateKeyRecord('ES256', NOW);
+    const rotated = await generateKeyRecord('ES256', NOW, { sealer });
     await s.store.create(rotated);
     assert.equal(ring.verifying(rotated.kid), undefined);
     assert.equal((await ring.resolve(rotated.kid))?.kid, rotated.kid);
@@ -63,11 +71,11 @@ describe('key ring reload', () => {
 
   test('reload() called during a load that began before a change still returns with the change', async () => {
     const s = sharedStore();
-    await s.store.create(await generateKeyRecord('ES256', NOW - 10));
-    const ring = await loadKeyRing(s.store, () => NOW);
+    await s.store.create(await generateKeyRecord('ES256', NOW - 10, { sealer }));
+    const ring = await loadKeyRing(s.store, () => NOW, { sealer });
     const release = s.hold();
     const stale = ring.reload(); // reads the store now, before the new key exists
-    const added = await generateKeyRecord('ES256', NOW);
+    const added = await generateKeyRecord('ES256', NOW, { sealer });
     await s.store.create(added);
     const fresh = ring.reload();
     const third = ring.reload(); // shares the queued load

@@ -5,6 +5,9 @@ import { openStorage } from '../storage/open.ts';
 import type { KeyRecord, Storage } from '../storage/types.ts';
 import { ensureKeys, generateKeyRecord, loadKeyRing } from './keys.ts';
 import { rotateKeys } from './rotate.ts';
+import { createSealer } from './seal.ts';
+
+const sealer = createSealer('a test secret of at least 32 characters');
 
 const NOW = 1_700_000_000;
 
@@ -30,9 +33,10 @@ async function withStore(fn: (s: Storage) => Promise<void>): Promise<void> {
 
 describe('generateKeyRecord', () => {
   test('uses the RFC 7638 thumbprint as kid and keeps private parts out of the public JWK', async () => {
-    const record = await generateKeyRecord('ES256', NOW);
+    const record = await generateKeyRecord('ES256', NOW, { sealer });
     const pub = JSON.parse(record.publicJwk) as Record<string, unknown>;
-    const priv = JSON.parse(record.privateJwk) as Record<string, unknown>;
+    const priv = JSON.parse(sealer.open(record.kid, record.privateJwk)) as Record<string, unknown>;
+    assert.doesNotMatch(record.privateJwk, new RegExp(String(priv.d)), 'the stored private key is sealed');
     assert.match(record.kid, /^[A-Za-z0-9_-]{43}$/);
     assert.deepEqual(
       { kid: pub.kid, alg: pub.alg, use: pub.use, kty: pub.kty, crv: pub.crv },
@@ -53,8 +57,8 @@ describe('generateKeyRecord', () => {
   });
 
   test('two keys get different kids; activatesAt can be later than now', async () => {
-    const a = await generateKeyRecord('EdDSA', NOW);
-    const b = await generateKeyRecord('EdDSA', NOW, NOW + 60);
+    const a = await generateKeyRecord('EdDSA', NOW, { sealer });
+    const b = await generateKeyRecord('EdDSA', NOW, { sealer, activatesAt: NOW + 60 });
     assert.notEqual(a.kid, b.kid);
     assert.equal(b.activatesAt, NOW + 60);
     assert.equal((JSON.parse(a.publicJwk) as { crv: string }).crv, 'Ed25519');
@@ -64,12 +68,12 @@ describe('generateKeyRecord', () => {
 describe('loadKeyRing', () => {
   test('signs with the newest active key; publishes keys not yet active', async () => {
     await withStore(async (s) => {
-      const old = await generateKeyRecord('ES256', NOW - 1000, NOW - 1000);
-      const current = await generateKeyRecord('ES256', NOW - 10, NOW - 10);
-      const next = await generateKeyRecord('ES256', NOW, NOW + 100);
+      const old = await generateKeyRecord('ES256', NOW - 1000, { sealer, activatesAt: NOW - 1000 });
+      const current = await generateKeyRecord('ES256', NOW - 10, { sealer, activatesAt: NOW - 10 });
+      const next = await generateKeyRecord('ES256', NOW, { sealer, activatesAt: NOW + 100 });
       for (const k of [old, current, next]) await s.keys.create(k);
       let t = NOW;
-      const ring = await loadKeyRing(s.keys, () => t);
+      const ring = await loadKeyRing(s.keys, () => t, { sealer });
       assert.equal(ring.signing('ES256').kid, current.kid);
       assert.deepEqual(
         ring
@@ -85,10 +89,10 @@ describe('loadKeyRing', () => {
 
   test('a retired key stops signing but stays published until it expires', async () => {
     await withStore(async (s) => {
-      const a = await generateKeyRecord('ES256', NOW - 100);
+      const a = await generateKeyRecord('ES256', NOW - 100, { sealer });
       await s.keys.create(a);
       let t = NOW;
-      const ring = await loadKeyRing(s.keys, () => t);
+      const ring = await loadKeyRing(s.keys, () => t, { sealer });
       await s.keys.retire(a.kid, NOW + 10, NOW + 20);
       await ring.reload();
       assert.equal(ring.signing('ES256').kid, a.kid);
@@ -104,8 +108,8 @@ describe('loadKeyRing', () => {
 
   test('throws for an alg without a key', async () => {
     await withStore(async (s) => {
-      await s.keys.create(await generateKeyRecord('ES256', NOW));
-      const ring = await loadKeyRing(s.keys, () => NOW);
+      await s.keys.create(await generateKeyRecord('ES256', NOW, { sealer }));
+      const ring = await loadKeyRing(s.keys, () => NOW, { sealer });
       assert.throws(() => ring.signing('EdDSA'), /no active EdDSA signing key/);
     });
   });
@@ -113,10 +117,10 @@ describe('loadKeyRing', () => {
 
 describe('ensureKeys and rotateKeys', () => {
   test('ensureKeys creates a key per missing alg, once', async () => {
-    await ensureKeys(storage.keys, ['ES256', 'EdDSA', 'ES256'], NOW);
+    await ensureKeys(storage.keys, ['ES256', 'EdDSA', 'ES256'], NOW, sealer);
     const first = await storage.keys.list();
     assert.deepEqual(first.map((k) => k.alg).sort(), ['ES256', 'EdDSA']);
-    await ensureKeys(storage.keys, ['ES256', 'EdDSA'], NOW + 1);
+    await ensureKeys(storage.keys, ['ES256', 'EdDSA'], NOW + 1, sealer);
     assert.deepEqual(
       (await storage.keys.list()).map((k) => k.kid),
       first.map((k) => k.kid),
@@ -126,11 +130,11 @@ describe('ensureKeys and rotateKeys', () => {
   test('rotateKeys publishes a key per configured alg that signs after keys.prePublish, retiring the old ones then', async () => {
     await withStore(async (s) => {
       const config = resolveConfig({ accessTokenAlg: 'ES256', idTokenAlg: 'EdDSA', keys: { prePublish: 600 } });
-      await ensureKeys(s.keys, ['ES256', 'EdDSA'], NOW - 100);
+      await ensureKeys(s.keys, ['ES256', 'EdDSA'], NOW - 100, sealer);
       const before: KeyRecord[] = await s.keys.list();
-      const created = await rotateKeys(s.keys, config, NOW);
+      const created = await rotateKeys(s.keys, config, NOW, sealer);
       for (const k of created) assert.equal(k.activatesAt, NOW + 600);
-      const early = await loadKeyRing(s.keys, () => NOW + 599);
+      const early = await loadKeyRing(s.keys, () => NOW + 599, { sealer });
       assert.equal(early.signing('ES256').kid, before.find((k) => k.alg === 'ES256')?.kid, 'the old key signs until the new one activates');
       assert.equal(early.jwks().keys.length, 4, 'the new keys are published at once');
       assert.deepEqual(created.map((k) => k.alg).sort(), ['ES256', 'EdDSA']);
@@ -142,7 +146,7 @@ describe('ensureKeys and rotateKeys', () => {
         assert.equal(k?.retiresAt, NOW + 600);
         assert.ok((k?.expiresAt ?? 0) >= NOW + 600 + longest, 'published at least as long as the tokens it signed live');
       }
-      const ring = await loadKeyRing(s.keys, () => NOW + 600);
+      const ring = await loadKeyRing(s.keys, () => NOW + 600, { sealer });
       assert.equal(ring.signing('ES256').kid, created.find((k) => k.alg === 'ES256')?.kid);
       assert.equal(ring.jwks().keys.length, 4);
     });

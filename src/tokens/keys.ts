@@ -1,7 +1,9 @@
 // RFC 7517: the signing keys, kept in the database, published as a JWK Set (RFC 7517 §5).
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { ConfigError } from '../config/schema.ts';
 import type { KeyRecord, KeyStore } from '../storage/types.ts';
+import { isClear, type KeySealer } from './seal.ts';
 
 export type SigningAlg = KeyRecord['alg'];
 
@@ -26,10 +28,23 @@ export interface KeyRing {
   /** The JWK Set for the JWKS endpoint (public parts only). */
   jwks(): { keys: JWK[] };
   reload(): Promise<void>;
+  /** Seals the keys this server creates (scheduled rotation). */
+  readonly sealer: KeySealer;
 }
 
-/** Generates a key pair for `alg` as a store record (RFC 7638 thumbprint as kid). */
-export async function generateKeyRecord(alg: SigningAlg, now: number, activatesAt = now): Promise<KeyRecord> {
+/** What the command line and the log tell an operator whose server has no active signing key. */
+export const NO_ACTIVE_KEY_HELP = 'restart the server (start-up always activates a key) or run "latchkey keys rotate --immediately"';
+
+export interface NewKeyOptions {
+  sealer: KeySealer;
+  /** Signs from this time (default: at once). */
+  activatesAt?: number;
+  /** The kid of the newest key of this alg ('' when there is none): see KeyRecord.replaces. */
+  replaces?: string;
+}
+
+/** Generates a key pair for `alg` as a store record (RFC 7638 thumbprint as kid), its private part sealed. */
+export async function generateKeyRecord(alg: SigningAlg, now: number, opts: NewKeyOptions): Promise<KeyRecord> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
   const publicJwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(publicJwk);
@@ -37,26 +52,81 @@ export async function generateKeyRecord(alg: SigningAlg, now: number, activatesA
   return {
     kid,
     alg,
-    privateJwk: JSON.stringify({ ...privateJwk, kid, alg }),
+    privateJwk: opts.sealer.seal(kid, JSON.stringify({ ...privateJwk, kid, alg })),
     publicJwk: JSON.stringify({ ...publicJwk, kid, alg, use: 'sig' }),
     createdAt: now,
-    activatesAt,
+    activatesAt: opts.activatesAt ?? now,
     retiresAt: null,
     expiresAt: null,
+    replaces: opts.replaces ?? null,
   };
 }
 
-/** Makes sure a signing key exists for each alg; creates the missing ones. */
-export async function ensureKeys(store: KeyStore, algs: SigningAlg[], now: number): Promise<void> {
-  const existing = await store.list();
-  for (const alg of new Set(algs)) {
-    if (!existing.some((k) => k.alg === alg && k.retiresAt === null)) await store.create(await generateKeyRecord(alg, now));
-  }
+/** The kid of the newest key of `alg` ('' when there is none), as `replaces` of the key that follows it. */
+export function newestKid(keys: KeyRecord[], alg: SigningAlg): string {
+  let newest: KeyRecord | undefined;
+  for (const k of keys) if (k.alg === alg && (!newest || k.createdAt > newest.createdAt)) newest = k;
+  return newest?.kid ?? '';
 }
 
-/** Loads the keys from the store into memory (private keys as KeyObjects, parsed once). */
-export async function loadKeyRing(store: KeyStore, clock: () => number, opts: { missReloadMs?: number } = {}): Promise<KeyRing> {
+/**
+ * Start-up: seals keys stored in clear by older versions, and makes sure every alg has a key that
+ * signs now. A key published but not yet active (`keys rotate` before the first start) is
+ * activated rather than left waiting with nothing to sign. Returns what it changed, to be logged.
+ * A key the secret cannot open is a ConfigError, thrown before anything is written.
+ */
+export async function ensureKeys(
+  store: KeyStore,
+  algs: SigningAlg[],
+  now: number,
+  sealer: KeySealer,
+): Promise<{ sealed: string[]; activated: string[]; created: string[] }> {
+  const done = { sealed: [] as string[], activated: [] as string[], created: [] as string[] };
+  const stored = await store.list();
+  // A wrong secret stops start-up here, before anything is changed.
+  for (const k of stored) if (k.expiresAt === null || k.expiresAt > now) sealer.open(k.kid, k.privateJwk);
+  for (const k of stored) {
+    if (isClear(k.privateJwk) && (await store.reseal(k.kid, k.privateJwk, sealer.seal(k.kid, k.privateJwk)))) done.sealed.push(k.kid);
+  }
+  for (const alg of new Set(algs)) {
+    // Twice at most: a lost race means another process just added the key this one wanted.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const keys = (await store.list()).filter((k) => k.alg === alg);
+      const live = keys.filter((k) => k.retiresAt === null || k.retiresAt > now);
+      if (live.some((k) => k.activatesAt <= now)) break;
+      const pending = live.filter((k) => k.retiresAt === null).sort((a, b) => a.activatesAt - b.activatesAt)[0];
+      if (pending) {
+        await store.activate(pending.kid, now);
+        done.activated.push(pending.kid);
+        break;
+      }
+      const key = await generateKeyRecord(alg, now, { sealer, replaces: newestKid(keys, alg) });
+      if (await store.create(key)) {
+        done.created.push(key.kid);
+        break;
+      }
+    }
+  }
+  return done;
+}
+
+export interface KeyRingOptions {
+  /** Opens the stored private keys. */
+  sealer: KeySealer;
+  /** Minimum time between reloads caused by unknown kids (ms, default 1000). */
+  missReloadMs?: number;
+  /** Told about a key this process cannot open after start-up (another secret); it is not used to sign. */
+  onUnreadable?: (kid: string, err: Error) => void;
+}
+
+/**
+ * Loads the keys from the store into memory (private keys as KeyObjects, opened once per kid). A key
+ * that cannot be opened at load time is a ConfigError naming the secret it was sealed under.
+ */
+export async function loadKeyRing(store: KeyStore, clock: () => number, opts: KeyRingOptions): Promise<KeyRing> {
   const missReloadMs = opts.missReloadMs ?? 1000;
+  let started = false;
+  const unreadable = new Set<string>();
   let published: KeyRecord[] = [];
   let byKid = new Map<string, ActiveKey>();
   let jwks: { keys: JWK[] } = { keys: [] };
@@ -85,15 +155,28 @@ export async function loadKeyRing(store: KeyStore, clock: () => number, opts: { 
   async function load() {
     const now = clock();
     published = (await store.list()).filter((k) => k.expiresAt === null || k.expiresAt > now);
-    byKid = new Map(
-      published.map((k) => {
-        const key = createPrivateKey({ key: JSON.parse(k.privateJwk) as JWK, format: 'jwk' } as never);
-        return [k.kid, { kid: k.kid, alg: k.alg, key, publicKey: createPublicKey(key) }];
-      }),
-    );
+    const next = new Map<string, ActiveKey>();
+    for (const k of published) {
+      const known = byKid.get(k.kid);
+      if (known) {
+        next.set(k.kid, known);
+        continue;
+      }
+      try {
+        const key = createPrivateKey({ key: JSON.parse(opts.sealer.open(k.kid, k.privateJwk)) as JWK, format: 'jwk' } as never);
+        next.set(k.kid, { kid: k.kid, alg: k.alg, key, publicKey: createPublicKey(key) });
+      } catch (e) {
+        const err = e instanceof ConfigError ? e : new ConfigError(`the signing key ${k.kid} cannot be read: ${(e as Error).message}`);
+        if (!started) throw err;
+        if (!unreadable.has(k.kid)) opts.onUnreadable?.(k.kid, err);
+        unreadable.add(k.kid);
+      }
+    }
+    byKid = next;
     jwks = { keys: published.map((k) => JSON.parse(k.publicJwk) as JWK) };
   }
   await reload();
+  started = true;
 
   return {
     signing(alg) {
@@ -101,10 +184,11 @@ export async function loadKeyRing(store: KeyStore, clock: () => number, opts: { 
       let best: KeyRecord | undefined;
       for (const k of published) {
         if (k.alg !== alg || k.activatesAt > now || (k.retiresAt !== null && k.retiresAt <= now)) continue;
+        if (!byKid.has(k.kid)) continue;
         if (!best || k.activatesAt > best.activatesAt) best = k;
       }
       const key = best && byKid.get(best.kid);
-      if (!key) throw new Error(`no active ${alg} signing key: run "latchkey keys rotate"`);
+      if (!key) throw new Error(`no active ${alg} signing key: ${NO_ACTIVE_KEY_HELP}`);
       return key;
     },
     verifying(kid) {
@@ -127,5 +211,6 @@ export async function loadKeyRing(store: KeyStore, clock: () => number, opts: { 
       return jwks;
     },
     reload,
+    sealer: opts.sealer,
   };
 }

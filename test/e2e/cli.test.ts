@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { PUBLISH_DELAY_SECONDS } from '../../src/tokens/rotate.ts';
 import { getCode, tokenRequest } from '../helpers/flow.ts';
 
 const BIN = new URL('../../bin/latchkey.mjs', import.meta.url).pathname;
@@ -113,10 +114,28 @@ describe('provisioning a fresh database before the server first starts', () => {
     assert.equal(rotated.code, 0, rotated.stderr);
     const created = JSON.parse(rotated.stdout) as { kid: string; alg: string }[];
     assert.deepEqual(created.map((k) => k.alg).sort(), ['ES256', 'RS256']);
-    const afterList = JSON.parse((await run(['keys', 'list', '--json'])).stdout) as { kid: string; state: string }[];
+    const afterList = JSON.parse((await run(['keys', 'list', '--json'])).stdout) as {
+      kid: string;
+      state: string;
+      created_at: number;
+      activates_at: number;
+      retires_at: number | null;
+    }[];
     assert.equal(afterList.length, 4);
-    for (const k of before) assert.equal(afterList.find((a) => a.kid === k.kid)?.state, 'retired');
-    for (const k of created) assert.equal(afterList.find((a) => a.kid === k.kid)?.state, 'active');
+    // --immediately still publishes first: every instance reloads its keys before the new ones sign.
+    for (const k of created) {
+      const listed = afterList.find((a) => a.kid === k.kid);
+      assert.equal(listed?.state, 'published');
+      assert.equal((listed?.activates_at ?? 0) - (listed?.created_at ?? 0), PUBLISH_DELAY_SECONDS);
+    }
+    for (const k of before) {
+      const listed = afterList.find((a) => a.kid === k.kid);
+      assert.equal(
+        listed?.retires_at,
+        afterList.find((a) => created.some((c) => c.kid === a.kid))?.activates_at,
+        'retires as the new key signs',
+      );
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { rotateKeys } from '../../src/tokens/rotate.ts';
+import { PUBLISH_DELAY_SECONDS, rotateKeys } from '../../src/tokens/rotate.ts';
 import { Browser } from '../helpers/browser.ts';
 import { authorizeUrl, basic, getCode, pkce, tokenRequest } from '../helpers/flow.ts';
 import { createTestDatabase, pgSkip, type TestDatabase } from '../helpers/postgres.ts';
@@ -25,8 +25,8 @@ describe('two instances sharing PostgreSQL', { skip: pgSkip }, () => {
 
   before(async () => {
     pg = await createTestDatabase();
-    a = await startTestServer({ db: pg.url });
-    // B reloads its keys every 100 ms; A keeps the default, so a rotation reaches A only on demand.
+    // B reloads its keys every 100 ms; A only hourly, so that a rotation reaches A only on demand.
+    a = await startTestServer({ db: pg.url }, { keyReloadMs: 3_600_000 });
     b = await startTestServer({ db: pg.url, issuer: a.url }, { keyReloadMs: 100 });
     bUrl = `http://127.0.0.1:${(b.server.http.address() as AddressInfo).port}`;
     assert.notEqual(bUrl, a.url);
@@ -97,11 +97,19 @@ describe('two instances sharing PostgreSQL', { skip: pgSkip }, () => {
     assert.equal(refresh.body.error, 'invalid_grant');
   });
 
-  test('a key rotated at A is published and used at B after its periodic reload, and B’s tokens verify at A', async () => {
+  /** Tokens from B for a code from A. */
+  const tokensFromB = async () => {
+    const { code, verifier } = await codeFromA();
+    return exchange(bUrl, code, verifier);
+  };
+
+  test('a key rotated at A with --immediately is published at B first, and signs only after the publication delay', async () => {
     const cfg = a.server.deps.config;
-    const created = await rotateKeys(a.storage.keys, cfg, Math.floor(Date.now() / 1000), { immediately: true });
+    const created = await rotateKeys(a.storage.keys, cfg, a.server.deps.clock(), a.server.deps.keys.sealer, { immediately: true });
     const newKids = created.map((k) => k.kid);
     await a.server.deps.keys.reload();
+    const early = await tokensFromB();
+    assert.equal(newKids.includes(kidOf(String(early.body.access_token))), false, 'not signing before every instance publishes it');
 
     let published: string[] = [];
     for (let i = 0; i < 50 && !newKids.every((k) => published.includes(k)); i++) {
@@ -115,22 +123,27 @@ describe('two instances sharing PostgreSQL', { skip: pgSkip }, () => {
       'B publishes the new keys',
     );
 
-    const { code, verifier } = await codeFromA();
-    const fromB = await exchange(bUrl, code, verifier);
+    a.advance(PUBLISH_DELAY_SECONDS);
+    b.advance(PUBLISH_DELAY_SECONDS);
+    const fromB = await tokensFromB();
     assert.equal(fromB.status, 200);
     assert.ok(newKids.includes(kidOf(String(fromB.body.access_token))), 'B signs with the new key');
     assert.ok(newKids.includes(kidOf(String(fromB.body.id_token))), 'ID tokens too');
     assert.equal(await userinfoStatus(a.url, String(fromB.body.access_token)), 200);
   });
 
-  test('a key rotated at B verifies at A at once: an unknown kid reloads the key ring', async () => {
+  test('a key B signs with verifies at A at once even if A has not reloaded: an unknown kid reloads the key ring', async () => {
     const cfg = b.server.deps.config;
-    const created = await rotateKeys(b.storage.keys, cfg, Math.floor(Date.now() / 1000), { immediately: true, algs: [cfg.accessTokenAlg] });
+    const created = await rotateKeys(b.storage.keys, cfg, b.server.deps.clock(), b.server.deps.keys.sealer, {
+      immediately: true,
+      algs: [cfg.accessTokenAlg],
+    });
     const kid = created[0]?.kid ?? '';
     await b.server.deps.keys.reload();
+    a.advance(PUBLISH_DELAY_SECONDS);
+    b.advance(PUBLISH_DELAY_SECONDS);
 
-    const { code, verifier } = await codeFromA();
-    const fromB = await exchange(bUrl, code, verifier);
+    const fromB = await tokensFromB();
     assert.equal(kidOf(String(fromB.body.access_token)), kid);
     assert.equal(a.server.deps.keys.verifying(kid), undefined, 'A has not loaded the key yet');
     assert.equal(await userinfoStatus(a.url, String(fromB.body.access_token)), 200);

@@ -143,7 +143,7 @@ describe('signing keys', () => {
     const before = await codeTokens(client.clientId, auth);
     const oldKid = decodeProtectedHeader(before.access_token).kid;
 
-    const created = await rotateKeys(t.storage.keys, t.server.deps.config, Math.floor(Date.now() / 1000));
+    const created = await rotateKeys(t.storage.keys, t.server.deps.config, Math.floor(Date.now() / 1000), t.server.deps.keys.sealer);
     await maintain(t.server.deps);
     const published = (await (await fetch(`${t.url}/jwks`)).json()) as { keys: { kid: string }[] };
     for (const k of created)

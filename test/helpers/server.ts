@@ -35,6 +35,9 @@ export interface TestServer {
 
 export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 
+/** The key-encryption secret of test servers (a test that needs none passes `secret: undefined`). */
+export const TEST_SECRET = 'the key-encryption secret of the tests, 32+ chars';
+
 /**
  * `config.db` (any engine) makes the server use that database, shared with whoever else uses it
  * (other instances); otherwise the server gets a throwaway SQLite file.
@@ -57,7 +60,7 @@ export async function startTestServer(
     },
   });
   const server = await startServer(
-    { host: '127.0.0.1', port: 0, db, logLevel: 'debug', ...config },
+    { host: '127.0.0.1', port: 0, db, logLevel: 'debug', secret: TEST_SECRET, ...config },
     { storage, clock, logger: createLogger('debug', sink), ...options },
   );
   let users = 0;

@@ -5,7 +5,7 @@ import { createUser } from '../../src/accounts/users.ts';
 import { buildClient } from '../../src/clients/register.ts';
 import { openStorage } from '../../src/storage/open.ts';
 import { basic } from './flow.ts';
-import { REDIRECT_URI } from './server.ts';
+import { REDIRECT_URI, TEST_SECRET } from './server.ts';
 
 const BIN = new URL('../../bin/latchkey.mjs', import.meta.url).pathname;
 
@@ -20,10 +20,14 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Spawns `latchkey serve ARGS` with `LATCHKEY_LOG_LEVEL=info`; stderr is kept for error messages. */
-export function spawnServer(args: string[]): ServerProcess {
+/**
+ * Spawns `latchkey serve ARGS` with `LATCHKEY_LOG_LEVEL=info` (and `env`); stderr is kept for error
+ * messages. A PostgreSQL `--db` gets the tests' key-encryption secret unless `env` names one.
+ */
+export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): ServerProcess {
+  const needsSecret = args.some((a) => a.startsWith('postgres'));
   const child = spawn(process.execPath, [BIN, 'serve', ...args], {
-    env: { ...process.env, LATCHKEY_LOG_LEVEL: 'info' },
+    env: { ...process.env, LATCHKEY_LOG_LEVEL: 'info', ...(needsSecret ? { LATCHKEY_SECRET: TEST_SECRET } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: LogLine[] = [];
@@ -105,4 +109,27 @@ export async function provision(db: string): Promise<{ clientId: string; auth: s
   } finally {
     await storage.close();
   }
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `latchkey ARGS` to completion with `env` added to the environment. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

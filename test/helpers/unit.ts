@@ -1,5 +1,6 @@
 // Socket-free test dependencies: an in-memory SQLite store, real keys and issuer, a movable clock,
 // and a silent logger — what grants and the browser flow take, without a server.
+import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { buildClient, type NewClient } from '../../src/clients/register.ts';
 import { resolveConfig } from '../../src/config/schema.ts';
@@ -8,6 +9,7 @@ import { openStorage } from '../../src/storage/open.ts';
 import type { ClientRecord, Storage } from '../../src/storage/types.ts';
 import { createIssuer } from '../../src/tokens/issuer.ts';
 import { ensureKeys, loadKeyRing } from '../../src/tokens/keys.ts';
+import { createSealer } from '../../src/tokens/seal.ts';
 
 export const ISSUER = 'https://as.example';
 export const REDIRECT = 'https://app.example/cb';
@@ -27,8 +29,9 @@ export async function unitDeps(config: Parameters<typeof resolveConfig>[0] = {})
   const storage = await openStorage('sqlite::memory:');
   let now = T0;
   const clock = () => now;
-  await ensureKeys(storage.keys, [resolved.accessTokenAlg, resolved.idTokenAlg], now - 10);
-  const keys = await loadKeyRing(storage.keys, clock);
+  const sealer = createSealer(randomBytes(32).toString('base64url'));
+  await ensureKeys(storage.keys, [resolved.accessTokenAlg, resolved.idTokenAlg], now - 10, sealer);
+  const keys = await loadKeyRing(storage.keys, clock, { sealer });
   let n = 0;
   return {
     config: resolved,

@@ -16,6 +16,7 @@ function key(overrides: Partial<KeyRecord> = {}): KeyRecord {
     activatesAt: NOW,
     retiresAt: null,
     expiresAt: null,
+    replaces: null,
     ...overrides,
   };
 }
@@ -141,6 +142,37 @@ export function recordContract(ctx: Ctx): void {
       assert.deepEqual(await storage.keys.list(), [a, b]);
       await storage.keys.retire(a.kid, NOW + 10, NOW + 1000);
       assert.deepEqual(await storage.keys.list(), [{ ...a, retiresAt: NOW + 10, expiresAt: NOW + 1000 }, b]);
+    });
+
+    test('one key at most replaces a given key per alg: a second insert adds nothing', async () => {
+      const { storage } = await ctx.fresh();
+      const first = key({ replaces: '' });
+      assert.equal(await storage.keys.create(first), true);
+      assert.equal(await storage.keys.create(key({ replaces: '' })), false, 'a second first key');
+      assert.equal(await storage.keys.create(key({ replaces: '', alg: 'RS256' })), true, 'other algs are apart');
+      const next = key({ replaces: first.kid, createdAt: NOW + 1 });
+      assert.equal(await storage.keys.create(next), true);
+      assert.equal(await storage.keys.create(key({ replaces: first.kid, createdAt: NOW + 1 })), false, 'a concurrent rotation');
+      assert.equal(await storage.keys.create(key()), true, 'keys without lineage (older rows) are not constrained');
+      assert.equal(await storage.keys.create(key()), true);
+      assert.deepEqual(
+        (await storage.keys.list()).filter((k) => k.alg === 'ES256' && k.replaces !== null).map((k) => k.kid),
+        [first.kid, next.kid],
+      );
+    });
+
+    test('activate only brings activation forward; reseal is a compare-and-set', async () => {
+      const { storage } = await ctx.fresh();
+      const k = key({ activatesAt: NOW + 100 });
+      await storage.keys.create(k);
+      await storage.keys.activate(k.kid, NOW + 200);
+      assert.equal((await storage.keys.list())[0]?.activatesAt, NOW + 100);
+      await storage.keys.activate(k.kid, NOW);
+      assert.equal((await storage.keys.list())[0]?.activatesAt, NOW);
+      assert.equal(await storage.keys.reseal(k.kid, 'not the stored value', 'x'), false);
+      assert.equal(await storage.keys.reseal(k.kid, k.privateJwk, 'sealed'), true);
+      assert.equal(await storage.keys.reseal(k.kid, k.privateJwk, 'again'), false, 'the value changed meanwhile');
+      assert.equal((await storage.keys.list())[0]?.privateJwk, 'sealed');
     });
   });
 

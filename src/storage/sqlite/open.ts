@@ -1,20 +1,56 @@
 // The embedded engine: SQLite through better-sqlite3, in WAL mode.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
 import type { Database } from '../schema.ts';
 
 /** Opens (creating when missing) the SQLite file at `path`, or an in-memory database for `:memory:`. */
 export function openSqlite(path: string): Kysely<Database> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') createPrivately(path);
   const conn = new Sqlite(path);
+  // Deleted and overwritten content is zeroed, not left in free space (old private keys, token hashes).
+  conn.pragma('secure_delete = ON');
   conn.pragma('journal_mode = WAL');
   // WAL + NORMAL: a commit survives a process crash; only an OS crash can lose the last transactions.
   conn.pragma('synchronous = NORMAL');
   conn.pragma('busy_timeout = 5000');
   conn.pragma('foreign_keys = ON');
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(conn) }) });
+}
+
+/**
+ * The database holds credentials: the file is created 0600, and the directories we create 0700,
+ * whatever the umask. SQLite gives the -wal and -shm files the database file's mode. An existing
+ * directory is left as it is (it may be shared, like /var/lib); an existing database file is
+ * tightened to 0600 with its siblings, since nothing but the server needs to read it.
+ */
+function createPrivately(path: string): void {
+  makePrivateDirectory(dirname(resolve(path)));
+  if (!existsSync(path)) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      fchmodSync(fd, 0o600);
+      closeSync(fd);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch (e) {
+      // Missing siblings, or a file owned by another user (its owner decides): nothing to do.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
+    }
+  }
+}
+
+/** Creates `dir` and its missing parents 0700 (whatever the umask); an existing directory is left as it is. */
+export function makePrivateDirectory(dir: string): void {
+  const first = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (first === undefined) return;
+  for (let d = dir; d.length >= first.length; d = dirname(d)) chmodSync(d, 0o700);
 }
 
 const STATEMENT_CACHE = 256;
