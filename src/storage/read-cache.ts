@@ -1,6 +1,7 @@
 // Bounded, short-lived read caches in front of the two lookups every token request makes: the client
 // record and the brute-force counters. Both may be stale for a moment, and only in a safe direction:
-// a client record changed by another instance or the CLI is seen after `clientTtlMs`; a counter
+// a client record changed by another instance or the CLI is seen after `clientTtlMs` (a change made
+// through this process, at once); a counter
 // raised by another instance is seen after `clearTtlMs` (this instance's own failures are seen at once).
 import type { ClientRecord, ClientStore, Storage, ThrottleStore } from './types.ts';
 
@@ -52,6 +53,24 @@ function cachedClients(store: ClientStore, opts: ReadCacheOptions, nowMs: () => 
     async create(client) {
       cache.delete(client.clientId);
       await store.create(client);
+    },
+    // A change made through this process is seen by it at once (disable, delete, a new secret); the
+    // entry is dropped again after the write, in case a read racing the write cached the old record.
+    async update(client) {
+      cache.delete(client.clientId);
+      try {
+        return await store.update(client);
+      } finally {
+        cache.delete(client.clientId);
+      }
+    },
+    async delete(clientId) {
+      cache.delete(clientId);
+      try {
+        return await store.delete(clientId);
+      } finally {
+        cache.delete(clientId);
+      }
     },
   };
 }

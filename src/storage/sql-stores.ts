@@ -1,5 +1,6 @@
 // DESIGN rule 6: the queries both engines share, written once with kysely.
 import type { Kysely } from 'kysely';
+import { normalizeUsername } from '../accounts/username.ts';
 import {
   clientFromRow,
   clientToRow,
@@ -17,7 +18,7 @@ import {
 } from './rows.ts';
 import type { Database } from './schema.ts';
 import { throttleStore } from './throttle-store.ts';
-import type { Storage } from './types.ts';
+import type { AccessOwner, Storage } from './types.ts';
 
 const CLEANUP_BATCH = 500;
 
@@ -36,6 +37,18 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async list() {
         return (await db.selectFrom('clients').selectAll().orderBy('created_at').execute()).map(clientFromRow);
       },
+      async update(client) {
+        const { created_at: _, ...row } = clientToRow(client);
+        const r = await db.updateTable('clients').set(row).where('client_id', '=', client.clientId).executeTakeFirst();
+        return Number(r.numUpdatedRows) === 1;
+      },
+      async delete(clientId) {
+        return db.transaction().execute(async (trx) => {
+          await trx.deleteFrom('consents').where('client_id', '=', clientId).execute();
+          const r = await trx.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
+          return Number(r.numDeletedRows) === 1;
+        });
+      },
     },
     users: {
       async getById(id) {
@@ -43,7 +56,11 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         return r && userFromRow(r);
       },
       async getByUsername(username) {
-        const r = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+        const r = await db
+          .selectFrom('users')
+          .selectAll()
+          .where('username_normalized', '=', normalizeUsername(username))
+          .executeTakeFirst();
         return r && userFromRow(r);
       },
       async create(user) {
@@ -51,6 +68,18 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       },
       async list() {
         return (await db.selectFrom('users').selectAll().orderBy('created_at').execute()).map(userFromRow);
+      },
+      async update(user) {
+        const { created_at: _, ...row } = userToRow(user);
+        const r = await db.updateTable('users').set(row).where('id', '=', user.id).executeTakeFirst();
+        return Number(r.numUpdatedRows) === 1;
+      },
+      async delete(id) {
+        return db.transaction().execute(async (trx) => {
+          await trx.deleteFrom('consents').where('user_id', '=', id).execute();
+          const r = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+          return Number(r.numDeletedRows) === 1;
+        });
       },
     },
     sessions: {
@@ -216,6 +245,40 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       },
     },
     throttle: throttleStore(db),
+    async revokeAccess(owner: AccessOwner, now: number) {
+      return db.transaction().execute(async (trx) => {
+        const grantIds =
+          'userId' in owner
+            ? trx.selectFrom('grants').select('id').where('user_id', '=', owner.userId)
+            : trx.selectFrom('grants').select('id').where('client_id', '=', owner.clientId);
+        let sessions = 0;
+        if ('userId' in owner) {
+          const r = await trx.deleteFrom('sessions').where('user_id', '=', owner.userId).executeTakeFirst();
+          sessions = Number(r.numDeletedRows);
+          await trx.deleteFrom('interactions').where('user_id', '=', owner.userId).execute();
+        }
+        // A code not yet exchanged, and every refresh token, stop working with their grant.
+        await trx
+          .updateTable('codes')
+          .set({ consumed_at: now })
+          .where('grant_id', 'in', grantIds)
+          .where('consumed_at', 'is', null)
+          .execute();
+        await trx
+          .updateTable('refresh_tokens')
+          .set({ consumed_at: now })
+          .where('grant_id', 'in', grantIds)
+          .where('consumed_at', 'is', null)
+          .execute();
+        const g = await trx
+          .updateTable('grants')
+          .set({ revoked_at: now })
+          .where('id', 'in', grantIds)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+        return { sessions, grants: Number(g.numUpdatedRows) };
+      });
+    },
     async cleanup(now) {
       let total = 0;
       const tables = [
