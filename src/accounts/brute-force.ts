@@ -4,6 +4,7 @@ import { isIPv6 } from 'node:net';
 import type { Config } from '../config/schema.ts';
 import type { ThrottleRecord, ThrottleStore } from '../storage/types.ts';
 import { hashToken } from '../tokens/opaque.ts';
+import { normalizeUsername } from './username.ts';
 
 export type ThrottlePolicy = Config['bruteForce']['account'];
 
@@ -89,7 +90,7 @@ export async function recordFailure(store: ThrottleStore, dimensions: Dimension[
 
 /** The dimensions of a sign-in attempt. */
 export function loginDimensions(config: Config, username: string, ip: string): { account: Dimension; ip: Dimension; known: string } {
-  const account = username.trim().toLowerCase();
+  const account = normalizeUsername(username);
   return {
     account: { key: throttleKey('login-account', account), policy: config.bruteForce.account },
     ip: { key: throttleKey('login-ip', ipBucket(ip)), policy: config.bruteForce.ip },

@@ -34,6 +34,8 @@ export async function authorizeEndpoint(req: OAuthRequest, deps: Deps): Promise<
   if (!raw.client_id) return deps.views.error(400, strings.noClientId);
   const client = await deps.storage.clients.get(raw.client_id);
   if (!client) return deps.views.error(400, strings.unknownClient);
+  // RFC 6749 §4.1.2.1: a disabled client's identifier is not valid now, so its redirect URI is not trusted either.
+  if (client.disabledAt !== null) return deps.views.error(400, strings.disabledClient);
   const target = redirectTarget(client, raw, deps);
   if (typeof target !== 'string') return target;
 

@@ -7,6 +7,7 @@ import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import type { AuthorizationParams, SessionRecord } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
 import { SESSION_COOKIE } from './cookies.ts';
+import { strings } from './strings.ts';
 
 /** RFC 9207 §2: every authorization response carries `iss`; RFC 6749 §4.1.2: and the `state` sent. */
 export function errorRedirect(
@@ -56,9 +57,14 @@ export async function issueCode(
   const code = randomToken();
   const grantId = randomToken(16);
   const client = await storage.clients.get(p.clientId);
+  // Disabled or deleted while the person was signing in: no code, no redirect to it (RFC 6749 §4.1.2.1).
+  if (!client || client.disabledAt !== null) {
+    const page = deps.views.error(400, strings.disabledClient);
+    return { ...page, headers: { ...page.headers, ...headers } };
+  }
   // The grant is kept as long as any token it may produce can live: the refresh tokens' absolute
   // lifetime plus one access token issued at its very end.
-  const lifetime = (client?.refreshTokenTtl ?? config.ttl.refreshToken) + config.ttl.accessToken;
+  const lifetime = (client.refreshTokenTtl ?? config.ttl.refreshToken) + config.ttl.accessToken;
   await storage.codes.createWithGrant(
     {
       id: grantId,

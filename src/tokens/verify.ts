@@ -75,9 +75,16 @@ export async function verifyOwnAccessToken(
   }
 }
 
-/** True when neither the token's grant nor the token itself was revoked (one query). */
+/**
+ * True when neither the token's grant nor the token itself was revoked (one query), and its client
+ * still exists and is enabled (a cached read): a client credentials token has no grant to revoke.
+ */
 export async function notRevoked(claims: AccessTokenClaims, deps: Deps): Promise<boolean> {
-  return !(await deps.storage.revokedTokens.isRevoked(claims.jti, claims.grant_id ?? null));
+  const [revoked, client] = await Promise.all([
+    deps.storage.revokedTokens.isRevoked(claims.jti, claims.grant_id ?? null),
+    deps.storage.clients.get(claims.client_id),
+  ]);
+  return !revoked && client !== undefined && client.disabledAt === null;
 }
 
 /** A live refresh token (not consumed, not expired, grant not revoked), or undefined. */
