@@ -1,6 +1,7 @@
 // DESIGN rule 6: the queries both engines share, written once with kysely.
 import type { Kysely } from 'kysely';
 import { normalizeUsername } from '../accounts/username.ts';
+import { revokeAccess } from './revoke-access.ts';
 import {
   clientFromRow,
   clientToRow,
@@ -18,7 +19,7 @@ import {
 } from './rows.ts';
 import type { Database } from './schema.ts';
 import { throttleStore } from './throttle-store.ts';
-import type { AccessOwner, Storage } from './types.ts';
+import type { Storage } from './types.ts';
 
 const CLEANUP_BATCH = 500;
 
@@ -245,40 +246,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       },
     },
     throttle: throttleStore(db),
-    async revokeAccess(owner: AccessOwner, now: number) {
-      return db.transaction().execute(async (trx) => {
-        const grantIds =
-          'userId' in owner
-            ? trx.selectFrom('grants').select('id').where('user_id', '=', owner.userId)
-            : trx.selectFrom('grants').select('id').where('client_id', '=', owner.clientId);
-        let sessions = 0;
-        if ('userId' in owner) {
-          const r = await trx.deleteFrom('sessions').where('user_id', '=', owner.userId).executeTakeFirst();
-          sessions = Number(r.numDeletedRows);
-          await trx.deleteFrom('interactions').where('user_id', '=', owner.userId).execute();
-        }
-        // A code not yet exchanged, and every refresh token, stop working with their grant.
-        await trx
-          .updateTable('codes')
-          .set({ consumed_at: now })
-          .where('grant_id', 'in', grantIds)
-          .where('consumed_at', 'is', null)
-          .execute();
-        await trx
-          .updateTable('refresh_tokens')
-          .set({ consumed_at: now })
-          .where('grant_id', 'in', grantIds)
-          .where('consumed_at', 'is', null)
-          .execute();
-        const g = await trx
-          .updateTable('grants')
-          .set({ revoked_at: now })
-          .where('id', 'in', grantIds)
-          .where('revoked_at', 'is', null)
-          .executeTakeFirst();
-        return { sessions, grants: Number(g.numUpdatedRows) };
-      });
-    },
+    revokeAccess: revokeAccess(db),
     async cleanup(now) {
       let total = 0;
       const tables = [
