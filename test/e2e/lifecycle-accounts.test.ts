@@ -167,6 +167,19 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.match(page.html, /has been disabled/);
     });
 
+    test('a client disabled while a person signs in gets no code', async () => {
+      const u = await t.addUser(undefined, 'a password 123');
+      const { client } = await t.addClient();
+      const browser = new Browser();
+      const login = await browser.open(codeRequestUrl(t.url, client.clientId));
+      assert.ok(isLoginPage(login));
+      await disableClient(t.server.deps.storage, client.clientId, t.server.deps.clock());
+      const page = await browser.authorize(login.url, u);
+      assert.equal(page.status, 400);
+      assert.match(page.html, /has been disabled/);
+      assert.equal(page.url.startsWith(REDIRECT_URI), false, 'not sent to the client');
+    });
+
     test('clients disable | enable | delete from the command line', async () => {
       const u = await t.addUser(undefined, 'a password 123');
       const s = await signedIn(u.username, u.password);
