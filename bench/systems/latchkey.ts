@@ -158,6 +158,7 @@ async function seed(db: string, config: ConfigInput, options: StartOptions): Pro
         username: `${options.userPrefix}${i}`,
         passwordHash,
         email: null,
+        disabledAt: null,
         emailVerified: false,
         name: null,
         createdAt: now,

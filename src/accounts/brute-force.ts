@@ -5,6 +5,7 @@ import { isIPv6 } from 'node:net';
 import type { Config } from '../config/schema.ts';
 import type { ThrottleRecord, ThrottleStore, WaitStep } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
+import { normalizeUsername } from './username.ts';
 
 export type ThrottlePolicy = Config['bruteForce']['account'];
 
@@ -96,8 +97,8 @@ export async function reserveAttempt(store: ThrottleStore, dims: Dimension[], co
   return { retryAfter: 0, refusedBy: undefined, failures };
 }
 
-/** The account a username names, as counted (the same however it is typed). */
-const accountOf = (username: string): string => username.trim().toLowerCase();
+/** The account a username names, as counted: the same however it is typed (accounts/username.ts). */
+const accountOf = (username: string): string => normalizeUsername(username);
 
 /** The dimensions of a sign-in attempt from a browser that is not known for the account. */
 export function loginDimensions(config: Config, username: string, ip: string): { account: Dimension; ip: Dimension } {

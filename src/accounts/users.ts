@@ -7,7 +7,20 @@ export interface NewUser {
   username: string;
   password: string;
   email?: string | undefined;
+  /** OIDC Core §5.1 `email_verified`: whether the operator checked that the address is the person's. */
+  emailVerified?: boolean | undefined;
   name?: string | undefined;
+}
+
+/** Throws a one-line reason when the password cannot be used. */
+export function checkNewPassword(password: string): void {
+  if (password.length < 8) throw new Error('a password needs at least 8 characters');
+  if (password.length > 1024) throw new Error('a password may have at most 1024 characters');
+}
+
+/** Throws a one-line reason when the email address is not one. */
+export function checkEmail(email: string): void {
+  if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new Error(`"${email}" is not an email address`);
 }
 
 export async function createUser(store: UserStore, input: NewUser, now: number): Promise<UserRecord> {
@@ -15,24 +28,30 @@ export async function createUser(store: UserStore, input: NewUser, now: number):
   if (!/^[\p{L}\p{N}._@+-]{1,64}$/u.test(username)) {
     throw new Error('a username is 1 to 64 letters, digits or . _ @ + -');
   }
-  if (input.password.length < 8) throw new Error('a password needs at least 8 characters');
-  if (input.password.length > 1024) throw new Error('a password may have at most 1024 characters');
-  if (input.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(input.email)) throw new Error(`"${input.email}" is not an email address`);
-  if (await store.getByUsername(username)) throw new Error(`the username "${username}" is taken`);
+  checkNewPassword(input.password);
+  if (input.email !== undefined) checkEmail(input.email);
+  // Unique without regard to case and Unicode forms (accounts/username.ts): "Alice" is "alice".
+  const existing = await store.getByUsername(username);
+  if (existing) throw new Error(`the username "${username}" is taken (by "${existing.username}")`);
   const user: UserRecord = {
     id: randomUUID(),
     username,
     passwordHash: await hashPassword(input.password),
     email: input.email ?? null,
-    emailVerified: false,
+    emailVerified: input.emailVerified ?? false,
     name: input.name ?? null,
     createdAt: now,
+    disabledAt: null,
   };
   await store.create(user);
   return user;
 }
 
-/** The user when the password is right; undefined otherwise, in the same time whether or not the user exists. */
+/**
+ * The user when the password is right, undefined otherwise, in the same time whether or not the user
+ * exists. A disabled account is returned too (its `disabledAt` set): only someone who knows the
+ * password learns that it is disabled.
+ */
 export async function checkPassword(store: UserStore, username: string, password: string): Promise<UserRecord | undefined> {
   if (password.length > 1024) return undefined;
   const user = await store.getByUsername(username.trim());

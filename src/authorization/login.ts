@@ -61,6 +61,12 @@ export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAu
     log.info({ event: 'login.failure', client_id: interaction.params.clientId, failures }, 'sign-in failed');
     return again(strings.wrongCredentials, 400);
   }
+  // Said only after the right password: a guesser learns nothing about the account.
+  if (user.disabledAt !== null) {
+    await attempt.succeeded();
+    log.info({ event: 'login.disabled', client_id: interaction.params.clientId, sub: user.id }, 'sign-in refused: account disabled');
+    return again(strings.accountDisabled, 403);
+  }
   const device = await attempt.succeeded();
   const now = clock();
   // A new session id at every sign-in: no session fixation.

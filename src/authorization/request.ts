@@ -48,6 +48,8 @@ export async function readAuthorizationRequest(
   if (!raw.client_id) throw pageError(400, strings.noClientId);
   const client = await deps.clients.get(raw.client_id);
   if (!client) throw pageError(400, strings.unknownClient);
+  // RFC 6749 §4.1.2.1: a disabled client's identifier is not valid now, so its redirect URI is not trusted either.
+  if (client.disabledAt !== null) throw pageError(400, strings.disabledClient);
   const redirectUri = redirectTarget(client, raw, deps.log);
   const state = raw.state ?? null;
   try {

@@ -2,9 +2,10 @@
 // here: `issueCode` is the only place a code is issued and sent, and `authorizationError` the only
 // way an error goes back to the client (http/errors.ts writes the redirect).
 import type { Config } from '../config/schema.ts';
-import { OAuthError, type OAuthErrorCode } from '../errors.ts';
+import { OAuthError, type OAuthErrorCode, pageError } from '../errors.ts';
 import { redirect, withQuery } from '../http/respond.ts';
 import type { OAuthResponse } from '../http/types.ts';
+import { strings } from '../interaction/strings.ts';
 import type { Log } from '../log.ts';
 import type { AuthorizationParams, ClientStore, CodeStore } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
@@ -40,9 +41,11 @@ export async function issueCode(
   const code = randomToken();
   const grantId = randomToken(16);
   const client = await storage.clients.get(p.clientId);
+  // Disabled or deleted while the person was signing in: no code, and no redirect to it (RFC 6749 §4.1.2.1).
+  if (!client || client.disabledAt !== null) throw pageError(400, strings.disabledClient);
   // The grant is kept as long as any token it may produce can live: the refresh tokens' absolute
   // lifetime plus one access token issued at its very end.
-  const lifetime = (client?.refreshTokenTtl ?? config.ttl.refreshToken) + config.ttl.accessToken;
+  const lifetime = (client.refreshTokenTtl ?? config.ttl.refreshToken) + config.ttl.accessToken;
   await storage.codes.createWithGrant(
     {
       id: grantId,

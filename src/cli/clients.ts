@@ -1,6 +1,17 @@
-// `latchkey clients create | list`: RFC 7591 §2 metadata names in --json output.
+// `latchkey clients create | list | update | disable | enable | delete | rotate-secret`: RFC 7591 §2
+// metadata names in --json output.
 import type { Command } from 'commander';
-import { buildClient } from '../clients/register.ts';
+import type { EndedAccess } from '../accounts/lifecycle.ts';
+import {
+  type ClientChanges,
+  definedOnly,
+  deleteClient,
+  disableClient,
+  enableClient,
+  rotateClientSecret,
+  updateClient,
+} from '../clients/lifecycle.ts';
+import { buildClient, DEFAULT_CLIENT_SCOPE } from '../clients/register.ts';
 import { parseIntOrThrow } from '../config/schema.ts';
 import type { ClientRecord, GrantType } from '../storage/types.ts';
 import { action, type GlobalOptions, now, print, withCommonOptions, withStorage } from './common.ts';
@@ -19,16 +30,17 @@ export function clientJson(c: ClientRecord, secret?: string | null): Record<stri
     ...(c.refreshTokenTtl !== null ? { refresh_token_ttl: c.refreshTokenTtl } : {}),
     ...(c.refreshTokenIdleTtl !== null ? { refresh_token_idle_ttl: c.refreshTokenIdleTtl } : {}),
     client_id_issued_at: c.createdAt,
+    disabled: c.disabledAt !== null,
+    ...(c.disabledAt !== null ? { disabled_at: c.disabledAt } : {}),
   };
 }
 
-interface CreateOptions extends GlobalOptions {
-  name: string;
+interface MetadataOptions extends GlobalOptions {
+  name?: string;
   redirectUri?: string[];
   postLogoutRedirectUri?: string[];
   grantType?: string[];
   resource?: string[];
-  public?: boolean;
   scope?: string;
   refreshTokenTtl?: string;
   refreshTokenIdleTtl?: string;
@@ -36,60 +48,150 @@ interface CreateOptions extends GlobalOptions {
 
 const repeat = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
+/** The metadata options `create` and `update` share. */
+function metadataOptions(cmd: Command, replace: string): Command {
+  return cmd
+    .option('--redirect-uri <uri>', `a redirect URI (repeat for more); matched exactly${replace}`, repeat)
+    .option('--post-logout-redirect-uri <uri>', `where the client may send people after sign-out (repeat for more)${replace}`, repeat)
+    .option('--grant-type <type>', `authorization_code, refresh_token, client_credentials (repeat)${replace}`, repeat)
+    .option('--resource <uri>', `an RFC 8707 resource (audience) the client may ask tokens for (repeat for more)${replace}`, repeat)
+    .option('--refresh-token-ttl <seconds>', 'absolute refresh token lifetime (default: server ttl.refreshToken)')
+    .option('--refresh-token-idle-ttl <seconds>', 'idle refresh token lifetime (default: server ttl.refreshTokenIdle)');
+}
+
+function changesOf(opts: MetadataOptions): ClientChanges {
+  return {
+    name: opts.name,
+    redirectUris: opts.redirectUri,
+    postLogoutRedirectUris: opts.postLogoutRedirectUri,
+    grantTypes: opts.grantType as GrantType[] | undefined,
+    resources: opts.resource,
+    scope: opts.scope,
+    refreshTokenTtl: opts.refreshTokenTtl === undefined ? undefined : parseIntOrThrow(opts.refreshTokenTtl, '--refresh-token-ttl'),
+    refreshTokenIdleTtl:
+      opts.refreshTokenIdleTtl === undefined ? undefined : parseIntOrThrow(opts.refreshTokenIdleTtl, '--refresh-token-idle-ttl'),
+  };
+}
+
+const endedText = (e: EndedAccess) => `${e.grants} grant${e.grants === 1 ? '' : 's'} revoked`;
+
+/** A command on one registered client: `latchkey clients NAME <client_id>`. */
+function onClient(clients: Command, name: string, description: string): Command {
+  return withCommonOptions(clients.command(name).description(description).argument('<client_id>', 'the client'), 'rfc7591');
+}
+
 export function clientsCommand(program: Command): void {
-  const clients = program.command('clients').description('register and list client applications');
+  const clients = program.command('clients').description('register, change, disable and delete client applications');
   withCommonOptions(
-    clients
-      .command('create')
-      .description('register a client; prints its client_id and, once, its secret')
-      .requiredOption('--name <name>', 'name shown on the consent page')
-      .option('--redirect-uri <uri>', 'a redirect URI (repeat for more); matched exactly', repeat)
-      .option('--post-logout-redirect-uri <uri>', 'where the client may send people after sign-out (repeat for more)', repeat)
-      .option('--grant-type <type>', 'authorization_code, refresh_token, client_credentials (repeat; default: the first two)', repeat)
-      .option('--resource <uri>', 'an RFC 8707 resource (audience) the client may ask tokens for (repeat for more)', repeat)
+    metadataOptions(
+      clients
+        .command('create')
+        .description('register a client; prints its client_id and, once, its secret')
+        .requiredOption('--name <name>', 'name shown on the consent page'),
+      '',
+    )
       .option('--public', 'a public client (no secret; PKCE alone), e.g. a SPA or native app')
-      .option('--scope <scopes>', 'space-separated scopes the client may request', 'openid profile email offline_access')
-      .option('--refresh-token-ttl <seconds>', 'absolute refresh token lifetime (default: server ttl.refreshToken)')
-      .option('--refresh-token-idle-ttl <seconds>', 'idle refresh token lifetime (default: server ttl.refreshTokenIdle)'),
+      .option(
+        '--scope <scopes>',
+        `space-separated scopes the client may request (default: "${DEFAULT_CLIENT_SCOPE}"; none for a client without the authorization_code grant, e.g. client_credentials only)`,
+      ),
+    'rfc7591',
   ).action(
-    action(async (opts: CreateOptions) => {
-      await withStorage(opts, async (storage, scopes) => {
-        const { record, secret } = buildClient(
-          {
-            name: opts.name,
-            redirectUris: opts.redirectUri ?? [],
-            postLogoutRedirectUris: opts.postLogoutRedirectUri ?? [],
-            resources: opts.resource ?? [],
-            public: opts.public ?? false,
-            ...(opts.grantType ? { grantTypes: opts.grantType as GrantType[] } : {}),
-            ...(opts.scope ? { scope: opts.scope } : {}),
-            ...(opts.refreshTokenTtl ? { refreshTokenTtl: parseIntOrThrow(opts.refreshTokenTtl, '--refresh-token-ttl') } : {}),
-            ...(opts.refreshTokenIdleTtl
-              ? { refreshTokenIdleTtl: parseIntOrThrow(opts.refreshTokenIdleTtl, '--refresh-token-idle-ttl') }
-              : {}),
-          },
-          scopes,
-          now(),
-        );
-        await storage.clients.create(record);
-        const lines = [`client_id:     ${record.clientId}`];
-        if (secret) lines.push(`client_secret: ${secret}`, '(the secret is shown only now: store it safely)');
-        else lines.push('public client: no secret, PKCE only');
-        print(opts, clientJson(record, secret), lines.join('\n'));
-      });
+    action(async (opts: MetadataOptions & { name: string; public?: boolean }) => {
+      const { name: _, ...changes } = changesOf(opts);
+      const defined = definedOnly(changes);
+      await withStorage(
+        opts,
+        async (storage, scopes) => {
+          const { record, secret } = buildClient({ name: opts.name, public: opts.public ?? false, ...defined }, scopes, now());
+          await storage.clients.create(record);
+          const lines = [`client_id:     ${record.clientId}`];
+          if (secret) lines.push(`client_secret: ${secret}`, '(the secret is shown only now: store it safely)');
+          else lines.push('public client: no secret, PKCE only');
+          print(opts, clientJson(record, secret), lines.join('\n'));
+        },
+        { create: true },
+      );
     }),
   );
-  withCommonOptions(clients.command('list').description('list registered clients')).action(
+  withCommonOptions(clients.command('list').description('list registered clients'), 'rfc7591').action(
     action(async (opts: GlobalOptions) => {
       await withStorage(opts, async (storage) => {
         const list = await storage.clients.list();
         const text = list.length
-          ? list.map((c) => `${c.clientId}  ${c.name}  ${c.tokenEndpointAuthMethod}  ${c.redirectUris.join(' ')}`).join('\n')
+          ? list
+              .map(
+                (c) =>
+                  `${c.clientId}  ${c.name}  ${c.tokenEndpointAuthMethod}  ${c.redirectUris.join(' ')}${c.disabledAt !== null ? '  (disabled)' : ''}`,
+              )
+              .join('\n')
           : 'no clients';
         print(
           opts,
           list.map((c) => clientJson(c)),
           text,
+        );
+      });
+    }),
+  );
+  metadataOptions(
+    onClient(clients, 'update', "change a client's metadata; each option given replaces the registered value, lists included").option(
+      '--name <name>',
+      'name shown on the consent page',
+    ),
+    ' (replaces the registered list)',
+  )
+    .option('--scope <scopes>', 'space-separated scopes the client may request')
+    .action(
+      action(async (clientId: string, opts: MetadataOptions) => {
+        const changes = changesOf(opts);
+        if (Object.values(changes).every((v) => v === undefined)) throw new Error('nothing to change: give at least one option');
+        await withStorage(opts, async (storage, scopes) => {
+          const client = await updateClient(storage, clientId, changes, scopes);
+          print(opts, clientJson(client), `updated client ${client.clientId}`);
+        });
+      }),
+    );
+  onClient(
+    clients,
+    'disable',
+    'disable a client: revokes its grants at once; refused at /authorize and the token endpoint until enabled',
+  ).action(
+    action(async (clientId: string, opts: GlobalOptions) => {
+      await withStorage(opts, async (storage) => {
+        const { client, ended } = await disableClient(storage, clientId, now());
+        print(opts, { ...clientJson(client), grants_revoked: ended.grants }, `disabled client ${client.clientId}: ${endedText(ended)}`);
+      });
+    }),
+  );
+  onClient(clients, 'enable', 'enable a disabled client').action(
+    action(async (clientId: string, opts: GlobalOptions) => {
+      await withStorage(opts, async (storage) => {
+        const client = await enableClient(storage, clientId);
+        print(opts, clientJson(client), `enabled client ${client.clientId}`);
+      });
+    }),
+  );
+  onClient(clients, 'delete', 'delete a client: revokes its grants and forgets the consents given to it').action(
+    action(async (clientId: string, opts: GlobalOptions) => {
+      await withStorage(opts, async (storage) => {
+        const { client, ended } = await deleteClient(storage, clientId, now());
+        print(
+          opts,
+          { ...clientJson(client), deleted: true, grants_revoked: ended.grants },
+          `deleted client ${client.clientId}: ${endedText(ended)}`,
+        );
+      });
+    }),
+  );
+  onClient(clients, 'rotate-secret', 'give a confidential client a new secret, shown once; the old one stops working at once').action(
+    action(async (clientId: string, opts: GlobalOptions) => {
+      await withStorage(opts, async (storage) => {
+        const { client, secret } = await rotateClientSecret(storage, clientId);
+        print(
+          opts,
+          clientJson(client, secret),
+          `client_id:     ${client.clientId}\nclient_secret: ${secret}\n(the secret is shown only now: store it safely)`,
         );
       });
     }),

@@ -18,13 +18,18 @@ export function configInput(opts: GlobalOptions, flags: ConfigInput = {}): Confi
   );
 }
 
-/** Opens the configured database (migrating it) for a command that works on it directly. */
+/**
+ * Opens the configured database (migrating it) for a command that works on it directly. Only a
+ * command that creates something (`create: true`) creates a missing SQLite database; any other is
+ * refused, so that a mistyped path is an error rather than a new, empty database.
+ */
 export async function withStorage<T>(
   opts: GlobalOptions,
   fn: (storage: Storage, supportedScopes: readonly string[]) => Promise<T>,
+  { create = false }: { create?: boolean } = {},
 ): Promise<T> {
   const config = resolveConfig(...configInput(opts));
-  const storage = await openStorage(config.db);
+  const storage = await openStorage(config.db, { create });
   try {
     return await fn(storage, config.supportedScopes);
   } finally {
@@ -38,10 +43,12 @@ export function print(opts: GlobalOptions, value: unknown, text: string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
 }
 
-/** Adds --db, --config and --json to a command. */
-export function withCommonOptions(cmd: Command, json = true): Command {
-  cmd.option('--db <url>', 'database: sqlite:PATH (env LATCHKEY_DB)').option('--config <file>', 'JSON config file (env LATCHKEY_CONFIG)');
-  if (json) cmd.option('--json', 'machine-readable output (RFC 7591 field names)');
+/** Adds --db, --config and, unless `json` is false, --json (`rfc7591`: its output uses those field names). */
+export function withCommonOptions(cmd: Command, json: 'plain' | 'rfc7591' | false = 'plain'): Command {
+  cmd
+    .option('--db <url>', 'database: sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE (env LATCHKEY_DB)')
+    .option('--config <file>', 'JSON config file (env LATCHKEY_CONFIG)');
+  if (json) cmd.option('--json', json === 'rfc7591' ? 'machine-readable output (RFC 7591 field names)' : 'machine-readable output (JSON)');
   return cmd;
 }
 

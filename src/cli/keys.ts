@@ -58,15 +58,19 @@ export function keysCommand(program: Command): void {
   ).action(
     action(async (opts: GlobalOptions & { immediately?: boolean }) => {
       const config = resolveConfig(...configInput(opts));
-      await withStorage(opts, async (storage) => {
-        const sealer = sealerFor(config);
-        const created = await rotateKeys(storage.keys, config, now(), sealer, { immediately: opts.immediately ?? false, retry: true });
-        print(
-          opts,
-          created.map((k) => ({ kid: k.kid, alg: k.alg, activates_at: k.activatesAt })),
-          created.map((k) => `new ${k.alg} key ${k.kid}, signs from ${new Date(k.activatesAt * 1000).toISOString()}`).join('\n'),
-        );
-      });
+      await withStorage(
+        opts,
+        async (storage) => {
+          const sealer = sealerFor(config);
+          const created = await rotateKeys(storage.keys, config, now(), sealer, { immediately: opts.immediately ?? false, retry: true });
+          print(
+            opts,
+            created.map((k) => ({ kid: k.kid, alg: k.alg, activates_at: k.activatesAt })),
+            created.map((k) => `new ${k.alg} key ${k.kid}, signs from ${new Date(k.activatesAt * 1000).toISOString()}`).join('\n'),
+          );
+        },
+        { create: true },
+      );
     }),
   );
   withCommonOptions(

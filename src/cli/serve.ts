@@ -7,11 +7,14 @@ import { type ConfigInput, parseIntOrThrow, resolveConfig } from '../config/sche
 import { createLogger } from '../log.ts';
 import { startServer } from '../server.ts';
 import { openStorage } from '../storage/open.ts';
+import { redactDatabaseUrl } from '../storage/redact.ts';
 import { keySealer, resolveSecret } from '../tokens/key-secret.ts';
 import { ensureKeys } from '../tokens/keys.ts';
 import { algsInUse } from '../tokens/rotate.ts';
 import { action, configInput, type GlobalOptions, now, withCommonOptions } from './common.ts';
 import { demoInstructions, ensureDemo } from './demo.ts';
+
+const UNSPECIFIED_HOSTS = new Set(['0.0.0.0', '::', '[::]', '::0']);
 
 interface ServeOptions extends GlobalOptions {
   port?: string;
@@ -27,7 +30,7 @@ export function serveCommand(program: Command): void {
       .command('serve')
       .description('run the authorization server')
       .option('--port <port>', 'TCP port (env LATCHKEY_PORT or PORT; default 9000)')
-      .option('--host <host>', 'address to listen on (env LATCHKEY_HOST; default localhost)')
+      .option('--host <host>', 'address to listen on (env LATCHKEY_HOST; default localhost; 0.0.0.0 or :: needs --issuer)')
       .option('--issuer <url>', 'public issuer URL (env LATCHKEY_ISSUER; default http://HOST:PORT)')
       .option('--demo', 'create a demo user and client on first start and print how to use them')
       .option('--workers <n>', 'run N server processes sharing the port (node:cluster); default 1'),
@@ -42,6 +45,12 @@ export function serveCommand(program: Command): void {
       const config = resolveConfig(...layers);
       // PostgreSQL without a secret stops here, before connecting (SQLite's default secret is made at start).
       if (!config.db.startsWith('sqlite:')) resolveSecret(config);
+      // The issuer derived from an address that means "every address" would be advertised to clients.
+      if (UNSPECIFIED_HOSTS.has(config.host) && !layers.some((l) => l.issuer !== undefined)) {
+        throw new Error(
+          `--host ${config.host} listens on every address, so the issuer cannot be derived from it: give the public URL with --issuer (env LATCHKEY_ISSUER)`,
+        );
+      }
       const workers = opts.workers === undefined ? 1 : parseIntOrThrow(opts.workers, '--workers');
       if (workers < 1 || workers > 64) throw new Error('--workers must be between 1 and 64');
       if (workers > 1 && cluster.isPrimary) {
@@ -63,7 +72,7 @@ export function serveCommand(program: Command): void {
       const server = await startServer(Object.assign({}, ...layers) as ConfigInput, { storage });
       const log = server.deps.log;
       log.info(
-        { event: 'server.started', issuer: server.url, db: config.db.replace(/\/\/[^@]*@/, '//***@'), pid: process.pid },
+        { event: 'server.started', issuer: server.url, db: redactDatabaseUrl(config.db), pid: process.pid },
         'Latchkey is listening',
       );
       // Under --workers, the first worker alone sets up the demo.

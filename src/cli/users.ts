@@ -1,5 +1,7 @@
-// `latchkey users create | list`: people who sign in; passwords hashed with argon2id.
+// `latchkey users create | list | update | disable | enable | delete | set-password`: people who sign
+// in; passwords hashed with argon2id.
 import type { Command } from 'commander';
+import { deleteUser, disableUser, type EndedAccess, enableUser, setUserPassword, type UserRef, updateUser } from '../accounts/lifecycle.ts';
 import { createUser } from '../accounts/users.ts';
 import type { UserRecord } from '../storage/types.ts';
 import { action, type GlobalOptions, now, print, withCommonOptions, withStorage } from './common.ts';
@@ -7,11 +9,29 @@ import { action, type GlobalOptions, now, print, withCommonOptions, withStorage 
 interface CreateOptions extends GlobalOptions {
   username: string;
   email?: string;
+  emailVerified?: boolean;
   name?: string;
   passwordStdin?: boolean;
 }
 
-const userJson = (u: UserRecord) => ({ sub: u.id, username: u.username, email: u.email, name: u.name, created_at: u.createdAt });
+interface RefOptions extends GlobalOptions {
+  sub?: string;
+}
+
+const userJson = (u: UserRecord) => ({
+  sub: u.id,
+  username: u.username,
+  email: u.email,
+  email_verified: u.emailVerified,
+  name: u.name,
+  created_at: u.createdAt,
+  disabled: u.disabledAt !== null,
+  ...(u.disabledAt !== null ? { disabled_at: u.disabledAt } : {}),
+});
+
+const endedJson = (e: EndedAccess) => ({ sessions_ended: e.sessions, grants_revoked: e.grants });
+const endedText = (e: EndedAccess) =>
+  `${e.sessions} session${e.sessions === 1 ? '' : 's'} ended, ${e.grants} grant${e.grants === 1 ? '' : 's'} revoked`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -46,32 +66,123 @@ async function prompt(question: string): Promise<string> {
   }
 }
 
+/** The user a command names: its username argument, or --sub; exactly one. */
+function userRef(username: string | undefined, opts: RefOptions): UserRef {
+  if (username !== undefined && opts.sub !== undefined) throw new Error('name the user by username or by --sub, not both');
+  if (opts.sub !== undefined) return { sub: opts.sub };
+  if (username === undefined) throw new Error('name the user: a username, or --sub ID');
+  return { username };
+}
+
+/** A command on one existing user: `latchkey users NAME [username] [--sub ID]`. */
+function onUser(users: Command, name: string, description: string): Command {
+  return withCommonOptions(
+    users
+      .command(name)
+      .description(description)
+      .argument('[username]', 'the username (letter case and Unicode compatibility forms are ignored)')
+      .option('--sub <id>', 'name the user by its sub (id) instead'),
+  );
+}
+
 export function usersCommand(program: Command): void {
-  const users = program.command('users').description('create and list the people who sign in');
+  const users = program.command('users').description('create, change, disable and delete the people who sign in');
   withCommonOptions(
     users
       .command('create')
       .description('create a user; the password is read from stdin (--password-stdin) or asked for')
-      .requiredOption('--username <username>', 'the sign-in name')
+      .requiredOption('--username <username>', 'the sign-in name; unique without regard to letter case')
       .option('--email <email>', 'email address (scope email)')
+      .option('--email-verified', "the email address is known to be the person's (claim email_verified; default false)")
       .option('--name <name>', 'full name (scope profile)')
       .option('--password-stdin', 'read the password from standard input'),
   ).action(
     action(async (opts: CreateOptions) => {
+      if (opts.emailVerified && opts.email === undefined) throw new Error('--email-verified needs --email');
       const password = opts.passwordStdin ? await readStdin() : await prompt('Password: ');
-      await withStorage(opts, async (storage) => {
-        const user = await createUser(storage.users, { username: opts.username, password, email: opts.email, name: opts.name }, now());
-        print(opts, userJson(user), `created user ${user.username} (sub ${user.id})`);
-      });
+      await withStorage(
+        opts,
+        async (storage) => {
+          const user = await createUser(
+            storage.users,
+            { username: opts.username, password, email: opts.email, emailVerified: opts.emailVerified, name: opts.name },
+            now(),
+          );
+          print(opts, userJson(user), `created user ${user.username} (sub ${user.id})`);
+        },
+        { create: true },
+      );
     }),
   );
   withCommonOptions(users.command('list').description('list users')).action(
     action(async (opts: GlobalOptions) => {
       await withStorage(opts, async (storage) => {
         const list = await storage.users.list();
-        const text = list.length ? list.map((u) => `${u.id}  ${u.username}  ${u.email ?? ''}`).join('\n') : 'no users';
+        const text = list.length
+          ? list.map((u) => `${u.id}  ${u.username}  ${u.email ?? ''}${u.disabledAt !== null ? '  (disabled)' : ''}`).join('\n')
+          : 'no users';
         print(opts, list.map(userJson), text);
       });
     }),
   );
+  onUser(
+    users,
+    'update',
+    "change a user's email address, its verified flag, or name (a new email address is unverified unless --email-verified)",
+  )
+    .option('--email <email>', 'new email address')
+    .option('--email-verified', 'mark the email address verified (claim email_verified)')
+    .option('--no-email-verified', 'mark the email address not verified')
+    .option('--name <name>', 'new full name')
+    .action(
+      action(async (username: string | undefined, opts: RefOptions & { email?: string; emailVerified?: boolean; name?: string }) => {
+        const ref = userRef(username, opts);
+        if (opts.email === undefined && opts.emailVerified === undefined && opts.name === undefined) {
+          throw new Error('nothing to change: give --email, --email-verified, --no-email-verified or --name');
+        }
+        await withStorage(opts, async (storage) => {
+          const user = await updateUser(storage, ref, { email: opts.email, emailVerified: opts.emailVerified, name: opts.name });
+          print(opts, userJson(user), `updated user ${user.username}`);
+        });
+      }),
+    );
+  onUser(users, 'disable', 'disable a user: ends its sessions and revokes its grants at once; it cannot sign in until enabled').action(
+    action(async (username: string | undefined, opts: RefOptions) => {
+      const ref = userRef(username, opts);
+      await withStorage(opts, async (storage) => {
+        const { user, ended } = await disableUser(storage, ref, now());
+        print(opts, { ...userJson(user), ...endedJson(ended) }, `disabled user ${user.username}: ${endedText(ended)}`);
+      });
+    }),
+  );
+  onUser(users, 'enable', 'enable a disabled user: it can sign in again').action(
+    action(async (username: string | undefined, opts: RefOptions) => {
+      const ref = userRef(username, opts);
+      await withStorage(opts, async (storage) => {
+        const user = await enableUser(storage, ref);
+        print(opts, userJson(user), `enabled user ${user.username}`);
+      });
+    }),
+  );
+  onUser(users, 'delete', 'delete a user: ends its sessions, revokes its grants and forgets its consents').action(
+    action(async (username: string | undefined, opts: RefOptions) => {
+      const ref = userRef(username, opts);
+      await withStorage(opts, async (storage) => {
+        const { user, ended } = await deleteUser(storage, ref, now());
+        print(opts, { ...userJson(user), deleted: true, ...endedJson(ended) }, `deleted user ${user.username}: ${endedText(ended)}`);
+      });
+    }),
+  );
+  onUser(users, 'set-password', "set a new password (from stdin or asked for); ends the user's sessions and revokes its grants")
+    .option('--password-stdin', 'read the password from standard input')
+    .action(
+      action(async (username: string | undefined, opts: RefOptions & { passwordStdin?: boolean }) => {
+        const ref = userRef(username, opts);
+        const password = opts.passwordStdin ? await readStdin() : await prompt('New password: ');
+        await withStorage(opts, async (storage) => {
+          const { user, ended } = await setUserPassword(storage, ref, password, now());
+          print(opts, { ...userJson(user), ...endedJson(ended) }, `new password for ${user.username}: ${endedText(ended)}`);
+        });
+      }),
+    );
 }

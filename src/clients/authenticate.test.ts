@@ -24,6 +24,7 @@ function client(overrides: Partial<ClientRecord> & Pick<ClientRecord, 'clientId'
     resources: [],
     refreshTokenTtl: null,
     refreshTokenIdleTtl: null,
+    disabledAt: null,
     ...overrides,
   };
 }

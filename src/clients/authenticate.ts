@@ -41,6 +41,8 @@ export async function authenticateClient(
       throw invalidClient(`wrong secret for client ${client.clientId}`);
     }
   }
+  // Checked after the credentials, so that only the client itself learns (from the log) why.
+  if (client.disabledAt !== null) throw invalidClient(`client ${client.clientId} is disabled`);
   return { client, method };
 }
 

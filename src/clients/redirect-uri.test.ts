@@ -16,6 +16,7 @@ const client: ClientRecord = {
   resources: [],
   refreshTokenTtl: null,
   refreshTokenIdleTtl: null,
+  disabledAt: null,
 };
 
 describe('isRegisteredRedirectUri', () => {

@@ -21,15 +21,18 @@ export interface NewClient {
 
 const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
 
-/** Validates the metadata and returns the record and, for a confidential client, its secret (shown once). */
-export function buildClient(
-  input: NewClient,
-  supportedScopes: readonly string[],
-  now: number,
-): {
-  record: ClientRecord;
-  secret: string | null;
-} {
+/** The scopes a client gets when it names none: those of sign-in, for a client that signs people in. */
+export const DEFAULT_CLIENT_SCOPE = 'openid profile email offline_access';
+
+/** The metadata buildClient validates: everything but the identity, secret and times. */
+export type ClientMetadata = Omit<ClientRecord, 'clientId' | 'secretHash' | 'createdAt' | 'disabledAt'>;
+
+/**
+ * Validates the metadata of a new or changed client. With no scope given, a client of the
+ * authorization code grant gets the sign-in scopes; any other client (client credentials) none, since
+ * that grant refuses scopes about a person.
+ */
+export function clientMetadata(input: NewClient, supportedScopes: readonly string[]): ClientMetadata {
   if (!input.name.trim()) throw new Error('a client needs a name');
   const grantTypes = [...new Set(input.grantTypes ?? (['authorization_code', 'refresh_token'] as GrantType[]))];
   for (const g of grantTypes)
@@ -46,7 +49,7 @@ export function buildClient(
     const problem = resourceProblem(resource);
     if (problem) throw new Error(`resource "${resource}" ${problem}`);
   }
-  const scope = input.scope ?? 'openid profile email offline_access';
+  const scope = input.scope ?? (grantTypes.includes('authorization_code') ? DEFAULT_CLIENT_SCOPE : '');
   for (const s of scope.split(' ').filter(Boolean)) {
     if (!supportedScopes.includes(s)) {
       throw new Error(`scope "${s}" is not supported: add it to the "scopes" configuration key first`);
@@ -62,21 +65,37 @@ export function buildClient(
   ] as const) {
     if (ttl !== undefined && (!Number.isInteger(ttl) || ttl <= 0)) throw new Error(`the ${name} must be a positive number of seconds`);
   }
-  const secret = method === 'none' ? null : (input.clientSecret ?? randomToken());
+  return {
+    name: input.name.trim(),
+    redirectUris,
+    grantTypes,
+    tokenEndpointAuthMethod: method,
+    scope: [...new Set(scope.split(' ').filter(Boolean))].join(' '),
+    postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
+    resources: input.resources ?? [],
+    refreshTokenTtl: input.refreshTokenTtl ?? null,
+    refreshTokenIdleTtl: input.refreshTokenIdleTtl ?? null,
+  };
+}
+
+/** Validates the metadata and returns the record and, for a confidential client, its secret (shown once). */
+export function buildClient(
+  input: NewClient,
+  supportedScopes: readonly string[],
+  now: number,
+): {
+  record: ClientRecord;
+  secret: string | null;
+} {
+  const metadata = clientMetadata(input, supportedScopes);
+  const secret = metadata.tokenEndpointAuthMethod === 'none' ? null : (input.clientSecret ?? randomToken());
   return {
     record: {
       clientId: input.clientId ?? randomToken(16),
       secretHash: secret === null ? null : hashToken(secret),
-      name: input.name.trim(),
-      redirectUris,
-      grantTypes,
-      tokenEndpointAuthMethod: method,
-      scope: [...new Set(scope.split(' ').filter(Boolean))].join(' '),
+      ...metadata,
       createdAt: now,
-      postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
-      resources: input.resources ?? [],
-      refreshTokenTtl: input.refreshTokenTtl ?? null,
-      refreshTokenIdleTtl: input.refreshTokenIdleTtl ?? null,
+      disabledAt: null,
     },
     secret,
   };

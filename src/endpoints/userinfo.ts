@@ -45,6 +45,7 @@ export async function userinfoEndpoint(req: OAuthRequest, deps: UserinfoDeps): P
   if (!(await notRevoked(claims, deps))) throw invalid('token or grant revoked');
   const user = await deps.storage.users.getById(claims.sub);
   if (!user) throw invalid('the user no longer exists');
+  if (user.disabledAt !== null) throw invalid('the user is disabled');
 
   const out: Record<string, unknown> = { sub: user.id };
   if (scope.includes('profile')) {

@@ -33,6 +33,8 @@ export const strings = {
   logoutNeedsClient: 'A post_logout_redirect_uri needs client_id or id_token_hint to name the application.',
   noClientId: 'The request has no client_id.',
   unknownClient: 'The application that sent you here is not registered with this server.',
+  disabledClient: 'The application that sent you here has been disabled on this server.',
+  accountDisabled: 'This account is disabled. Contact the administrator of this service.',
   noRedirectUri: 'The request has no redirect_uri.',
   ambiguousRedirectUri: 'The request has no redirect_uri, and the application has more than one registered.',
   unregisteredRedirectUri: 'The redirect URI in the request is not registered for this application.',

@@ -12,6 +12,7 @@ export const auditEvents = [
   'login.success',
   'login.failure',
   'login.throttled',
+  'login.disabled',
   'consent.granted',
   'consent.denied',
   'code.issued',

@@ -1,5 +1,6 @@
 // Mapping between SQL rows (snake_case) and store records (camelCase).
 import type { Selectable } from 'kysely';
+import { normalizeUsername } from '../accounts/username.ts';
 import type { Database } from './schema.ts';
 import type { ClientRecord, CodeRecord, GrantRecord, InteractionRecord, KeyRecord, RefreshTokenRecord, UserRecord } from './types.ts';
 
@@ -22,6 +23,7 @@ export const clientFromRow = (r: Row<'clients'>): ClientRecord => ({
   resources: JSON.parse(r.resources) as string[],
   refreshTokenTtl: nn(r.refresh_token_ttl),
   refreshTokenIdleTtl: nn(r.refresh_token_idle_ttl),
+  disabledAt: nn(r.disabled_at),
 });
 
 export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
@@ -37,6 +39,7 @@ export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
   resources: JSON.stringify(c.resources),
   refresh_token_ttl: c.refreshTokenTtl,
   refresh_token_idle_ttl: c.refreshTokenIdleTtl,
+  disabled_at: c.disabledAt,
 });
 
 export const userFromRow = (r: Row<'users'>): UserRecord => ({
@@ -47,6 +50,7 @@ export const userFromRow = (r: Row<'users'>): UserRecord => ({
   emailVerified: Boolean(n(r.email_verified)),
   name: r.name,
   createdAt: n(r.created_at),
+  disabledAt: nn(r.disabled_at),
 });
 
 export const userToRow = (u: UserRecord): Row<'users'> => ({
@@ -57,6 +61,8 @@ export const userToRow = (u: UserRecord): Row<'users'> => ({
   email_verified: u.emailVerified ? 1 : 0,
   name: u.name,
   created_at: u.createdAt,
+  username_normalized: normalizeUsername(u.username),
+  disabled_at: u.disabledAt,
 });
 
 export const interactionFromRow = (r: Row<'interactions'>): InteractionRecord => ({

@@ -13,6 +13,7 @@ export interface Database {
     resources: string;
     refresh_token_ttl: number | null;
     refresh_token_idle_ttl: number | null;
+    disabled_at: number | null;
   };
   users: {
     id: string;
@@ -22,6 +23,9 @@ export interface Database {
     email_verified: number;
     name: string | null;
     created_at: number;
+    /** accounts/username.ts: the form usernames are unique in and looked up by (migration 0005). */
+    username_normalized: string;
+    disabled_at: number | null;
   };
   sessions: { id_hash: string; user_id: string; auth_time: number; expires_at: number };
   interactions: {

@@ -1,6 +1,8 @@
 // ARCHITECTURE.md rule 6: the queries both engines share, written once with kysely.
 import { type Kysely, sql } from 'kysely';
+import { normalizeUsername } from '../accounts/username.ts';
 import { splitScope } from '../grants/scope.ts';
+import { revokeAccess } from './revoke-access.ts';
 import {
   clientFromRow,
   clientToRow,
@@ -37,6 +39,18 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async list() {
         return (await db.selectFrom('clients').selectAll().orderBy('created_at').execute()).map(clientFromRow);
       },
+      async update(client) {
+        const { created_at: _, ...row } = clientToRow(client);
+        const r = await db.updateTable('clients').set(row).where('client_id', '=', client.clientId).executeTakeFirst();
+        return Number(r.numUpdatedRows) === 1;
+      },
+      async delete(clientId) {
+        return db.transaction().execute(async (trx) => {
+          await trx.deleteFrom('consents').where('client_id', '=', clientId).execute();
+          const r = await trx.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
+          return Number(r.numDeletedRows) === 1;
+        });
+      },
     },
     users: {
       async getById(id) {
@@ -44,7 +58,11 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         return r && userFromRow(r);
       },
       async getByUsername(username) {
-        const r = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+        const r = await db
+          .selectFrom('users')
+          .selectAll()
+          .where('username_normalized', '=', normalizeUsername(username))
+          .executeTakeFirst();
         return r && userFromRow(r);
       },
       async create(user) {
@@ -52,6 +70,18 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       },
       async list() {
         return (await db.selectFrom('users').selectAll().orderBy('created_at').execute()).map(userFromRow);
+      },
+      async update(user) {
+        const { created_at: _, ...row } = userToRow(user);
+        const r = await db.updateTable('users').set(row).where('id', '=', user.id).executeTakeFirst();
+        return Number(r.numUpdatedRows) === 1;
+      },
+      async delete(id) {
+        return db.transaction().execute(async (trx) => {
+          await trx.deleteFrom('consents').where('user_id', '=', id).execute();
+          const r = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+          return Number(r.numDeletedRows) === 1;
+        });
       },
     },
     sessions: {
@@ -237,6 +267,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       },
     },
     throttle: throttleStore(db),
+    revokeAccess: revokeAccess(db),
     async cleanup(now) {
       let total = 0;
       const tables = [

@@ -23,6 +23,8 @@ export interface ClientRecord {
   refreshTokenTtl: number | null;
   /** Idle refresh token lifetime (unused for this long, it expires); the server default when null. */
   refreshTokenIdleTtl: number | null;
+  /** When the client was disabled; null while it is enabled. A disabled client is refused everywhere. */
+  disabledAt: number | null;
 }
 
 export interface UserRecord {
@@ -33,6 +35,8 @@ export interface UserRecord {
   emailVerified: boolean;
   name: string | null;
   createdAt: number;
+  /** When the account was disabled; null while it is enabled. A disabled account cannot sign in. */
+  disabledAt: number | null;
 }
 
 /** The aggregate that ties a code, its refresh tokens and access tokens together. */
@@ -137,14 +141,27 @@ export interface ClientStore {
   get(clientId: string): Promise<ClientRecord | undefined>;
   create(client: ClientRecord): Promise<void>;
   list(): Promise<ClientRecord[]>;
+  /** Replaces the stored record of `client.clientId` (all fields but `createdAt`); false when there is none. */
+  update(client: ClientRecord): Promise<boolean>;
+  /** Deletes the client and the consents given to it; false when there was none. Its grants stay, revoked by the caller. */
+  delete(clientId: string): Promise<boolean>;
 }
 
 export interface UserStore {
   getById(id: string): Promise<UserRecord | undefined>;
+  /** Finds the user whose username equals this one once both are normalized (accounts/username.ts). */
   getByUsername(username: string): Promise<UserRecord | undefined>;
+  /** Fails when another user has the same normalized username. */
   create(user: UserRecord): Promise<void>;
   list(): Promise<UserRecord[]>;
+  /** Replaces the stored record of `user.id` (all fields but `createdAt`); false when there is none. */
+  update(user: UserRecord): Promise<boolean>;
+  /** Deletes the user and the consents they gave; false when there was none. Its grants stay, revoked by the caller. */
+  delete(id: string): Promise<boolean>;
 }
+
+/** Whose access `Storage.revokeAccess` ends: one person's, or one client's. */
+export type AccessOwner = { userId: string } | { clientId: string };
 
 export interface SessionStore {
   create(session: SessionRecord): Promise<void>;
@@ -272,6 +289,13 @@ export interface Storage {
   refreshTokens: RefreshTokenStore;
   keys: KeyStore;
   throttle: ThrottleStore;
+  /**
+   * Ends everything that lets the owner in, in one transaction: the person's login sessions and
+   * pending interactions, and every grant of the person or client (revoked, so that its access tokens
+   * are inactive), with its unused codes and refresh tokens consumed. Returns how many sessions and
+   * grants it ended.
+   */
+  revokeAccess(owner: AccessOwner, now: number): Promise<{ sessions: number; grants: number }>;
   /** Deletes expired rows in bounded batches; returns how many were deleted. */
   cleanup(now: number): Promise<number>;
   close(): Promise<void>;

@@ -17,6 +17,7 @@ const client = (clientId: string, resources: string[] = []): ClientRecord => ({
   resources,
   refreshTokenTtl: null,
   refreshTokenIdleTtl: null,
+  disabledAt: null,
 });
 
 describe('mayIntrospectAccessToken (RFC 7662 §4)', () => {

@@ -4,7 +4,7 @@
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { ExpiringCache } from '../cache.ts';
 import type { Config } from '../config/schema.ts';
-import type { GrantStore, RefreshTokenRecord, RefreshTokenStore, RevokedTokenStore } from '../storage/types.ts';
+import type { ClientStore, GrantStore, RefreshTokenRecord, RefreshTokenStore, RevokedTokenStore } from '../storage/types.ts';
 import { SIGNING_ALGS } from './algorithms.ts';
 import type { KeyRing } from './keys.ts';
 import { hashToken } from './opaque.ts';
@@ -86,12 +86,19 @@ export function audiences(claims: Pick<AccessTokenClaims, 'aud'>): string[] {
   return Array.isArray(claims.aud) ? claims.aud.filter((a) => typeof a === 'string') : [];
 }
 
-/** True when neither the token's grant nor the token itself was revoked (one query). */
+/**
+ * True when neither the token's grant nor the token itself was revoked (one query), and its client
+ * still exists and is enabled (a cached read): a client credentials token has no grant to revoke.
+ */
 export async function notRevoked(
   claims: AccessTokenClaims,
-  deps: { storage: { revokedTokens: Pick<RevokedTokenStore, 'isRevoked'> } },
+  deps: { storage: { revokedTokens: Pick<RevokedTokenStore, 'isRevoked'>; clients: Pick<ClientStore, 'get'> } },
 ): Promise<boolean> {
-  return !(await deps.storage.revokedTokens.isRevoked(claims.jti, claims.grant_id ?? null));
+  const [revoked, client] = await Promise.all([
+    deps.storage.revokedTokens.isRevoked(claims.jti, claims.grant_id ?? null),
+    deps.storage.clients.get(claims.client_id),
+  ]);
+  return !revoked && client !== undefined && client.disabledAt === null;
 }
 
 /** A live refresh token (not consumed, not expired, grant not revoked), or undefined. */

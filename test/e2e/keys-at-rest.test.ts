@@ -105,7 +105,7 @@ describe('a database whose keys an older version stored in clear', () => {
 
   test('a wrong secret stops start-up with one line naming the setting, not a stack trace', async () => {
     const r = await runCli(['serve', '--db', db, '--port', '0', '--host', '127.0.0.1'], {
-      LATCHKEY_SECRET: 'not the secret this database is encrypted under',
+      env: { LATCHKEY_SECRET: 'not the secret this database is encrypted under' },
     });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^latchkey: .*encrypted under the secret with id .*LATCHKEY_SECRET/);
@@ -117,8 +117,7 @@ describe('a database whose keys an older version stored in clear', () => {
 describe('start-up errors', () => {
   test('PostgreSQL without a secret stops before connecting, naming the setting and not the password', async () => {
     const r = await runCli(['serve', '--db', 'postgres://latchkey:S3cretPw@127.0.0.1:1/latchkey', '--port', '0'], {
-      LATCHKEY_SECRET: '',
-      LATCHKEY_SECRET_FILE: '',
+      env: { LATCHKEY_SECRET: '', LATCHKEY_SECRET_FILE: '' },
     });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /"secret" is required with PostgreSQL.*LATCHKEY_SECRET/);
@@ -132,7 +131,7 @@ describe('latchkey keys re-encrypt', () => {
     const dataDir = join(root, 'reencrypt');
     const db = `sqlite:${join(dataDir, 'latchkey.db')}`;
     // Before the first start: the keys are created, and so is the data directory's secret.
-    const rotated = await runCli(['keys', 'rotate', '--json'], { LATCHKEY_DB: db });
+    const rotated = await runCli(['keys', 'rotate', '--json'], { env: { LATCHKEY_DB: db } });
     assert.equal(rotated.code, 0, rotated.stderr);
     assert.match(rotated.stderr, /generated the secret/);
     const secretFile = join(dataDir, SECRET_FILE_NAME);
@@ -142,26 +141,26 @@ describe('latchkey keys re-encrypt', () => {
     const newFile = join(root, 'new-secret');
     const next = 'the new secret, from a file, never on the command line';
     writeFileSync(newFile, `${next}\n`, { mode: 0o600 });
-    const r = await runCli(['keys', 're-encrypt', '--new-secret-file', newFile, '--json'], { LATCHKEY_DB: db });
+    const r = await runCli(['keys', 're-encrypt', '--new-secret-file', newFile, '--json'], { env: { LATCHKEY_DB: db } });
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { secret_id: string; reencrypted: string[]; unchanged: string[] };
     assert.equal(out.reencrypted.length, 2);
     assert.equal(out.secret_id, createSealer(next).secretId);
     assert.equal(readFileSync(secretFile, 'utf8').trim(), next, 'the embedded default now reads the new secret');
     assert.equal(mode(secretFile), 0o600);
-    const listed = JSON.parse((await runCli(['keys', 'list', '--json'], { LATCHKEY_DB: db })).stdout) as { secret_id: string }[];
+    const listed = JSON.parse((await runCli(['keys', 'list', '--json'], { env: { LATCHKEY_DB: db } })).stdout) as { secret_id: string }[];
     assert.deepEqual(
       listed.map((k) => k.secret_id),
       [out.secret_id, out.secret_id],
     );
     const again = JSON.parse(
-      (await runCli(['keys', 're-encrypt', '--new-secret-file', newFile, '--json'], { LATCHKEY_DB: db })).stdout,
+      (await runCli(['keys', 're-encrypt', '--new-secret-file', newFile, '--json'], { env: { LATCHKEY_DB: db } })).stdout,
     ) as {
       unchanged: string[];
     };
     assert.equal(again.unchanged.length, 2, 'running it twice changes nothing');
 
-    const withOld = await runCli(['serve', '--db', db, '--port', '0', '--host', '127.0.0.1'], { LATCHKEY_SECRET: old });
+    const withOld = await runCli(['serve', '--db', db, '--port', '0', '--host', '127.0.0.1'], { env: { LATCHKEY_SECRET: old } });
     assert.equal(withOld.code, 1);
     assert.match(withOld.stderr, /cannot|encrypted under/);
 

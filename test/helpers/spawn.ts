@@ -117,10 +117,13 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `latchkey ARGS` to completion with `env` added to the environment. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+/** Runs `latchkey ARGS` to its end, with `stdin` as its input; LATCHKEY_DB is unset unless `env` sets it. */
+export function runCli(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, LATCHKEY_DB: '', ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -131,5 +134,6 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(opts.stdin ?? '');
   });
 }

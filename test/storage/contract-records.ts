@@ -123,11 +123,12 @@ export function recordContract(ctx: Ctx): void {
         emailVerified: true,
         name: 'Alice',
         createdAt: NOW,
+        disabledAt: null,
       };
       await ctx.storage.users.create(u);
       assert.deepEqual(await ctx.storage.users.getById('u-1'), u);
       assert.deepEqual(await ctx.storage.users.getByUsername('alice'), u);
-      assert.equal(await ctx.storage.users.getByUsername('Alice'), undefined);
+      assert.equal(await ctx.storage.users.getByUsername('alicia'), undefined);
       await assert.rejects(ctx.storage.users.create({ ...u, id: 'u-2' }));
     });
   });

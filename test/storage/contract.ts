@@ -1,7 +1,8 @@
 // DESIGN rule 6: the storage contract. The same suite runs, unchanged, on every engine.
 import { after, before, describe } from 'node:test';
-import { openDatabase } from '../../src/storage/open.ts';
+import { connectDatabase, openDatabase } from '../../src/storage/open.ts';
 import { sqlStores } from '../../src/storage/sql-stores.ts';
+import { lifecycleContract } from './contract-lifecycle.ts';
 import { recordContract } from './contract-records.ts';
 import { throttleContract } from './contract-throttle.ts';
 import { tokenContract } from './contract-tokens.ts';
@@ -37,6 +38,14 @@ export function storageContract(engine: Engine): void {
       return { storage, db };
     };
 
+    ctx.unmigrated = async () => {
+      const t = await engine.create();
+      dbs.push(t);
+      const db = await connectDatabase(t.url);
+      closers.push(() => db.destroy());
+      return db;
+    };
+
     before(async () => {
       ctx.storage = (await ctx.fresh()).storage;
     });
@@ -49,5 +58,6 @@ export function storageContract(engine: Engine): void {
     tokenContract(ctx);
     recordContract(ctx);
     throttleContract(ctx);
+    lifecycleContract(ctx);
   });
 }

@@ -9,6 +9,7 @@ import type {
   InteractionRecord,
   RefreshTokenRecord,
   Storage,
+  UserRecord,
 } from '../../src/storage/types.ts';
 
 export const NOW = 1_700_000_000;
@@ -18,6 +19,8 @@ export interface Ctx {
   storage: Storage;
   /** A fresh, migrated database with its own stores and query builder (closed by the caller). */
   fresh(): Promise<{ storage: Storage; db: Kysely<Database> }>;
+  /** A fresh database with no schema at all (closed by the suite). */
+  unmigrated(): Promise<Kysely<Database>>;
 }
 
 let seq = 0;
@@ -97,6 +100,21 @@ export function interaction(overrides: Partial<InteractionRecord> = {}): Interac
   };
 }
 
+export function user(overrides: Partial<UserRecord> = {}): UserRecord {
+  const id = unique('user');
+  return {
+    id,
+    username: id,
+    passwordHash: '$argon2id$x',
+    email: null,
+    emailVerified: false,
+    name: null,
+    createdAt: NOW,
+    disabledAt: null,
+    ...overrides,
+  };
+}
+
 export function client(overrides: Partial<ClientRecord> = {}): ClientRecord {
   return {
     clientId: unique('client'),
@@ -111,6 +129,7 @@ export function client(overrides: Partial<ClientRecord> = {}): ClientRecord {
     resources: [],
     refreshTokenTtl: null,
     refreshTokenIdleTtl: null,
+    disabledAt: null,
     ...overrides,
   };
 }
