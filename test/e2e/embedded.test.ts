@@ -15,6 +15,7 @@ import { type AuthorizationServer, createAuthorizationServer } from '../../src/s
 import { openStorage } from '../../src/storage/open.ts';
 import type { Storage } from '../../src/storage/types.ts';
 import { basic } from '../helpers/flow.ts';
+import { TEST_SECRET } from '../helpers/server.ts';
 
 let dir: string;
 let http: Server;
@@ -38,7 +39,10 @@ before(async () => {
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   storage = await openStorage(`sqlite:${join(dir, 'embedded.db')}`);
-  auth = await createAuthorizationServer({ issuer: `${base}/form`, db: 'sqlite::memory:' }, { storage, logger: pino({ level: 'silent' }) });
+  auth = await createAuthorizationServer(
+    { issuer: `${base}/form`, db: 'sqlite::memory:', secret: TEST_SECRET },
+    { storage, logger: pino({ level: 'silent' }) },
+  );
   const { record, secret } = buildClient(
     { name: 'machine', grantTypes: ['client_credentials'], redirectUris: [], scope: '' },
     [],
