@@ -7,7 +7,11 @@ import { openStorage } from '../../src/storage/open.ts';
 import { basic } from './flow.ts';
 import { REDIRECT_URI } from './server.ts';
 
-const BIN = new URL('../../bin/latchkey.mjs', import.meta.url).pathname;
+/**
+ * The `latchkey` command run from the sources (bin/latchkey.mjs runs the build in dist/; the package
+ * test covers that one).
+ */
+export const CLI = ['--import', 'tsx', new URL('../../src/cli/main.ts', import.meta.url).pathname];
 
 export type LogLine = Record<string, unknown>;
 
@@ -22,7 +26,7 @@ export interface ServerProcess {
 
 /** Spawns `latchkey serve ARGS` with `LATCHKEY_LOG_LEVEL=info`; stderr is kept for error messages. */
 export function spawnServer(args: string[]): ServerProcess {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+  const child = spawn(process.execPath, [...CLI, 'serve', ...args], {
     env: { ...process.env, LATCHKEY_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
