@@ -100,6 +100,19 @@ function readmeExamples(): Map<string, string> {
   return examples;
 }
 
+/** The ```ts blocks of the `@example` tags in the declaration files under `dir`. */
+function publishedExamples(dir: string): string[] {
+  const examples: string[] = [];
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
+    const text = readFileSync(join(entry.parentPath, entry.name), 'utf8');
+    for (const [, body = ''] of text.matchAll(/@example\n\s*\* ```ts\n([\s\S]*?)\n\s*\* ```/g)) {
+      examples.push(body.replace(/^\s*\* ?/gm, ''));
+    }
+  }
+  return examples;
+}
+
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'latchkey-pack-'));
   project = join(dir, 'project');
@@ -206,6 +219,15 @@ void storage.clients;
 export { claims, ConfigError, registered, views };
 `,
   );
+  // Every @example of the published declarations, with the two names they take as given.
+  const tsdoc = publishedExamples(join(project, 'node_modules', 'latchkey', 'dist'));
+  assert.ok(tsdoc.length >= 30, `the declarations carry their examples (${tsdoc.length})`);
+  mkdirSync(join(project, 'tsdoc'));
+  tsdoc.forEach((code, i) => {
+    const prelude =
+      "import type { ServerResponse } from 'node:http';\ndeclare const token: string;\ndeclare const response: ServerResponse;\n";
+    writeFileSync(join(project, 'tsdoc', `example-${i}.ts`), `${prelude}${code}\nexport {};\n`);
+  });
   writeFileSync(
     join(project, 'tsconfig.json'),
     JSON.stringify({
@@ -219,7 +241,7 @@ export { claims, ConfigError, registered, views };
         noEmit: true,
         skipLibCheck: false,
       },
-      include: ['*.ts'],
+      include: ['*.ts', 'tsdoc/*.ts'],
     }),
   );
   ok(await run(TSC, ['-p', '.'], project), 'tsc');
