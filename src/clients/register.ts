@@ -105,7 +105,18 @@ export function buildClient(
   };
 }
 
-/** A registered client's credentials, returned once by {@link registerClient}. */
+/**
+ * A registered client's credentials, returned once by {@link registerClient}.
+ *
+ * @example
+ * ```ts
+ * import { openStorage, type RegisteredClient, registerClient } from 'latchkey';
+ *
+ * const storage = await openStorage('sqlite:./data/latchkey.db');
+ * const spa: RegisteredClient = await registerClient(storage, { name: 'Web app', public: true, redirectUris: ['https://app.example.com/cb'] });
+ * spa.clientSecret; // null: a public client has no secret
+ * ```
+ */
 export interface RegisteredClient {
   clientId: string;
   /** The secret of a confidential client (`null` for a public one): stored hashed, never shown again. */
