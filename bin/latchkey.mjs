@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (types are stripped at load time): no build step after install.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli/main.ts');
+// The compiled command line (dist/ is built by `npm run build`, which `npm install` runs in a clone).
+await import('../dist/cli/main.js');

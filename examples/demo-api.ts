@@ -1,6 +1,6 @@
 // The demo API: a plain node:http resource server protected by Latchkey's resource-server module.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { type AccessTokenMiddleware, type AccessTokenRequest, requireAccessToken } from '../src/resource-server/index.ts';
+import { type AccessTokenMiddleware, type AccessTokenRequest, requireAccessToken } from 'latchkey/resource-server';
 import { type Listening, listen } from './listen.ts';
 
 export interface DemoApiOptions {

@@ -35,7 +35,7 @@ fi
 
 mapfile -t files < <(find src test examples -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
 set +e
-node --import tsx --test --test-reporter=tap "${files[@]}"
+node --import tsx --conditions=latchkey-source --test --test-reporter=tap "${files[@]}"
 rc=$?
 set -e
 exit "$rc"

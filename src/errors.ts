@@ -1,6 +1,15 @@
 // RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1; OIDC Core §3.1.2.6: the error codes Latchkey returns.
 
-/** Error codes from RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 8707 §2 and OIDC Core §3.1.2.6. */
+/**
+ * Error codes from RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 8707 §2 and OIDC Core §3.1.2.6.
+ *
+ * @example
+ * ```ts
+ * import type { OAuthErrorCode } from 'latchkey';
+ *
+ * const code: OAuthErrorCode = 'invalid_grant';
+ * ```
+ */
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
@@ -71,7 +80,10 @@ export interface OAuthErrorOptions {
  *
  * @example
  * ```ts
- * throw new OAuthError('invalid_grant', 'the code is invalid, expired or already used', { detail: 'code reused' });
+ * import { OAuthError } from 'latchkey';
+ *
+ * const error = new OAuthError('invalid_grant', 'the code is invalid, expired or already used', { detail: 'code reused' });
+ * error.status; // 400
  * ```
  */
 export class OAuthError extends Error {

@@ -1,7 +1,10 @@
-// Latchkey's public API.
+// Latchkey's public API (`latchkey`); the resource-server side is `latchkey/resource-server`, the page
+// templates `latchkey/views`.
+export { type NewClient, type RegisteredClient, registerClient } from './clients/register.ts';
 export type { Config, ConfigInput } from './config/schema.ts';
 export { ConfigError, resolveConfig } from './config/schema.ts';
 export { OAuthError, type OAuthErrorCode } from './errors.ts';
+export type { Logger } from './log.ts';
 export {
   type AuthorizationServer,
   createAuthorizationServer,
@@ -10,4 +13,4 @@ export {
   startServer,
 } from './server.ts';
 export { openStorage } from './storage/open.ts';
-export type { Storage } from './storage/types.ts';
+export type { ClientAuthMethod, GrantType, Storage } from './storage/types.ts';

@@ -1,11 +1,39 @@
 // Structured JSON logs; secrets are redacted by path and never logged by the code in the first place.
-import { type Logger, pino } from 'pino';
+import { type Logger as PinoLogger, pino } from 'pino';
 import type { Config } from './config/schema.ts';
 
 /** What the code below the composition root logs through (a pino logger, or a child of one). */
-export type Log = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+export type Log = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error'>;
 
-export function createLogger(level: Config['logLevel'], destination?: NodeJS.WritableStream): Logger {
+/**
+ * The logger an embedding application may give Latchkey (`ServerOptions.logger`): the subset of
+ * pino's API that the server calls. A pino logger fits as it is; for another library, pass an object
+ * with these five methods. Each call gets an object of fields first (with `event` set on audit
+ * events) and then an optional message.
+ *
+ * @example
+ * ```ts
+ * import type { Logger } from 'latchkey';
+ *
+ * const consoleLogger: Logger = {
+ *   error: (fields, message) => console.error(message, fields),
+ *   warn: (fields, message) => console.warn(message, fields),
+ *   info: (fields, message) => console.info(message, fields),
+ *   debug: () => {},
+ *   child: () => consoleLogger,
+ * };
+ * ```
+ */
+export interface Logger {
+  error(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+  info(fields: object, message?: string): void;
+  debug(fields: object, message?: string): void;
+  /** A logger that adds `bindings` to every line (the server binds a `request_id` per request). */
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+export function createLogger(level: Config['logLevel'], destination?: NodeJS.WritableStream): PinoLogger {
   return pino(
     {
       level,

@@ -1,15 +1,20 @@
 // ARCHITECTURE.md rule 3: the composition root. Validates config, builds the dependencies, passes them down.
+
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { pino } from 'pino';
 import { epochSeconds } from './clock.ts';
 import { type Config, ConfigError, type ConfigInput, resolveConfig } from './config/schema.ts';
 import type { Deps } from './deps.ts';
+import { OAuthError } from './errors.ts';
+import { errorResponse } from './http/errors.ts';
 import { clientErrorHandler, createHttpServer, nodeHandler } from './http/node.ts';
-import { createViews, type Views } from './interaction/views.ts';
-import { createLogger } from './log.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { createViews, errorPage, type Views } from './interaction/views.ts';
+import { createLogger, type Logger as PublicLogger } from './log.ts';
 import { startMaintenance } from './maintenance.ts';
 import { requestScopedLogger, serverMetrics } from './observability/audit.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -23,12 +28,28 @@ import { ensureKeys, loadKeyRing, NO_ACTIVE_KEY_HELP } from './tokens/keys.ts';
 import { KEY_RELOAD_MS } from './tokens/rotate.ts';
 import { VerifiedTokens } from './tokens/verify.ts';
 
+/**
+ * What {@link createAuthorizationServer} and {@link startServer} take besides the configuration.
+ *
+ * @example
+ * ```ts
+ * import { openStorage, startServer } from 'latchkey';
+ * import { pino } from 'pino';
+ *
+ * const storage = await openStorage('sqlite:./data/latchkey.db');
+ * const server = await startServer({ port: 9000 }, { storage, logger: pino({ level: 'warn' }) });
+ * ```
+ */
 export interface ServerOptions {
-  /** Storage already open (tests, embedding); otherwise opened from `config.db`. */
+  /**
+   * A database already open (with {@link openStorage}), shared with your own code; the server does
+   * not close it. Otherwise the server opens `config.db` and closes it in `close()`.
+   */
   storage?: Storage;
-  /** Epoch seconds; tests move time. */
+  /** The current time in seconds since the epoch (default: the system clock); tests move it. */
   clock?: () => number;
-  logger?: Logger;
+  /** Where the JSON log lines and audit events go (default: pino on stdout at `config.logLevel`). */
+  logger?: PublicLogger;
   /**
    * How often the signing keys are reloaded from the store (ms, default 4 s), so that a key rotated
    * by another instance or by `latchkey keys rotate` is used and published here too. Above 5 s, a
@@ -39,17 +60,46 @@ export interface ServerOptions {
   views?: Partial<Views>;
 }
 
+/**
+ * An authorization server that is not listening: mount its handler in your own HTTP server or app.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createAuthorizationServer } from 'latchkey';
+ *
+ * const auth = await createAuthorizationServer({ issuer: 'http://localhost:9000', db: 'sqlite:./auth.db' });
+ * const http = createServer(auth.handler).on('clientError', auth.clientErrorHandler);
+ * http.listen(9000);
+ * ```
+ */
 export interface AuthorizationServer {
+  /** @internal The composition root's dependencies (this repository's CLI and tests); not published. */
   readonly deps: Deps;
   /** A `(req, res)` handler for node:http, Express, Connect or Fastify. */
-  readonly handler: ReturnType<typeof nodeHandler>;
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** For node:http's `clientError` event: malformed requests, headers too large or too slow. */
-  readonly clientErrorHandler: ReturnType<typeof clientErrorHandler>;
+  readonly clientErrorHandler: (err: Error, socket: Socket) => void;
+  /** Stops the background work (key reload, clean-up) and closes the database the server opened. */
   close(): Promise<void>;
 }
 
+/**
+ * An authorization server listening on its own port, returned by {@link startServer}.
+ *
+ * @example
+ * ```ts
+ * import { startServer } from 'latchkey';
+ *
+ * const server = await startServer({ port: 0, db: 'sqlite:./auth.db' });
+ * console.log(`issuer ${server.url}`);
+ * await server.close();
+ * ```
+ */
 export interface RunningServer extends AuthorizationServer {
+  /** The issuer identifier: `config.issuer`, or `http://HOST:PORT` with the port actually bound. */
   readonly url: string;
+  /** The node:http server; `close()` closes it. */
   readonly http: Server;
 }
 
@@ -63,13 +113,29 @@ function readThemeCss(config: Config): string {
   }
 }
 
-/** Builds the server without listening (to mount the handler in another app). */
+/**
+ * Builds the server without listening, to mount its handler in another app. Opens and migrates the
+ * database (unless `options.storage` is given) and creates the signing keys on first use.
+ *
+ * @param input the configuration (README "Configuration"); validated once, a bad value throws a
+ *   {@link ConfigError} naming the key
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { createAuthorizationServer } from 'latchkey';
+ *
+ * const auth = await createAuthorizationServer({ issuer: 'https://example.com/auth', db: 'sqlite:./auth.db' });
+ * const app = express();
+ * app.use('/auth', auth.handler);
+ * ```
+ */
 export async function createAuthorizationServer(input: ConfigInput, options: ServerOptions = {}): Promise<AuthorizationServer> {
   return build(resolveConfig(input), options);
 }
 
 async function build(config: Config, options: ServerOptions): Promise<AuthorizationServer> {
-  const baseLog = options.logger ?? createLogger(config.logLevel);
+  // Sound: the server calls only the methods of the public Logger interface on it.
+  const baseLog = (options.logger as Logger | undefined) ?? createLogger(config.logLevel);
   const metrics = serverMetrics(createMetrics());
   // Each request runs in this context with its own child logger (request id on every line).
   const requestContext = new AsyncLocalStorage<Logger>();
@@ -138,20 +204,36 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
 }
 
 /** Until the server is built, a request (a probe, a client during a rolling deploy) is told to retry. */
-function starting(_req: IncomingMessage, res: ServerResponse): void {
-  res.writeHead(503, { 'retry-after': '1', 'content-type': 'application/json', 'cache-control': 'no-store', connection: 'close' });
-  res.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: 'the server is starting' }));
+function starting(https: boolean): (req: IncomingMessage, res: ServerResponse) => void {
+  const error = new OAuthError('temporarily_unavailable', 'the server is starting', {
+    status: 503,
+    headers: { 'retry-after': '1', connection: 'close' },
+  });
+  // The one serializer (http/errors.ts), as for any other error; nothing to log (no detail).
+  const r = errorResponse(error, 'json', pino({ enabled: false }), errorPage);
+  return (_req, res) => {
+    res.writeHead(r.status, { ...securityHeaders(https), ...r.headers });
+    res.end(r.body);
+  };
 }
 
 /**
  * Listens on `config.port` (0: any free port) and serves. Without an explicit issuer, the issuer is
  * the address actually bound. Requests that arrive while the server is being built get 503 with
  * `Retry-After`, never silence.
+ *
+ * @example
+ * ```ts
+ * import { startServer } from 'latchkey';
+ *
+ * const server = await startServer({ port: 9000, db: 'sqlite:./data/latchkey.db', scopes: ['api:read'] });
+ * process.once('SIGTERM', () => void server.close());
+ * ```
  */
 export async function startServer(input: ConfigInput, options: ServerOptions = {}): Promise<RunningServer> {
   const first = resolveConfig(input);
   const http = createHttpServer(first.limits);
-  let handle: (req: IncomingMessage, res: ServerResponse) => void = starting;
+  let handle = starting(first.issuer.startsWith('https:'));
   http.on('request', (req, res) => handle(req, res));
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

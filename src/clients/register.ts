@@ -1,21 +1,44 @@
 // RFC 7591 §2: creating a client record (used by the CLI and the demo set-up).
-import type { ClientAuthMethod, ClientRecord, GrantType } from '../storage/types.ts';
+import { oidcScopes } from '../config/defaults.ts';
+import type { ClientAuthMethod, ClientRecord, GrantType, Storage } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
 import { redirectUriProblem, resourceProblem } from './redirect-uri.ts';
 
+/**
+ * A client to register (RFC 7591 §2 metadata, in camelCase), as `latchkey clients create` takes it.
+ *
+ * @example
+ * ```ts
+ * import type { NewClient } from 'latchkey';
+ *
+ * const webApp: NewClient = { name: 'My App', redirectUris: ['https://app.example.com/callback'] };
+ * const job: NewClient = { name: 'Nightly report', grantTypes: ['client_credentials'], scope: 'reports:read' };
+ * ```
+ */
 export interface NewClient {
+  /** Shown on the consent page. */
   name: string;
+  /** Matched exactly (RFC 9700 §4.1.3); at least one for the authorization code grant. */
   redirectUris?: string[];
+  /** Where RP-initiated logout may return to (OpenID Connect RP-Initiated Logout §2). */
   postLogoutRedirectUris?: string[];
+  /** A public client (no secret, `token_endpoint_auth_method` `none`): a browser or native app. */
   public?: boolean;
+  /** Space-delimited scopes it may ask for (default `openid profile email offline_access`). */
   scope?: string;
+  /** Default `authorization_code` and `refresh_token`. */
   grantTypes?: GrantType[];
+  /** Default `client_secret_basic` (`none` for a public client). */
   tokenEndpointAuthMethod?: ClientAuthMethod;
   /** RFC 8707 resources the client may ask tokens for. */
   resources?: string[];
+  /** This client's absolute refresh token lifetime in seconds (default `ttl.refreshToken`). */
   refreshTokenTtl?: number;
+  /** This client's refresh token idle lifetime in seconds (default `ttl.refreshTokenIdle`). */
   refreshTokenIdleTtl?: number;
+  /** A chosen `client_id` (default: a random one). */
   clientId?: string;
+  /** A chosen secret (default: a random one); only for a confidential client. */
   clientSecret?: string;
 }
 
@@ -99,4 +122,52 @@ export function buildClient(
     },
     secret,
   };
+}
+
+/**
+ * A registered client's credentials, returned once by {@link registerClient}.
+ *
+ * @example
+ * ```ts
+ * import { openStorage, type RegisteredClient, registerClient } from 'latchkey';
+ *
+ * const storage = await openStorage('sqlite:./data/latchkey.db');
+ * const spa: RegisteredClient = await registerClient(storage, { name: 'Web app', public: true, redirectUris: ['https://app.example.com/cb'] });
+ * spa.clientSecret; // null: a public client has no secret
+ * ```
+ */
+export interface RegisteredClient {
+  clientId: string;
+  /** The secret of a confidential client (`null` for a public one): stored hashed, never shown again. */
+  clientSecret: string | null;
+}
+
+/**
+ * Registers a client in the database, validated as `latchkey clients create` validates it.
+ *
+ * @param storage the database, from {@link openStorage}
+ * @param options.scopes the server's `scopes` configuration key: the scopes beyond OpenID Connect's
+ *   that a client may be registered for
+ * @throws {Error} with a one-line reason when the metadata is invalid (a redirect URI with a
+ *   fragment, an unknown scope, a public client asking for client_credentials…)
+ * @example
+ * ```ts
+ * import { openStorage, registerClient } from 'latchkey';
+ *
+ * const storage = await openStorage('sqlite:./data/latchkey.db');
+ * const { clientId, clientSecret } = await registerClient(
+ *   storage,
+ *   { name: 'Nightly report', grantTypes: ['client_credentials'], scope: 'reports:read' },
+ *   { scopes: ['reports:read'] },
+ * );
+ * ```
+ */
+export async function registerClient(
+  storage: Storage,
+  client: NewClient,
+  options: { scopes?: readonly string[] } = {},
+): Promise<RegisteredClient> {
+  const { record, secret } = buildClient(client, [...oidcScopes, ...(options.scopes ?? [])], Math.floor(Date.now() / 1000));
+  await storage.clients.create(record);
+  return { clientId: record.clientId, clientSecret: secret };
 }

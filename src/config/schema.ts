@@ -78,7 +78,17 @@ const schema = z.strictObject({
 
 type Input = z.infer<typeof schema>;
 
-/** The validated, frozen configuration every part of the server receives. */
+/**
+ * The validated, frozen configuration every part of the server receives.
+ *
+ * @example
+ * ```ts
+ * import { resolveConfig, type Config } from 'latchkey';
+ *
+ * const config: Config = resolveConfig({ issuer: 'https://auth.example.com' });
+ * config.ttl.accessToken; // 900
+ * ```
+ */
 export interface Config extends Omit<Input, 'issuer' | 'defaultAudience'> {
   readonly issuer: string;
   readonly defaultAudience: string;
@@ -86,10 +96,32 @@ export interface Config extends Omit<Input, 'issuer' | 'defaultAudience'> {
   readonly supportedScopes: readonly string[];
 }
 
-/** Deeply partial configuration, as given by a file, the environment or code. */
+/**
+ * Deeply partial configuration, as given by a file, the environment or code.
+ *
+ * @example
+ * ```ts
+ * import type { ConfigInput } from 'latchkey';
+ *
+ * const input: ConfigInput = { db: 'sqlite:./data/latchkey.db', scopes: ['api:read'], ttl: { accessToken: 600 } };
+ * ```
+ */
 export type ConfigInput = { [K in keyof Input]?: Input[K] extends object ? Partial<Input[K]> : Input[K] };
 
-/** A bad configuration value: the message names the key and the fix. */
+/**
+ * A bad configuration value: the message names the key and the fix.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError, resolveConfig } from 'latchkey';
+ *
+ * try {
+ *   resolveConfig({ ttl: { code: 3600 } });
+ * } catch (e) {
+ *   if (e instanceof ConfigError) console.error(e.message); // config: "ttl.code" Too big: …
+ * }
+ * ```
+ */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -119,7 +151,18 @@ function mergeInto(base: Record<string, unknown>, layer: Record<string, unknown>
   }
 }
 
-/** Merges the layers (defaults < file < environment < explicit), validates and freezes. */
+/**
+ * Merges the layers (defaults < file < environment < explicit), validates and freezes.
+ *
+ * @example
+ * ```ts
+ * import { resolveConfig } from 'latchkey';
+ *
+ * const config = resolveConfig({ port: 8080 }, { issuer: 'https://auth.example.com' });
+ * config.issuer; // 'https://auth.example.com'
+ * config.supportedScopes; // ['openid', 'profile', 'email', 'offline_access']
+ * ```
+ */
 export function resolveConfig(...layers: (ConfigInput | undefined)[]): Config {
   const merged: Record<string, unknown> = structuredClone(defaults);
   for (const layer of layers) if (layer) mergeInto(merged, layer as Record<string, unknown>);

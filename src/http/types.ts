@@ -24,11 +24,21 @@ export interface OAuthRequest {
   rejected?: OAuthError;
 }
 
+/**
+ * A response as the server sends it: every endpoint and page template returns one.
+ *
+ * @example
+ * ```ts
+ * import type { OAuthResponse } from 'latchkey/views';
+ *
+ * const gone: OAuthResponse = { status: 410, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Gone' };
+ * ```
+ */
 export interface OAuthResponse {
   status: number;
   headers: Record<string, string | string[]>;
   body?: string;
-  /** The route that answered (`/login/:id`), set by the router for metrics and logs. */
+  /** @internal The route that answered (`/login/:id`), set by the router for metrics and logs. */
   route?: string;
 }
 

@@ -7,13 +7,32 @@ import { strings } from './strings.ts';
 
 const baseCss = readFileSync(new URL('./latchkey.css', import.meta.url), 'utf8');
 
-/** The stylesheet is inlined and allowed by its hash: no other style or script can run. */
+/**
+ * The stylesheet is inlined and allowed by its hash: no other style or script can run.
+ *
+ * @example
+ * ```ts
+ * import { page, pageStyle, type PageStyle } from 'latchkey/views';
+ *
+ * const brand: PageStyle = pageStyle(':root { --lk-accent: #0a7d4f; }');
+ * const notice = page(200, 'Maintenance', '<h1>Back soon</h1>', [], brand);
+ * ```
+ */
 export interface PageStyle {
   css: string;
   hash: string;
 }
 
-/** The default stylesheet followed by an operator's own (README "Theming the pages"). */
+/**
+ * The default stylesheet followed by an operator's own (README "Theming the pages"), with its CSP hash.
+ *
+ * @example
+ * ```ts
+ * import { pageStyle } from 'latchkey/views';
+ *
+ * const { css, hash } = pageStyle('.card { border-radius: 0; }');
+ * ```
+ */
 export function pageStyle(extraCss = ''): PageStyle {
   const css = extraCss ? `${baseCss}\n${extraCss}` : baseCss;
   return { css, hash: `'sha256-${createHash('sha256').update(css).digest('base64')}'` };
@@ -26,6 +45,20 @@ export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * A complete page: the title, the product name, `main` inside the card, the stylesheet, and the
+ * security headers (a CSP allowing only the stylesheet, and form posts only to `formTargets`;
+ * `no-store`). `main` is HTML: escape every value in it with `escapeHtml`.
+ *
+ * @param formTargets where the page's forms post (the `formTargets` of the view data), for the CSP
+ * @param style the stylesheet (default: Latchkey's own)
+ * @example
+ * ```ts
+ * import { escapeHtml, page } from 'latchkey/views';
+ *
+ * const notFound = (path: string) => page(404, 'Not found', `<h1>Not found</h1><p>${escapeHtml(path)}</p>`);
+ * ```
+ */
 export function page(
   status: number,
   title: string,
@@ -73,6 +106,21 @@ export function errorPage(status: number, message: string, style: PageStyle = DE
   );
 }
 
+/**
+ * The data of the login page (`Views.login`).
+ *
+ * @example
+ * ```ts
+ * import { escapeHtml, page, type LoginView } from 'latchkey/views';
+ *
+ * const login = (v: LoginView, status = 200) =>
+ *   page(status, 'Sign in', `<h1>Sign in to ${escapeHtml(v.clientName)}</h1>
+ * <form method="post" action="${escapeHtml(v.action)}">
+ * <input type="hidden" name="csrf" value="${escapeHtml(v.csrf)}">
+ * <input name="username"> <input name="password" type="password"> <button>Sign in</button>
+ * </form>`, v.formTargets);
+ * ```
+ */
 export interface LoginView {
   action: string;
   csrf: string;
@@ -104,6 +152,16 @@ ${error}
   );
 }
 
+/**
+ * The data of the consent page (`Views.consent`); its form posts `csrf` and `decision` (`allow` or `deny`).
+ *
+ * @example
+ * ```ts
+ * import type { ConsentView } from 'latchkey/views';
+ *
+ * const describe = (v: ConsentView) => `${v.clientName} asks ${v.user} for ${v.scopes.join(', ')}`;
+ * ```
+ */
 export interface ConsentView {
   action: string;
   csrf: string;
@@ -136,6 +194,17 @@ ${items}
   );
 }
 
+/**
+ * The data of the logout confirmation (`Views.logout`); its form posts `csrf`, the `hidden` fields and
+ * `confirm=yes`.
+ *
+ * @example
+ * ```ts
+ * import type { LogoutView } from 'latchkey/views';
+ *
+ * const question = (v: LogoutView) => `Sign out of ${v.clientName ?? 'this site'}?`;
+ * ```
+ */
 export interface LogoutView {
   action: string;
   csrf: string;
@@ -168,7 +237,20 @@ export function signedOutPage(style: PageStyle = DEFAULT_STYLE): OAuthResponse {
   return page(200, strings.signedOutTitle, `<h1>${esc(strings.signedOutTitle)}</h1>\n<p>${esc(strings.signedOut)}</p>`, [], style);
 }
 
-/** The templates of every page; an operator may replace any of them (ServerOptions.views). */
+/**
+ * The templates of every page; an operator may replace any of them (`ServerOptions.views`). A
+ * replacement is used everywhere that page appears, the router's 404 and 405 included.
+ *
+ * @example
+ * ```ts
+ * import { escapeHtml, page, type Views } from 'latchkey/views';
+ *
+ * const views: Partial<Views> = {
+ *   signedOut: () => page(200, 'Signed out', '<h1>See you soon</h1>'),
+ *   error: (status, message) => page(status, 'Sorry', `<p>${escapeHtml(message)}</p>`),
+ * };
+ * ```
+ */
 export interface Views {
   error(status: number, message: string): OAuthResponse;
   login(view: LoginView, status?: number): OAuthResponse;

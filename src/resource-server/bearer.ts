@@ -13,6 +13,14 @@ const BEARER_CREDENTIALS = /^bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
  * answered by a challenge without an error code.
  *
  * @throws {ResourceServerError} `invalid_request` (400) when the Bearer credentials are malformed.
+ *
+ * @example
+ * ```ts
+ * import { extractBearerToken } from 'latchkey/resource-server';
+ *
+ * extractBearerToken('Bearer mF_9.B5f-4.1JqM'); // 'mF_9.B5f-4.1JqM'
+ * extractBearerToken(undefined); // undefined: no credentials
+ * ```
  */
 export function extractBearerToken(authorizationHeader: string | undefined): string | undefined {
   if (authorizationHeader === undefined) return undefined;

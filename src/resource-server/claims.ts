@@ -5,6 +5,14 @@ import { ResourceServerError } from './errors.ts';
 /**
  * The claims of a validated access token (RFC 9068 §2.2; RFC 7662 §2.2 for introspection).
  * A JWT access token always carries `iat` and `jti`; an introspection response may omit them.
+ *
+ * @example
+ * ```ts
+ * import { type AccessTokenClaims, verifyAccessToken } from 'latchkey/resource-server';
+ *
+ * const claims: AccessTokenClaims = await verifyAccessToken(token, { issuer: 'https://auth.example.com', audience: 'https://api.example.com' });
+ * const canWrite = claims.scope?.split(' ').includes('api:write') ?? false;
+ * ```
  */
 export interface AccessTokenClaims {
   iss: string;

@@ -1,9 +1,29 @@
 // RFC 6750 §3: the WWW-Authenticate challenge and the error codes of a protected resource.
 
-/** The error codes a protected resource returns, from RFC 6750 §3.1. */
+/**
+ * The error codes a protected resource returns, from RFC 6750 §3.1.
+ *
+ * @example
+ * ```ts
+ * import { ResourceServerError, type ResourceServerErrorCode } from 'latchkey/resource-server';
+ *
+ * const code: ResourceServerErrorCode = 'insufficient_scope';
+ * const error = new ResourceServerError(code, 'The token lacks api:write', { scope: 'api:write' });
+ * ```
+ */
 export type ResourceServerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
-/** JSON body sent with an RFC 6750 §3.1 error response. */
+/**
+ * JSON body sent with an RFC 6750 §3.1 error response.
+ *
+ * @example
+ * ```ts
+ * import { ResourceServerError, type ResourceServerErrorBody } from 'latchkey/resource-server';
+ *
+ * const body: ResourceServerErrorBody = new ResourceServerError('invalid_token', 'The access token expired').responseBody();
+ * // { error: 'invalid_token', error_description: 'The access token expired' }
+ * ```
+ */
 export interface ResourceServerErrorBody {
   error: ResourceServerErrorCode;
   error_description: string;
@@ -22,6 +42,21 @@ const STATUS: Record<ResourceServerErrorCode, number> = {
  * `description` is public and never contains token contents; `cause` is private (for logs only).
  * Any other error thrown while verifying a token (an unreachable JWKS or introspection endpoint, a
  * malformed server response) is not a `ResourceServerError` and means "try again later" (503).
+ *
+ * @example
+ * ```ts
+ * import { ResourceServerError, verifyAccessToken } from 'latchkey/resource-server';
+ *
+ * try {
+ *   await verifyAccessToken(token, { issuer: 'https://auth.example.com', audience: 'https://api.example.com' });
+ * } catch (e) {
+ *   if (e instanceof ResourceServerError) {
+ *     response.writeHead(e.status, { 'www-authenticate': e.wwwAuthenticate('api') }).end(JSON.stringify(e.responseBody()));
+ *   } else {
+ *     response.writeHead(503).end(); // the authorization server could not be reached
+ *   }
+ * }
+ * ```
  */
 export class ResourceServerError extends Error {
   readonly code: ResourceServerErrorCode;
@@ -63,6 +98,13 @@ export class ResourceServerError extends Error {
 /**
  * The challenge for a request that carried no token at all: no error code, per RFC 6750 §3.1
  * ("If the request lacks any authentication information … SHOULD NOT include an error code").
+ *
+ * @example
+ * ```ts
+ * import { bearerChallenge } from 'latchkey/resource-server';
+ *
+ * bearerChallenge('api'); // 'Bearer realm="api"'
+ * ```
  */
 export function bearerChallenge(realm?: string): string {
   return realm === undefined ? 'Bearer' : `Bearer realm=${quote(realm)}`;

@@ -1,6 +1,7 @@
 // RFC 6750 §2.1 and §3, RFC 9068 §4, RFC 7662 §2: the resource-server side of Latchkey.
+import type { AccessTokenClaims } from './claims.ts';
+
 export { extractBearerToken } from './bearer.ts';
-export type { AccessTokenClaims } from './claims.ts';
 export type { ResourceServerErrorBody, ResourceServerErrorCode } from './errors.ts';
 export { bearerChallenge, ResourceServerError } from './errors.ts';
 export { DEFAULT_ALGORITHMS } from './jwt.ts';
@@ -16,3 +17,21 @@ export { requireAccessToken } from './middleware.ts';
 export type { FetchLike, IntrospectionOptions, PerRequestOptions, VerifyOptions } from './types.ts';
 export type { Verifier } from './verifier.ts';
 export { createVerifier, verifyAccessToken } from './verifier.ts';
+export type { AccessTokenClaims };
+
+// `req.auth` is typed in Express and Fastify once this module is imported: `requireAccessToken` sets it.
+declare global {
+  namespace Express {
+    interface Request {
+      /** The validated access token's claims, set by `requireAccessToken` (undefined before it ran). */
+      auth?: AccessTokenClaims;
+    }
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The validated access token's claims, set by `requireAccessToken` (undefined before it ran). */
+    auth?: AccessTokenClaims;
+  }
+}

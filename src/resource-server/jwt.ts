@@ -9,7 +9,18 @@ import { validateBearerClaims } from './claims.ts';
 import { ResourceServerError } from './errors.ts';
 import type { RemoteKeys } from './keys.ts';
 
-/** The signing algorithms accepted when none are configured. */
+/**
+ * The signing algorithms accepted when none are configured.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_ALGORITHMS, requireAccessToken } from 'latchkey/resource-server';
+ *
+ * // Only the algorithm the server signs access tokens with (ES256 by default).
+ * const algorithms = DEFAULT_ALGORITHMS.filter((alg) => alg === 'ES256');
+ * const guard = requireAccessToken({ issuer: 'https://auth.example.com', audience: 'https://api.example.com', algorithms });
+ * ```
+ */
 export const DEFAULT_ALGORITHMS: readonly string[] = SIGNING_ALGS;
 
 // RFC 9068 §4: only asymmetric algorithms; `none` and HMAC would let anyone holding the key forge tokens.

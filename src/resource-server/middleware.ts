@@ -7,7 +7,20 @@ import { createVerifier } from './verifier.ts';
 
 type Headers = Record<string, string | string[] | undefined>;
 
-/** A node:http `IncomingMessage`, an Express request or a Fastify request. */
+/**
+ * A node:http `IncomingMessage`, an Express request or a Fastify request.
+ *
+ * @example
+ * ```ts
+ * import { createServer, type IncomingMessage } from 'node:http';
+ * import { type AccessTokenRequest, requireAccessToken } from 'latchkey/resource-server';
+ *
+ * const guard = requireAccessToken({ issuer: 'https://auth.example.com', audience: 'https://api.example.com' });
+ * createServer((req: IncomingMessage & AccessTokenRequest, res) => {
+ *   void guard(req, res, () => res.end(`hello ${req.auth?.sub}`));
+ * });
+ * ```
+ */
 export interface AccessTokenRequest {
   headers: Headers;
   /** The validated claims, set on success. */
@@ -16,7 +29,17 @@ export interface AccessTokenRequest {
   raw?: unknown;
 }
 
-/** A node:http `ServerResponse` or an Express response. */
+/**
+ * A node:http `ServerResponse` or an Express response.
+ *
+ * @example
+ * ```ts
+ * import type { NodeResponse } from 'latchkey/resource-server';
+ *
+ * // A ServerResponse or an Express response fits; so does a stand-in in a unit test.
+ * const recorded: NodeResponse = { statusCode: 200, setHeader: () => undefined, end: () => undefined };
+ * ```
+ */
 export interface NodeResponse {
   statusCode: number;
   headersSent?: boolean;
@@ -24,7 +47,18 @@ export interface NodeResponse {
   end(body?: string): unknown;
 }
 
-/** A Fastify reply. */
+/**
+ * A Fastify reply.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify';
+ * import { requireAccessToken } from 'latchkey/resource-server';
+ *
+ * const guard = requireAccessToken({ issuer: 'https://auth.example.com', audience: 'https://api.example.com' });
+ * Fastify().get('/me', { preHandler: (request, reply) => guard(request, reply) }, async (request) => ({ sub: request.auth?.sub }));
+ * ```
+ */
 export interface FastifyReply {
   sent?: boolean;
   code(statusCode: number): unknown;
@@ -32,7 +66,18 @@ export interface FastifyReply {
   send(payload?: unknown): unknown;
 }
 
-/** Called with no argument to pass control on (Express `next`, or your own continuation). */
+/**
+ * Called with no argument to pass control on (Express `next`, or your own continuation).
+ *
+ * @example
+ * ```ts
+ * import type { NextFunction } from 'latchkey/resource-server';
+ *
+ * const next: NextFunction = (error) => {
+ *   if (error) console.error(error);
+ * };
+ * ```
+ */
 export type NextFunction = (error?: unknown) => unknown;
 
 /**
@@ -40,10 +85,40 @@ export type NextFunction = (error?: unknown) => unknown;
  * as a Fastify `preHandler` hook `(request, reply)`. On success sets `req.auth` and calls `next`;
  * on failure answers and never calls `next`. The returned promise never rejects because of the token
  * or the authorization server; it only passes on what `next` itself throws.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { type AccessTokenMiddleware, requireAccessToken } from 'latchkey/resource-server';
+ *
+ * const canWrite: AccessTokenMiddleware = requireAccessToken({
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'https://api.example.com',
+ *   scopes: ['api:write'],
+ * });
+ * express().post('/items', canWrite, (req, res) => {
+ *   res.status(201).json({ owner: req.auth?.sub });
+ * });
+ * ```
  */
 export type AccessTokenMiddleware = (req: AccessTokenRequest, res: NodeResponse | FastifyReply, next?: NextFunction) => Promise<void>;
 
-/** Options of {@link requireAccessToken}. */
+/**
+ * Options of {@link requireAccessToken}.
+ *
+ * @example
+ * ```ts
+ * import { type RequireAccessTokenOptions, requireAccessToken } from 'latchkey/resource-server';
+ *
+ * const options: RequireAccessTokenOptions = {
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'https://api.example.com',
+ *   realm: 'api',
+ *   onError: (error) => console.error('token check failed', error),
+ * };
+ * const guard = requireAccessToken(options);
+ * ```
+ */
 export interface RequireAccessTokenOptions extends VerifyOptions {
   /** The `realm` of the `WWW-Authenticate` challenge (RFC 6750 §3). */
   realm?: string;
@@ -123,6 +198,17 @@ function refusal(error: unknown, realm: string | undefined, onError: ((error: un
  * (`fastify.decorateRequest('auth', null)`) and register the middleware as a `preHandler`.
  *
  * @throws {TypeError} at once when the options are invalid.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { requireAccessToken } from 'latchkey/resource-server';
+ *
+ * const canRead = requireAccessToken({ issuer: 'https://auth.example.com', audience: 'https://api.example.com', scopes: ['api:read'] });
+ * express().get('/data', canRead, (req, res) => {
+ *   res.json({ sub: req.auth?.sub });
+ * });
+ * ```
  */
 export function requireAccessToken(options: RequireAccessTokenOptions): AccessTokenMiddleware {
   const { realm, onError, ...verifyOptions } = options;

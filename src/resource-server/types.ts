@@ -1,9 +1,33 @@
 // RFC 9068 §4 and RFC 7662 §2: how a resource server is told to validate access tokens.
 
-/** A `fetch`-compatible function; `globalThis.fetch` fits. */
+/**
+ * A `fetch`-compatible function; `globalThis.fetch` fits.
+ *
+ * @example
+ * ```ts
+ * import { type FetchLike, verifyAccessToken } from 'latchkey/resource-server';
+ *
+ * // Log every request the verifier makes (metadata, JWKS, introspection).
+ * const loggingFetch: FetchLike = (url, init) => {
+ *   console.log('GET', url);
+ *   return fetch(url, init);
+ * };
+ * await verifyAccessToken(token, { issuer: 'https://auth.example.com', audience: 'https://api.example.com', fetch: loggingFetch });
+ * ```
+ */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
-/** Token introspection settings (RFC 7662 §2). */
+/**
+ * Token introspection settings (RFC 7662 §2).
+ *
+ * @example
+ * ```ts
+ * import { type IntrospectionOptions, requireAccessToken } from 'latchkey/resource-server';
+ *
+ * const introspection: IntrospectionOptions = { clientId: 'billing-api', clientSecret: process.env.BILLING_API_SECRET ?? '', cacheSeconds: 10 };
+ * const guard = requireAccessToken({ issuer: 'https://auth.example.com', audience: 'https://billing.example.com', introspection });
+ * ```
+ */
 export interface IntrospectionOptions {
   /** The introspection endpoint; discovered from `introspection_endpoint` in the metadata when absent. */
   endpoint?: string;
@@ -15,7 +39,17 @@ export interface IntrospectionOptions {
   cacheSeconds?: number;
 }
 
-/** Options for validating an access token (RFC 9068 §4, or RFC 7662 §2 with `introspection`). */
+/**
+ * Options for validating an access token (RFC 9068 §4, or RFC 7662 §2 with `introspection`).
+ *
+ * @example
+ * ```ts
+ * import { type VerifyOptions, verifyAccessToken } from 'latchkey/resource-server';
+ *
+ * const options: VerifyOptions = { issuer: 'https://auth.example.com', audience: 'https://api.example.com', scopes: ['api:read'], clockTolerance: 10 };
+ * const claims = await verifyAccessToken(token, options);
+ * ```
+ */
 export interface VerifyOptions {
   /** The issuer identifier; `iss` must equal it exactly. */
   issuer: string;
@@ -41,7 +75,18 @@ export interface VerifyOptions {
   jwksCacheMaxAgeSeconds?: number;
 }
 
-/** Options that may differ between requests served by the same verifier. */
+/**
+ * Options that may differ between requests served by the same verifier.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier, type PerRequestOptions } from 'latchkey/resource-server';
+ *
+ * const verifier = createVerifier({ issuer: 'https://auth.example.com', audience: 'https://api.example.com' });
+ * const forWrites: PerRequestOptions = { scopes: ['api:write'] };
+ * const claims = await verifier.verify(token, forWrites);
+ * ```
+ */
 export interface PerRequestOptions {
   audience?: string | readonly string[];
   scopes?: readonly string[];

@@ -18,7 +18,17 @@ import type { Checks, PerRequestSnapshot } from './options.ts';
 import { checkIssuer, checks, checkUrl, samePerRequest, seconds, snapshotPerRequest } from './options.ts';
 import type { FetchLike, IntrospectionOptions, PerRequestOptions, VerifyOptions } from './types.ts';
 
-/** Validates access tokens for one issuer and keeps that issuer's JWKS, metadata and introspection caches. */
+/**
+ * Validates access tokens for one issuer and keeps that issuer's JWKS, metadata and introspection caches.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier, type Verifier } from 'latchkey/resource-server';
+ *
+ * const verifier: Verifier = createVerifier({ issuer: 'https://auth.example.com', audience: 'https://api.example.com' });
+ * const claims = await verifier.verify(token, { scopes: ['api:read'] });
+ * ```
+ */
 export interface Verifier {
   /**
    * Validates `token` (RFC 9068 §4, or RFC 7662 §2 in introspection mode) and checks the scopes.
@@ -45,6 +55,14 @@ interface PreparedVerifier extends Verifier {
  * introspection endpoint (RFC 7662 §2) and active results cached for `cacheSeconds`.
  *
  * @throws {TypeError} at once when the options are invalid.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier } from 'latchkey/resource-server';
+ *
+ * const verifier = createVerifier({ issuer: 'https://auth.example.com', audience: 'https://api.example.com', jwksCooldownSeconds: 60 });
+ * const claims = await verifier.verify(token);
+ * ```
  */
 export function createVerifier(options: VerifyOptions): Verifier {
   const { verify } = createPreparedVerifier(options);
@@ -250,5 +268,13 @@ function cachedVerifyAccessToken(maxVerifiers: number): (token: string, options:
  * @throws {ResourceServerError} `invalid_token` (401) or `insufficient_scope` (403).
  * @throws {TypeError} when the options are invalid.
  * @throws any other error when the authorization server cannot be reached: answer 503.
+ *
+ * @example
+ * ```ts
+ * import { verifyAccessToken } from 'latchkey/resource-server';
+ *
+ * const claims = await verifyAccessToken(token, { issuer: 'https://auth.example.com', audience: 'https://api.example.com', scopes: ['api:read'] });
+ * console.log(claims.sub, claims.client_id, claims.scope);
+ * ```
  */
 export const verifyAccessToken: (token: string, options: VerifyOptions) => Promise<AccessTokenClaims> = cachedVerifyAccessToken(16);

@@ -83,7 +83,19 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   return { db, engine };
 }
 
-/** Opens `sqlite:PATH` (or `sqlite::memory:`) or `postgres://…` and migrates it to the latest schema. */
+/**
+ * Opens `sqlite:PATH` (or `sqlite::memory:`) or `postgres://…` and migrates it to the latest schema
+ * (several instances may do this at once). Give it to the server with `ServerOptions.storage` to share
+ * it with your own calls, such as {@link registerClient}; close it yourself afterwards.
+ *
+ * @example
+ * ```ts
+ * import { openStorage, startServer } from 'latchkey';
+ *
+ * const storage = await openStorage('postgres://latchkey:secret@127.0.0.1:5432/latchkey');
+ * const server = await startServer({ port: 9000 }, { storage });
+ * ```
+ */
 export async function openStorage(url: string, options: OpenOptions = {}): Promise<Storage> {
   const { db, engine } = await openDatabase(url, options);
   return sqlStores(db, engine);

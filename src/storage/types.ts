@@ -1,6 +1,26 @@
 // ARCHITECTURE.md rules 5 and 6: the small store interfaces every engine implements. Times are epoch seconds.
 
+/**
+ * The grants a client may use (RFC 6749 §4.1, §6, §4.4).
+ *
+ * @example
+ * ```ts
+ * import type { GrantType } from 'latchkey';
+ *
+ * const grantTypes: GrantType[] = ['authorization_code', 'refresh_token'];
+ * ```
+ */
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+/**
+ * How a client authenticates at the token endpoint (RFC 7591 §2 `token_endpoint_auth_method`).
+ *
+ * @example
+ * ```ts
+ * import type { ClientAuthMethod } from 'latchkey';
+ *
+ * const method: ClientAuthMethod = 'client_secret_basic';
+ * ```
+ */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
 /** RFC 7591 §2 client metadata, as Latchkey keeps it. */
@@ -275,19 +295,42 @@ export interface ThrottleStore {
   clear(key: string): Promise<void>;
 }
 
-/** Every store of one engine, plus its lifecycle. */
+/**
+ * Every store of one engine, plus its lifecycle. Published with `engine`, `cleanup` and `close` only:
+ * the stores are internal.
+ *
+ * @example
+ * ```ts
+ * import { openStorage, type Storage } from 'latchkey';
+ *
+ * const storage: Storage = await openStorage('sqlite:./data/latchkey.db');
+ * await storage.cleanup(Math.floor(Date.now() / 1000));
+ * await storage.close();
+ * ```
+ */
 export interface Storage {
   readonly engine: 'sqlite' | 'postgres';
+  /** @internal */
   clients: ClientStore;
+  /** @internal */
   users: UserStore;
+  /** @internal */
   sessions: SessionStore;
+  /** @internal */
   interactions: InteractionStore;
+  /** @internal */
   consents: ConsentStore;
+  /** @internal */
   grants: GrantStore;
+  /** @internal */
   revokedTokens: RevokedTokenStore;
+  /** @internal */
   codes: CodeStore;
+  /** @internal */
   refreshTokens: RefreshTokenStore;
+  /** @internal */
   keys: KeyStore;
+  /** @internal */
   throttle: ThrottleStore;
   /**
    * Ends everything that lets the owner in, in one transaction: the person's login sessions and

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startDemo } from '../../examples/start.ts';
+import { startDemo } from '../../scripts/start.ts';
 import { createUser } from '../../src/accounts/users.ts';
 import { ARTIFACTS, launchChromium } from '../helpers/chromium.ts';
 
@@ -40,7 +40,7 @@ let people = 0;
 /** A person who has not consented to anything yet (consent is remembered per user). */
 async function newPerson(): Promise<Person> {
   const person = { username: `person${++people}`, password: 'a fine password' };
-  await createUser(demo.server.deps.storage.users, { ...person, name: `Person ${people}` }, Math.floor(Date.now() / 1000));
+  await createUser(demo.storage.users, { ...person, name: `Person ${people}` }, Math.floor(Date.now() / 1000));
   return person;
 }
 

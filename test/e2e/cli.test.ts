@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PUBLISH_DELAY_SECONDS } from '../../src/tokens/rotate.ts';
 import { getCode, tokenRequest } from '../helpers/flow.ts';
+import { CLI } from '../helpers/spawn.ts';
 
-const BIN = new URL('../../bin/latchkey.mjs', import.meta.url).pathname;
 let dir: string;
 let db: string;
 
@@ -26,7 +26,7 @@ interface Run {
 
 function run(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [...CLI, ...args], {
       env: { ...process.env, LATCHKEY_DB: db, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -85,7 +85,7 @@ describe('provisioning a fresh database before the server first starts', () => {
   });
 
   test('the server started on that database serves the flow with those credentials', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db], {
+    const child = spawn(process.execPath, [...CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db], {
       env: { ...process.env, LATCHKEY_DB: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

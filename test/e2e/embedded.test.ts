@@ -107,7 +107,7 @@ test('in Fastify, under a prefix, with the raw request and no body parser of its
   const url = await fastify.listen({ port: 0, host: '127.0.0.1' });
   try {
     fastifyAuth = await createAuthorizationServer(
-      { issuer: `${url}/auth`, db: 'sqlite::memory:' },
+      { issuer: `${url}/auth`, db: 'sqlite::memory:', secret: TEST_SECRET },
       { storage, logger: pino({ level: 'silent' }) },
     );
     const metadata = await fetch(`${url}/auth/.well-known/oauth-authorization-server`);

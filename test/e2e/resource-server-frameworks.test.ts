@@ -67,7 +67,7 @@ describe('requireAccessToken', () => {
   test('in Express, as route middleware', async () => {
     const app = express();
     app.get('/read', requireAccessToken({ ...options(), scopes: ['api:read'] }), (req, res) => {
-      res.json({ sub: (req as unknown as AccessTokenRequest).auth?.sub });
+      res.json({ sub: req.auth?.sub });
     });
     app.get('/write', requireAccessToken({ ...options(), scopes: ['api:write'] }), (_req, res) => {
       res.json({ ok: true });
@@ -86,10 +86,10 @@ describe('requireAccessToken', () => {
     const read = requireAccessToken({ ...options(), scopes: ['api:read'] });
     const write = requireAccessToken({ ...options(), scopes: ['api:write'] });
     // Fastify's hook types are its own; the middleware takes its request and reply as they are.
-    app.get('/read', { preHandler: (request, reply) => read(request as AccessTokenRequest, reply) }, async (request) => ({
-      sub: (request as AccessTokenRequest).auth?.sub,
+    app.get('/read', { preHandler: (request, reply) => read(request, reply) }, async (request) => ({
+      sub: request.auth?.sub,
     }));
-    app.get('/write', { preHandler: (request, reply) => write(request as AccessTokenRequest, reply) }, async () => ({ ok: true }));
+    app.get('/write', { preHandler: (request, reply) => write(request, reply) }, async () => ({ ok: true }));
     try {
       await checkApi(await app.listen({ port: 0, host: '127.0.0.1' }));
     } finally {

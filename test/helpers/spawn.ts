@@ -7,7 +7,11 @@ import { openStorage } from '../../src/storage/open.ts';
 import { basic } from './flow.ts';
 import { REDIRECT_URI, TEST_SECRET } from './server.ts';
 
-const BIN = new URL('../../bin/latchkey.mjs', import.meta.url).pathname;
+/**
+ * The `latchkey` command run from the sources (bin/latchkey.mjs runs the build in dist/; the package
+ * test covers that one).
+ */
+export const CLI = ['--import', 'tsx', new URL('../../src/cli/main.ts', import.meta.url).pathname];
 
 export type LogLine = Record<string, unknown>;
 
@@ -26,7 +30,7 @@ export interface ServerProcess {
  */
 export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): ServerProcess {
   const needsSecret = args.some((a) => a.startsWith('postgres'));
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+  const child = spawn(process.execPath, [...CLI, 'serve', ...args], {
     env: { ...process.env, LATCHKEY_LOG_LEVEL: 'info', ...(needsSecret ? { LATCHKEY_SECRET: TEST_SECRET } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -120,7 +124,7 @@ export interface CliRun {
 /** Runs `latchkey ARGS` to its end, with `stdin` as its input; LATCHKEY_DB is unset unless `env` sets it. */
 export function runCli(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [...CLI, ...args], {
       env: { ...process.env, LATCHKEY_DB: '', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

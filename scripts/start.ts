@@ -1,11 +1,14 @@
 // `npm start`: the three parties of the authorization code grant on embedded defaults —
-// the authorization server (SQLite), the demo API (resource server) and the demo client application.
+// the authorization server (SQLite), the demo API (resource server) and the demo client application
+// (examples/). The server's configuration comes from where `latchkey serve` takes it.
+
+import { startDemoApi } from '../examples/demo-api.ts';
+import { startDemoClient } from '../examples/demo-client.ts';
+import { configInput } from '../src/cli/common.ts';
 import { demoInstructions, ensureDemo } from '../src/cli/demo.ts';
-import { ConfigError, type ConfigInput, configFromEnv, parseIntOrThrow, resolveConfig } from '../src/config/schema.ts';
+import { ConfigError, type ConfigInput, parseIntOrThrow, resolveConfig } from '../src/config/schema.ts';
 import { startServer } from '../src/server.ts';
 import { openStorage } from '../src/storage/open.ts';
-import { startDemoApi } from './demo-api.ts';
-import { startDemoClient } from './demo-client.ts';
 
 export interface DemoOptions {
   host: string;
@@ -33,7 +36,7 @@ export async function startDemo(opts: DemoOptions) {
     host: opts.host,
     port: opts.serverPort,
     db: opts.db,
-    scopes: ['api:read', 'api:write'],
+    scopes: [...new Set([...(opts.config?.scopes ?? []), 'api:read', 'api:write'])],
     // Access tokens are for the demo API unless a client asks otherwise.
     defaultAudience: api.url,
   };
@@ -44,6 +47,7 @@ export async function startDemo(opts: DemoOptions) {
   registration = { clientId: demo.client_id, clientSecret: demo.client_secret };
   return {
     server,
+    storage,
     api,
     app,
     demo,
@@ -57,18 +61,20 @@ export async function startDemo(opts: DemoOptions) {
 }
 
 async function main(): Promise<void> {
-  const env = configFromEnv(process.env);
+  // The layers of `latchkey serve`: defaults < LATCHKEY_CONFIG file < environment.
+  const layers = configInput({});
+  const config = resolveConfig(...layers);
   const port = (name: string, fallback: number) => {
     const v = process.env[name];
     return v === undefined ? fallback : parseIntOrThrow(v, name);
   };
   const demo = await startDemo({
-    host: env.host ?? 'localhost',
-    serverPort: env.port ?? 9000,
+    host: config.host,
+    serverPort: config.port,
     clientPort: port('DEMO_CLIENT_PORT', 9001),
     apiPort: port('DEMO_API_PORT', 9002),
-    db: env.db ?? 'sqlite:./data/latchkey.db',
-    config: env,
+    db: config.db,
+    config: Object.assign({}, ...layers) as ConfigInput,
   });
   process.stderr.write(`
 Latchkey demo is running:
