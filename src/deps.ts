@@ -10,6 +10,8 @@ import type { VerifiedTokens } from './tokens/verify.ts';
 
 export interface Deps {
   config: Config;
+  /** HMAC key for the browser cookies the server issues (interaction/cookies.ts), derived from the secret. */
+  cookieKey: Buffer;
   storage: Storage;
   keys: KeyRing;
   issuer: Issuer;

@@ -164,6 +164,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   const views = createViews({ css: readThemeCss(config), ...(options.views ? { overrides: options.views } : {}) });
   const deps: Deps = {
     config,
+    cookieKey: sealer.derive('cookie mac'),
     storage,
     keys,
     issuer: createIssuer(config, keys, clock),

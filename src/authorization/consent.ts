@@ -5,12 +5,12 @@ import { pageError } from '../errors.ts';
 import { splitScope } from '../grants/scope.ts';
 import { formTargets } from '../http/security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
-import { csrfToken } from '../interaction/cookies.ts';
+import { csrfSecret, csrfToken } from '../interaction/cookies.ts';
 import { strings } from '../interaction/strings.ts';
 import { currentSession, refuse, resume } from './flow.ts';
 import { loadInteraction, loadPostedInteraction } from './interaction.ts';
 
-export type ConsentDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'views'>;
+export type ConsentDeps = Pick<Deps, 'config' | 'cookieKey' | 'storage' | 'clock' | 'log' | 'views'>;
 
 export async function consentGet(req: OAuthRequest, deps: ConsentDeps): Promise<OAuthResponse> {
   const interaction = await loadInteraction(req, deps);
@@ -24,7 +24,7 @@ export async function consentGet(req: OAuthRequest, deps: ConsentDeps): Promise<
   if (!client || !user) throw pageError(400, strings.expired);
   return deps.views.consent({
     action: `${deps.config.issuer}/consent/${interaction.id}`,
-    csrf: csrfToken(req.cookies.lk_csrf ?? '', interaction.id),
+    csrf: csrfToken(csrfSecret(req, deps), interaction.id),
     clientName: client.name,
     user: user.name ?? user.username,
     scopes: splitScope(interaction.params.scope),

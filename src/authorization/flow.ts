@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.ts';
 import { pageError } from '../errors.ts';
 import { redirect } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
-import { browserHash, browserSecret, SESSION_COOKIE } from '../interaction/cookies.ts';
+import { browserHash, browserSecret, readCookie, SESSION_COOKIE } from '../interaction/cookies.ts';
 import { strings } from '../interaction/strings.ts';
 import type { Log } from '../log.ts';
 import type {
@@ -28,6 +28,7 @@ import { authorizationError, issueCode } from './respond.ts';
 /** The slices of the server the browser flow uses. */
 export interface FlowDeps {
   config: Config;
+  cookieKey: Buffer;
   storage: {
     clients: Pick<ClientStore, 'get'>;
     sessions: Pick<SessionStore, 'get'>;
@@ -45,9 +46,9 @@ type Headers = Record<string, string | string[]>;
 /** The login session of this browser, if it has a live one. */
 export async function currentSession(
   req: OAuthRequest,
-  deps: { storage: { sessions: Pick<SessionStore, 'get'> }; clock: () => number },
+  deps: { config: Pick<Config, 'issuer'>; storage: { sessions: Pick<SessionStore, 'get'> }; clock: () => number },
 ): Promise<SessionRecord | undefined> {
-  const id = req.cookies[SESSION_COOKIE];
+  const id = readCookie(req, SESSION_COOKIE, deps.config);
   if (!id || id.length > 100) return undefined;
   return deps.storage.sessions.get(hashToken(id), deps.clock());
 }
@@ -55,7 +56,7 @@ export async function currentSession(
 /** The authorization endpoint's flow: validate, then answer at once or send the person to a page. */
 export async function beginFlow(req: OAuthRequest, deps: FlowDeps): Promise<OAuthResponse> {
   const { client, params } = await readAuthorizationRequest(req, { clients: deps.storage.clients, config: deps.config, log: deps.log });
-  const { secret, setCookie } = browserSecret(req, deps.config);
+  const { secret, setCookie } = browserSecret(req, deps);
   const headers: Headers = setCookie ? { 'set-cookie': setCookie } : {};
   const session = await currentSession(req, deps);
   const remembered = session ? await deps.storage.consents.get(session.userId, client.clientId) : undefined;

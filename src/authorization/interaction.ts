@@ -3,11 +3,11 @@
 import { pageError } from '../errors.ts';
 import { singleParams } from '../http/body.ts';
 import type { OAuthRequest } from '../http/types.ts';
-import { checkCsrf, sameBrowser } from '../interaction/cookies.ts';
+import { type CookieDeps, checkCsrf, sameBrowser } from '../interaction/cookies.ts';
 import { strings } from '../interaction/strings.ts';
 import type { InteractionRecord, InteractionStore } from '../storage/types.ts';
 
-export interface InteractionDeps {
+export interface InteractionDeps extends CookieDeps {
   storage: { interactions: Pick<InteractionStore, 'get'> };
   clock: () => number;
 }
@@ -17,7 +17,7 @@ export async function loadInteraction(req: OAuthRequest, deps: InteractionDeps):
   const id = req.pathParam ?? '';
   const interaction = /^[A-Za-z0-9_-]{43}$/.test(id) ? await deps.storage.interactions.get(id, deps.clock()) : undefined;
   if (!interaction) throw pageError(400, strings.expired);
-  if (!sameBrowser(req, interaction.browserHash)) throw pageError(403, strings.csrf);
+  if (!sameBrowser(req, deps, interaction.browserHash)) throw pageError(403, strings.csrf);
   return interaction;
 }
 
@@ -28,6 +28,6 @@ export async function loadPostedInteraction(
 ): Promise<{ interaction: InteractionRecord; form: Record<string, string> }> {
   const interaction = await loadInteraction(req, deps);
   const form = singleParams(req.body);
-  if (!checkCsrf(req, interaction.id, interaction.browserHash, form.csrf)) throw pageError(403, strings.csrf);
+  if (!checkCsrf(req, deps, interaction.id, interaction.browserHash, form.csrf)) throw pageError(403, strings.csrf);
   return { interaction, form };
 }

@@ -5,14 +5,14 @@ import { checkPassword } from '../accounts/users.ts';
 import type { Deps } from '../deps.ts';
 import { formTargets } from '../http/security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
-import { csrfToken, DEVICE_COOKIE, SESSION_COOKIE, serializeCookie } from '../interaction/cookies.ts';
+import { csrfSecret, csrfToken, DEVICE_COOKIE, readCookie, SESSION_COOKIE, serializeCookie } from '../interaction/cookies.ts';
 import { strings } from '../interaction/strings.ts';
 import type { InteractionRecord } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
 import { resume } from './flow.ts';
 import { loadInteraction, loadPostedInteraction } from './interaction.ts';
 
-export type LoginDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'views'>;
+export type LoginDeps = Pick<Deps, 'config' | 'cookieKey' | 'storage' | 'clock' | 'log' | 'views'>;
 
 /** The login page of an interaction, with an error and the name typed when it is shown again. */
 async function page(
@@ -36,7 +36,7 @@ async function page(
 
 export async function loginGet(req: OAuthRequest, deps: LoginDeps): Promise<OAuthResponse> {
   const interaction = await loadInteraction(req, deps);
-  return page(deps, interaction, csrfToken(req.cookies.lk_csrf ?? '', interaction.id));
+  return page(deps, interaction, csrfToken(csrfSecret(req, deps), interaction.id));
 }
 
 export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAuthResponse> {
@@ -45,7 +45,7 @@ export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAu
   const again = (error: string, status: number) =>
     page(deps, interaction, form.csrf ?? '', { username: form.username ?? '', error, status });
   // Brute-force protection: the attempt is reserved first; a refused one never reaches the password check.
-  const attempt = await beginLogin(deps, form.username ?? '', req.remoteAddress, req.cookies[DEVICE_COOKIE]);
+  const attempt = await beginLogin(deps, form.username ?? '', req.remoteAddress, readCookie(req, DEVICE_COOKIE, config));
   if (attempt.retryAfter > 0) {
     log.warn(
       { event: 'login.throttled', client_id: interaction.params.clientId, limit: attempt.refusedBy, retry_after: attempt.retryAfter },
@@ -70,7 +70,7 @@ export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAu
   const device = await attempt.succeeded();
   const now = clock();
   // A new session id at every sign-in: no session fixation.
-  const oldSession = req.cookies[SESSION_COOKIE];
+  const oldSession = readCookie(req, SESSION_COOKIE, config);
   if (oldSession) await storage.sessions.delete(hashToken(oldSession));
   const sessionId = randomToken();
   const session = { idHash: hashToken(sessionId), userId: user.id, authTime: now, expiresAt: now + config.ttl.session };

@@ -11,10 +11,10 @@ import type { ClientRecord } from '../storage/types.ts';
 import { SIGNING_ALGS } from '../tokens/algorithms.ts';
 import { ID_TOKEN_TYP } from '../tokens/issuer.ts';
 import { constantTimeEqual, hashToken } from '../tokens/opaque.ts';
-import { browserSecret, CSRF_COOKIE, clearCookie, csrfToken, SESSION_COOKIE } from './cookies.ts';
+import { browserSecret, clearCookie, csrfToken, readCookie, SESSION_COOKIE } from './cookies.ts';
 import { strings } from './strings.ts';
 
-export type LogoutDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'keys' | 'views'>;
+export type LogoutDeps = Pick<Deps, 'config' | 'cookieKey' | 'storage' | 'clock' | 'log' | 'keys' | 'views'>;
 /**
  * The ID token hint's subject and audience when it is an ID token we signed; expired hints are
  * accepted (§2). Anything else we signed (an access token, `typ: at+jwt`) is not an ID token.
@@ -62,11 +62,13 @@ export async function endSession(req: OAuthRequest, deps: LogoutDeps): Promise<O
   }
 
   const session = await currentSession(req, deps);
-  const { secret, setCookie } = browserSecret(req, deps.config);
+  const sessionCookie = readCookie(req, SESSION_COOKIE, deps.config);
+  const { secret, setCookie } = browserSecret(req, deps);
   const confirmed =
     req.method === 'POST' &&
     params.confirm === 'yes' &&
-    !!req.cookies[CSRF_COOKIE] &&
+    // The browser already held a CSRF cookie we issued (a fresh one cannot have been in the form).
+    setCookie === undefined &&
     constantTimeEqual(params.csrf ?? '', csrfToken(secret, 'logout'));
   // §2: without a valid hint for the signed-in user, the user is asked, so that no page can sign them out.
   if (session && !confirmed && hint?.sub !== session.userId) {
@@ -88,8 +90,8 @@ export async function endSession(req: OAuthRequest, deps: LogoutDeps): Promise<O
     await deps.storage.sessions.delete(session.idHash);
     headers['set-cookie'] = clearCookie(SESSION_COOKIE, deps.config);
     deps.log.info({ event: 'logout', sub: session.userId, client_id: clientId }, 'signed out');
-  } else if (req.cookies[SESSION_COOKIE]) {
-    await deps.storage.sessions.delete(hashToken(req.cookies[SESSION_COOKIE]));
+  } else if (sessionCookie) {
+    await deps.storage.sessions.delete(hashToken(sessionCookie));
     headers['set-cookie'] = clearCookie(SESSION_COOKIE, deps.config);
   }
   if (target !== undefined) return redirect(withQuery(target, { state: params.state }), headers);

@@ -14,6 +14,8 @@ export interface KeySealer {
   seal(kid: string, privateJwk: string): string;
   /** The private JWK, or a ConfigError that names the secret the value was sealed under. */
   open(kid: string, stored: string): string;
+  /** A 256-bit key for `purpose`, derived from the current secret (HKDF, RFC 5869): never the KEK itself. */
+  derive(purpose: string): Buffer;
 }
 
 /** Whether a stored private key is still in clear (written before keys were encrypted). */
@@ -44,6 +46,7 @@ export function createSealer(...secrets: [string, ...string[]]): KeySealer {
   const aad = (sid: string, kid: string) => Buffer.from(`${VERSION}.${sid}.${kid}`, 'utf8');
   return {
     secretId,
+    derive: (purpose) => derive(secrets[0], `latchkey ${purpose} v1`, 32),
     seal(kid, privateJwk) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', current, iv).setAAD(aad(secretId, kid));
