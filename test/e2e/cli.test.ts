@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PUBLISH_DELAY_SECONDS } from '../../src/tokens/rotate.ts';
 import { getCode, tokenRequest } from '../helpers/flow.ts';
-import { CLI } from '../helpers/spawn.ts';
+import { CLI, runCli } from '../helpers/spawn.ts';
 
 let dir: string;
 let db: string;
@@ -18,31 +18,9 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], {
-      env: { ...process.env, LATCHKEY_DB: db, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.stdin ?? '');
-  });
-}
+/** `latchkey ARGS` on this file's database (unless `env` names another). */
+const run = (args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}) =>
+  runCli(args, { ...opts, env: { LATCHKEY_DB: db, ...opts.env } });
 
 describe('provisioning a fresh database before the server first starts', () => {
   let client: Record<string, unknown>;
