@@ -39,7 +39,7 @@ export const strings = {
   ambiguousRedirectUri: 'The request has no redirect_uri, and the application has more than one registered.',
   unregisteredRedirectUri: 'The redirect URI in the request is not registered for this application.',
   chooseDecision: 'Choose Allow or Deny.',
-  tooManyRequests: 'Too many sign-in requests came from your network just now. Wait a minute, then try again.',
+  tooManyRequests: 'Too many sign-in requests came from your network in the last minute.',
   scopes: {
     openid: 'Confirm your identity',
     profile: 'See your name and username',
