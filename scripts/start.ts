@@ -6,7 +6,7 @@ import { startDemoApi } from '../examples/demo-api.ts';
 import { startDemoClient } from '../examples/demo-client.ts';
 import { configInput } from '../src/cli/common.ts';
 import { demoInstructions, ensureDemo } from '../src/cli/demo.ts';
-import { ConfigError, type ConfigInput, parseIntOrThrow, resolveConfig } from '../src/config/schema.ts';
+import { ConfigError, type ConfigInput, mergeConfigInputs, parseIntOrThrow, resolveConfig } from '../src/config/schema.ts';
 import { startServer } from '../src/server.ts';
 import { openStorage } from '../src/storage/open.ts';
 
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     clientPort: port('DEMO_CLIENT_PORT', 9001),
     apiPort: port('DEMO_API_PORT', 9002),
     db: config.db,
-    config: Object.assign({}, ...layers) as ConfigInput,
+    config: mergeConfigInputs(...layers),
   });
   process.stderr.write(`
 Latchkey demo is running:

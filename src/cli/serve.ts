@@ -3,7 +3,7 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { superviseWorkers } from '../cluster.ts';
-import { type ConfigInput, parseIntOrThrow, resolveConfig } from '../config/schema.ts';
+import { type ConfigInput, mergeConfigInputs, parseIntOrThrow, resolveConfig } from '../config/schema.ts';
 import { createLogger } from '../log.ts';
 import { startServer } from '../server.ts';
 import { openStorage } from '../storage/open.ts';
@@ -69,7 +69,7 @@ export function serveCommand(program: Command): void {
         return;
       }
       const storage = await openStorage(config.db);
-      const server = await startServer(Object.assign({}, ...layers) as ConfigInput, { storage });
+      const server = await startServer(mergeConfigInputs(...layers), { storage });
       const log = server.deps.log;
       log.info(
         { event: 'server.started', issuer: server.url, db: redactDatabaseUrl(config.db), pid: process.pid },

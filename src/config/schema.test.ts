@@ -10,6 +10,7 @@ import {
   configFromEnv,
   configFromFile,
   environmentVariables,
+  mergeConfigInputs,
   parseIntOrThrow,
   resolveConfig,
 } from './schema.ts';
@@ -336,5 +337,16 @@ describe('configFromFile', () => {
         name,
       );
     }
+  });
+});
+
+describe('mergeConfigInputs', () => {
+  test('a layer sets one nested key and keeps its siblings from the layers below', () => {
+    const file = { ttl: { accessToken: 600 }, bruteForce: { account: { free: 5, lockAfter: 10, lockSeconds: 600 } } };
+    const env = configFromEnv({ LATCHKEY_TTL_CODE: '30', LATCHKEY_BRUTE_FORCE_ACCOUNT_FREE: '3' });
+    const config = resolveConfig(mergeConfigInputs(file, env));
+    assert.equal(config.ttl.accessToken, 600);
+    assert.equal(config.ttl.code, 30);
+    assert.deepEqual(config.bruteForce.account, { free: 3, lockAfter: 10, lockSeconds: 600 });
   });
 });

@@ -151,6 +151,13 @@ function mergeInto(base: Record<string, unknown>, layer: Record<string, unknown>
   }
 }
 
+/** The layers as one input, merged as `resolveConfig` merges them (a layer may set one nested key). */
+export function mergeConfigInputs(...layers: (ConfigInput | undefined)[]): ConfigInput {
+  const merged: Record<string, unknown> = {};
+  for (const layer of layers) if (layer) mergeInto(merged, layer as Record<string, unknown>);
+  return merged as ConfigInput;
+}
+
 /**
  * Merges the layers (defaults < file < environment < explicit), validates and freezes.
  *
