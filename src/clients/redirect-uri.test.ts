@@ -158,3 +158,13 @@ describe('redirectUriProblem', () => {
     }
   });
 });
+
+describe('redirect URIs are printable ASCII', () => {
+  test('raw non-ASCII, spaces and controls are refused at registration', () => {
+    for (const uri of ['https://例え.jp/cb', 'https://app.example/c b', 'https://app.example/cb\n', 'https://app.example/\u00e9']) {
+      assert.match(redirectUriProblem(uri) ?? '', /printable ASCII/, JSON.stringify(uri));
+    }
+    assert.equal(redirectUriProblem('https://xn--r8jz45g.jp/cb'), undefined, 'the punycode form is fine');
+    assert.equal(redirectUriProblem('https://app.example/%C3%A9'), undefined, 'percent-encoded is fine');
+  });
+});

@@ -43,6 +43,9 @@ export function resourceProblem(resource: string): string | undefined {
  * https or a loopback http address or a private-use scheme (RFC 8252 §7); returns the reason when refused.
  */
 export function redirectUriProblem(uri: string): string | undefined {
+  // RFC 3986 §2: a URI is printable ASCII (an IRI's other characters are percent-encoded). A raw
+  // space, control or non-ASCII character could not even be sent in a Location header.
+  if (!/^[\x21-\x7e]*$/.test(uri)) return 'must be printable ASCII without spaces (percent-encode other characters, RFC 3986 §2.1)';
   const port = writtenPort(uri);
   if (port !== '' && Number(port) > MAX_PORT) return `has the port ${port}, above ${MAX_PORT}`;
   let url: URL;

@@ -74,7 +74,20 @@ export function nodeHandler(endpoint: Endpoint, opts: AdapterOptions): (req: Inc
         'request',
       );
     };
-    void (opts.context ? opts.context.run(log, run) : run());
+    // Nothing may escape as an unhandled rejection (it would end the process): a failure to write the
+    // answer is logged and the connection dropped.
+    (opts.context ? opts.context.run(log, run) : run()).catch((err: unknown) => {
+      log.error({ err }, 'the response could not be written');
+      if (!res.headersSent) {
+        try {
+          send(res, errorResponse(err, 'json', log, opts.errorPage), { ...base }, req.method === 'HEAD');
+          return;
+        } catch {
+          // fall through: drop the connection
+        }
+      }
+      res.destroy();
+    });
   };
 }
 
