@@ -46,12 +46,14 @@ export async function enableUser(storage: Storage, ref: UserRef): Promise<UserRe
   return user.disabledAt === null ? user : save(storage, { ...user, disabledAt: null });
 }
 
-/** Ends the account's access, then deletes it and its remembered consents. */
+/**
+ * Deletes the account (and its remembered consents), then ends its access: as with disabling, the
+ * account changes first, so that a sign-in under way either sees the change or is ended after it.
+ */
 export async function deleteUser(storage: Storage, ref: UserRef, now: number): Promise<{ user: UserRecord; ended: EndedAccess }> {
   const user = await findUser(storage, ref);
-  const ended = await endUserAccess(storage, user.id, now);
   await storage.users.delete(user.id);
-  return { user, ended };
+  return { user, ended: await endUserAccess(storage, user.id, now) };
 }
 
 /** Sets a new password and ends the account's sessions and grants: whoever had the old one is out. */

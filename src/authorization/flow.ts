@@ -13,11 +13,13 @@ import type {
   ClientStore,
   CodeStore,
   ConsentStore,
+  GrantStore,
   InteractionRecord,
   InteractionStore,
   SessionRecord,
   SessionStore,
   ThrottleStore,
+  UserStore,
 } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
 import { decide } from './decide.ts';
@@ -36,6 +38,8 @@ export interface FlowDeps {
     interactions: Pick<InteractionStore, 'create' | 'setUser' | 'consume'>;
     codes: Pick<CodeStore, 'createWithGrant'>;
     throttle: Pick<ThrottleStore, 'fail'>;
+    users: Pick<UserStore, 'getById'>;
+    grants: Pick<GrantStore, 'revoke'>;
   };
   clock: () => number;
   log: Log;

@@ -75,6 +75,16 @@ export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAu
   const sessionId = randomToken();
   const session = { idHash: hashToken(sessionId), userId: user.id, authTime: now, expiresAt: now + config.ttl.session };
   await storage.sessions.create(session);
+  // Checked again after the session exists: an account disabled, deleted or given a new password
+  // while this sign-in was under way (those change the account first, then end its sessions) keeps
+  // no session, whichever finished first.
+  const still = await storage.users.getById(user.id);
+  if (!still || still.disabledAt !== null || still.passwordHash !== user.passwordHash) {
+    await storage.sessions.delete(session.idHash);
+    log.info({ event: 'login.disabled', client_id: interaction.params.clientId, sub: user.id }, 'sign-in refused: account changed');
+    const disabled = still !== undefined && still.disabledAt !== null;
+    return again(disabled ? strings.accountDisabled : strings.wrongCredentials, disabled ? 403 : 400);
+  }
   log.info({ event: 'login.success', client_id: interaction.params.clientId, sub: user.id }, 'signed in');
   // The outcome of this step: who signed in, and when.
   await storage.interactions.setUser(interaction.id, user.id, now);

@@ -7,7 +7,7 @@ import { redirect, withQuery } from '../http/respond.ts';
 import type { OAuthResponse } from '../http/types.ts';
 import { strings } from '../interaction/strings.ts';
 import type { Log } from '../log.ts';
-import type { AuthorizationParams, ClientStore, CodeStore } from '../storage/types.ts';
+import type { AuthorizationParams, ClientStore, CodeStore, GrantStore, UserStore } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
 
 /** An error for the client's validated redirect URI, with the request's `state` and our `iss`. */
@@ -22,7 +22,12 @@ export function authorizationError(
 
 export interface IssueDeps {
   config: Config;
-  storage: { codes: Pick<CodeStore, 'createWithGrant'>; clients: Pick<ClientStore, 'get'> };
+  storage: {
+    codes: Pick<CodeStore, 'createWithGrant'>;
+    clients: Pick<ClientStore, 'get'>;
+    users: Pick<UserStore, 'getById'>;
+    grants: Pick<GrantStore, 'revoke'>;
+  };
   clock: () => number;
   log: Log;
 }
@@ -72,6 +77,13 @@ export async function issueCode(
       consumedAt: null,
     },
   );
+  // Checked after the grant exists: disabling or deleting an account changes it first, then revokes
+  // its grants, so a grant written meanwhile is either revoked there or refused here.
+  const owner = await storage.users.getById(userId);
+  if (!owner || owner.disabledAt !== null) {
+    await storage.grants.revoke(grantId, now);
+    throw pageError(403, strings.accountDisabled);
+  }
   deps.log.info({ event: 'code.issued', client_id: p.clientId, sub: userId }, 'authorization code issued');
   return redirect(withQuery(p.redirectUri, { code, state: p.state, iss: config.issuer }), headers);
 }

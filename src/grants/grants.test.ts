@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { API, REDIRECT, type UnitDeps, unitDeps } from '../../test/helpers/unit.ts';
+import { createUser } from '../accounts/users.ts';
 import { issueCode } from '../authorization/respond.ts';
 import { OAuthError } from '../errors.ts';
 import type { AuthorizationParams, ClientRecord } from '../storage/types.ts';
@@ -18,6 +19,7 @@ let app: ClientRecord;
 let other: ClientRecord;
 let machine: ClientRecord;
 let publicApp: ClientRecord;
+let userId: string;
 
 before(async () => {
   deps = await unitDeps();
@@ -25,6 +27,7 @@ before(async () => {
   other = (await deps.addClient()).client;
   machine = (await deps.addClient({ grantTypes: ['client_credentials'], redirectUris: [], scope: 'api:read' })).client;
   publicApp = (await deps.addClient({ public: true })).client;
+  userId = (await createUser(deps.storage.users, { username: 'grant-user', password: 'a password 123' }, deps.clock())).id;
 });
 after(() => deps.close());
 
@@ -47,7 +50,7 @@ async function newCode(overrides: Partial<AuthorizationParams> = {}): Promise<st
     resources: [],
     ...overrides,
   };
-  const res = await issueCode(params, 'user-1', deps.clock(), deps);
+  const res = await issueCode(params, userId, deps.clock(), deps);
   const code = new URL(String(res.headers.location)).searchParams.get('code');
   assert.ok(code);
   return code;
@@ -77,7 +80,7 @@ describe('authorization_code grant', () => {
   test('exchanges a code for an access token, an ID token and a refresh token', async () => {
     const res = await exchange(await newCode());
     assert.equal(res.token_type, 'Bearer');
-    assert.equal(decodeJwt(res.access_token).sub, 'user-1');
+    assert.equal(decodeJwt(res.access_token).sub, userId);
     assert.equal(decodeJwt(res.id_token ?? '').nonce, 'n');
     assert.ok(res.refresh_token);
   });
