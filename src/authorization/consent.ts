@@ -54,7 +54,9 @@ export async function consentPost(req: OAuthRequest, deps: ConsentDeps): Promise
       },
       deps.clock(),
     );
+    // The outcome of this step, on the interaction: whatever step comes next, the flow knows it.
+    await deps.storage.interactions.setConsented(interaction.id);
     deps.log.info({ event: 'consent.granted', client_id: params.clientId, sub: userId, scope: params.scope }, 'consent granted');
   }
-  return resume(interaction, { session, consented }, deps);
+  return resume({ ...interaction, consented: interaction.consented || consented }, { session }, deps);
 }

@@ -58,6 +58,16 @@ const cases: [string, DecisionInput, Decision['next'] | Decision][] = [
   ['consent needed, prompt=none: consent_required', input({ remembered: undefined, params: params({ prompt: ['none'] }) }), 'fail'],
   ['consented on the page: answer', input({ remembered: undefined, consented: true }), issue],
   [
+    'consented on the page, then another person signed in: ask again',
+    input({ remembered: undefined, consented: true, interaction: { userId: 'bob', authTime: NOW - 600 } }),
+    'login',
+  ],
+  [
+    'consent recorded for this person in this interaction: answer',
+    input({ remembered: undefined, consented: true, interaction: { userId: 'alice', authTime: NOW - 600 } }),
+    issue,
+  ],
+  [
     'native app on loopback: remembered consent not used',
     input({ client: publicClient, params: params({ redirectUri: 'http://127.0.0.1:5000/cb' }) }),
     'consent',

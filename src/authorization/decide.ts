@@ -12,7 +12,7 @@ export interface DecisionInput {
   remembered: { scopes: readonly string[]; resources: readonly string[] } | undefined;
   /** The interaction in progress: the user it is for and the authentication it recorded. */
   interaction?: { userId: string | null; authTime: number | null };
-  /** The user allowed this very request on the consent page. */
+  /** The user allowed this very request on the consent page (recorded on the interaction). */
   consented?: boolean;
   now: number;
 }
@@ -39,7 +39,9 @@ export function decide(input: DecisionInput): Decision {
   if (!signedInHere && loginRequested(params, session.authTime, now)) {
     return none ? { next: 'fail', error: 'login_required', description: 'the user must sign in again' } : { next: 'login' };
   }
-  if (!input.consented && consentNeeded(input)) {
+  // A consent recorded on the interaction counts for the person it was given by.
+  const consented = input.consented === true && (!interaction || interaction.userId === session.userId);
+  if (!consented && consentNeeded(input)) {
     return none
       ? { next: 'fail', error: 'consent_required', description: 'the user has not consented to this request' }
       : { next: 'consent' };

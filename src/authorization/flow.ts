@@ -35,7 +35,7 @@ export interface FlowDeps {
     clients: Pick<ClientStore, 'get'>;
     sessions: Pick<SessionStore, 'get'>;
     consents: Pick<ConsentStore, 'get'>;
-    interactions: Pick<InteractionStore, 'create' | 'setUser' | 'consume'>;
+    interactions: Pick<InteractionStore, 'create' | 'setUser' | 'setConsented' | 'consume'>;
     codes: Pick<CodeStore, 'createWithGrant'>;
     throttle: Pick<ThrottleStore, 'fail'>;
     users: Pick<UserStore, 'getById'>;
@@ -83,18 +83,17 @@ export async function beginFlow(req: OAuthRequest, deps: FlowDeps): Promise<OAut
         userId: known ? session.userId : null,
         authTime: known ? session.authTime : null,
         expiresAt: now + deps.config.ttl.interaction,
+        consented: false,
       });
       return redirect(stepUrl(deps.config, decision.next, id), headers);
     }
   }
 }
 
-/** What a page step recorded before handing back to the flow. */
+/** What the flow needs from the page step that hands back to it. */
 export interface StepOutcome {
   /** The browser's live session now (a new one right after signing in). */
   session: SessionRecord | undefined;
-  /** The person allowed this request on the consent page. */
-  consented?: boolean;
 }
 
 /** Continues an interaction after a page step; ends it (code or error) when nothing is left to ask. */
@@ -116,7 +115,8 @@ export async function resume(
     remembered,
     interaction,
     now: deps.clock(),
-    ...(outcome.consented ? { consented: true } : {}),
+    // The consent step's outcome, recorded on the interaction (a later step still sees it).
+    consented: interaction.consented,
   });
   switch (decision.next) {
     case 'issue':

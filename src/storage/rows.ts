@@ -72,6 +72,7 @@ export const interactionFromRow = (r: Row<'interactions'>): InteractionRecord =>
   userId: r.user_id,
   authTime: nn(r.auth_time),
   expiresAt: n(r.expires_at),
+  consented: Number(r.consented) === 1,
 });
 
 export const grantFromRow = (r: Row<'grants'>): GrantRecord => ({

@@ -35,6 +35,7 @@ export interface Database {
     user_id: string | null;
     auth_time: number | null;
     expires_at: number;
+    consented: number;
   };
   consents: { user_id: string; client_id: string; scope: string; resources: string; updated_at: number };
   grants: {

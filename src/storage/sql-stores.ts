@@ -115,6 +115,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
             user_id: i.userId,
             auth_time: i.authTime,
             expires_at: i.expiresAt,
+            consented: i.consented ? 1 : 0,
           })
           .execute();
       },
@@ -124,6 +125,9 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       },
       async setUser(id, userId, authTime) {
         await db.updateTable('interactions').set({ user_id: userId, auth_time: authTime }).where('id', '=', id).execute();
+      },
+      async setConsented(id) {
+        await db.updateTable('interactions').set({ consented: 1 }).where('id', '=', id).execute();
       },
       async consume(id) {
         const r = await db.deleteFrom('interactions').where('id', '=', id).executeTakeFirst();

@@ -136,6 +136,8 @@ export interface InteractionRecord {
   userId: string | null;
   authTime: number | null;
   expiresAt: number;
+  /** The consent step was passed in this interaction (its recorded outcome). */
+  consented: boolean;
 }
 
 export interface KeyRecord {
@@ -193,6 +195,8 @@ export interface InteractionStore {
   create(interaction: InteractionRecord): Promise<void>;
   get(id: string, now: number): Promise<InteractionRecord | undefined>;
   setUser(id: string, userId: string, authTime: number): Promise<void>;
+  /** Records that the person allowed the request on the consent page. */
+  setConsented(id: string): Promise<void>;
   /** Deletes and reports whether it still existed: a finished interaction completes once. */
   consume(id: string): Promise<boolean>;
 }

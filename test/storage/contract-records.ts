@@ -55,6 +55,8 @@ export function recordContract(ctx: Ctx): void {
       assert.deepEqual(await ctx.storage.interactions.get(i.id, NOW), i);
       await ctx.storage.interactions.setUser(i.id, 'user-1', NOW - 1);
       assert.deepEqual(await ctx.storage.interactions.get(i.id, NOW), { ...i, userId: 'user-1', authTime: NOW - 1 });
+      await ctx.storage.interactions.setConsented(i.id);
+      assert.deepEqual(await ctx.storage.interactions.get(i.id, NOW), { ...i, userId: 'user-1', authTime: NOW - 1, consented: true });
       assert.equal(await ctx.storage.interactions.consume(i.id), true);
       assert.equal(await ctx.storage.interactions.consume(i.id), false);
       assert.equal(await ctx.storage.interactions.get(i.id, NOW), undefined);

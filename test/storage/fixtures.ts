@@ -96,6 +96,7 @@ export function interaction(overrides: Partial<InteractionRecord> = {}): Interac
     userId: null,
     authTime: null,
     expiresAt: NOW + 900,
+    consented: false,
     ...overrides,
   };
 }
