@@ -137,6 +137,9 @@ export async function resume(
 
 /** The person refused on a page: the client hears access_denied (RFC 6749 §4.1.2.1). */
 export async function refuse(interaction: InteractionRecord, deps: FlowDeps, description: string): Promise<never> {
+  // A client disabled or deleted since the request began is not redirected to (RFC 6749 §4.1.2.1).
+  const client = await deps.storage.clients.get(interaction.params.clientId);
+  if (!client || client.disabledAt !== null) throw pageError(400, strings.disabledClient);
   await finish(interaction, deps);
   throw authorizationError(interaction.params, deps.config.issuer, 'access_denied', description);
 }

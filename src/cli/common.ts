@@ -1,5 +1,7 @@
 // What every CLI command shares: the database option, output, and one-line errors with exit code 1.
+
 import type { Command } from 'commander';
+import { epochSeconds } from '../clock.ts';
 import { type ConfigInput, configFromEnv, configFromFile, resolveConfig } from '../config/schema.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/types.ts';
@@ -37,7 +39,7 @@ export async function withStorage<T>(
   }
 }
 
-export const now = () => Math.floor(Date.now() / 1000);
+export const now = epochSeconds;
 
 export function print(opts: GlobalOptions, value: unknown, text: string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);

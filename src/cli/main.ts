@@ -1,5 +1,7 @@
 // The `latchkey` command line: serve, migrate, clients, users, keys.
+
 import { Command } from 'commander';
+import { epochSeconds } from '../clock.ts';
 import { resolveConfig } from '../config/schema.ts';
 import { openStorage } from '../storage/open.ts';
 import { redactDatabaseUrl } from '../storage/redact.ts';
@@ -30,7 +32,7 @@ withCommonOptions(
 withCommonOptions(program.command('cleanup').description('delete expired codes, tokens, sessions, grants and keys now')).action(
   action(async (opts: GlobalOptions) => {
     await withStorage(opts, async (storage) => {
-      const deleted = await storage.cleanup(Math.floor(Date.now() / 1000));
+      const deleted = await storage.cleanup(epochSeconds());
       print(opts, { deleted }, `deleted ${deleted} expired rows`);
     });
   }),

@@ -1,5 +1,7 @@
 // RFC 7591 §2: creating a client record (used by the CLI and the demo set-up).
+import { epochSeconds } from '../clock.ts';
 import { oidcScopes } from '../config/defaults.ts';
+import { joinScope, splitScope } from '../grants/scope.ts';
 import type { ClientAuthMethod, ClientRecord, GrantType, Storage } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
 import { redirectUriProblem, resourceProblem } from './redirect-uri.ts';
@@ -73,7 +75,7 @@ export function clientMetadata(input: NewClient, supportedScopes: readonly strin
     if (problem) throw new Error(`resource "${resource}" ${problem}`);
   }
   const scope = input.scope ?? (grantTypes.includes('authorization_code') ? DEFAULT_CLIENT_SCOPE : '');
-  for (const s of scope.split(' ').filter(Boolean)) {
+  for (const s of splitScope(scope)) {
     if (!supportedScopes.includes(s)) {
       throw new Error(`scope "${s}" is not supported: add it to the "scopes" configuration key first`);
     }
@@ -93,7 +95,7 @@ export function clientMetadata(input: NewClient, supportedScopes: readonly strin
     redirectUris,
     grantTypes,
     tokenEndpointAuthMethod: method,
-    scope: [...new Set(scope.split(' ').filter(Boolean))].join(' '),
+    scope: joinScope(splitScope(scope)),
     postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
     resources: input.resources ?? [],
     refreshTokenTtl: input.refreshTokenTtl ?? null,
@@ -167,7 +169,7 @@ export async function registerClient(
   client: NewClient,
   options: { scopes?: readonly string[] } = {},
 ): Promise<RegisteredClient> {
-  const { record, secret } = buildClient(client, [...oidcScopes, ...(options.scopes ?? [])], Math.floor(Date.now() / 1000));
+  const { record, secret } = buildClient(client, [...oidcScopes, ...(options.scopes ?? [])], epochSeconds());
   await storage.clients.create(record);
   return { clientId: record.clientId, clientSecret: secret };
 }

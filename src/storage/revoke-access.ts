@@ -1,4 +1,4 @@
-// Storage.revokeAccess: ending a person's or a client's access in one transaction (DESIGN rule 5).
+// Storage.revokeAccess: ending a person's or a client's access in one transaction (ARCHITECTURE.md rule 5).
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Storage } from './types.ts';

@@ -1,4 +1,4 @@
-// DESIGN rule 5 under load, over HTTP on both engines: a code redeems once among 100 parallel
+// ARCHITECTURE.md rule 5 under load, over HTTP on both engines: a code redeems once among 100 parallel
 // requests and its reuse revokes the grant; 100 parallel refreshes of one token rotate it once and
 // all get the same successor within the grace window; after it, presentation is reuse.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Storage contract, part 1: codes, refresh tokens, grants and revoked access tokens (DESIGN rule 5).
+// Storage contract, part 1: codes, refresh tokens, grants and revoked access tokens (ARCHITECTURE.md rule 5).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Ctx, code, grant, NOW, refresh } from './fixtures.ts';

@@ -1,4 +1,4 @@
-// DESIGN rule 6: the storage contract. The same suite runs, unchanged, on every engine.
+// ARCHITECTURE.md rule 6: the storage contract. The same suite runs, unchanged, on every engine.
 import { after, before, describe } from 'node:test';
 import { connectDatabase, openDatabase } from '../../src/storage/open.ts';
 import { sqlStores } from '../../src/storage/sql-stores.ts';
