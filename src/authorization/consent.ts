@@ -28,6 +28,7 @@ export async function consentGet(req: OAuthRequest, deps: ConsentDeps): Promise<
     clientName: client.name,
     user: user.name ?? user.username,
     scopes: splitScope(interaction.params.scope),
+    resources: interaction.params.resources,
     formTargets: formTargets(interaction.params.redirectUri),
   });
 }

@@ -13,6 +13,7 @@ export const strings = {
   consentTitle: 'Allow access?',
   consentLead: (client: string, user: string) => `${client} wants to access your account (${user}).`,
   consentScopesHeading: 'It asks to:',
+  consentResourcesHeading: 'At these services:',
   allow: 'Allow',
   deny: 'Deny',
   errorTitle: 'Something went wrong',

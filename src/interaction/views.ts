@@ -168,6 +168,8 @@ export interface ConsentView {
   clientName: string;
   user: string;
   scopes: string[];
+  /** RFC 8707 resources the access is for (empty: this server's default audience). */
+  resources?: readonly string[];
   formTargets: readonly string[];
 }
 
@@ -184,7 +186,15 @@ export function consentPage(v: ConsentView, style: PageStyle = DEFAULT_STYLE): O
 <ul class="scopes">
 ${items}
 </ul>
-<form method="post" action="${esc(v.action)}" class="actions">
+${
+  v.resources?.length
+    ? `<p>${esc(strings.consentResourcesHeading)}</p>
+<ul class="scopes">
+${v.resources.map((r) => `<li><code>${esc(r)}</code></li>`).join('\n')}
+</ul>
+`
+    : ''
+}<form method="post" action="${esc(v.action)}" class="actions">
 <input type="hidden" name="csrf" value="${esc(v.csrf)}">
 <button type="submit" name="decision" value="deny" class="secondary">${esc(strings.deny)}</button>
 <button type="submit" name="decision" value="allow" class="primary">${esc(strings.allow)}</button>

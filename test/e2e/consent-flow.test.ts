@@ -88,7 +88,9 @@ describe('remembered consent covers resources', () => {
     await browser.authorize(codeRequestUrl(t.url, clientId, { resource: API }), user);
     const same = await browser.open(codeRequestUrl(t.url, clientId, { resource: API }));
     assert.ok(query(same.url).get('code'), 'the approved resource needs no page');
-    assert.ok(isConsentPage(await browser.open(codeRequestUrl(t.url, clientId, { resource: other }))));
+    const asked = await browser.open(codeRequestUrl(t.url, clientId, { resource: other }));
+    assert.ok(isConsentPage(asked));
+    assert.match(asked.html, /At these services:[\s\S]*<code>https:\/\/other\.example\/<\/code>/, 'the page names the resource');
     const silent = await browser.open(codeRequestUrl(t.url, clientId, { resource: other, prompt: 'none' }));
     assert.equal(query(silent.url).get('error'), 'consent_required');
   });
