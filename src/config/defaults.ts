@@ -33,6 +33,12 @@ export const defaults = {
   defaultAudience: undefined as string | undefined,
   /** Scopes beyond the OpenID Connect ones that clients may be registered for. */
   scopes: [] as string[],
+  /**
+   * The server-wide resource registry (RFC 8707): `{ uri, scopes, defaultScopes?, clients? }`. Any
+   * client (or only those listed in `clients`) may ask tokens for these resources and their scopes;
+   * a request without `scope` gets `defaultScopes` (all `scopes` when not set).
+   */
+  resources: [] as { uri: string; scopes?: string[]; defaultScopes?: string[]; clients?: string[] }[],
   keys: {
     /** Rotate the signing keys automatically when the newest is this old (seconds); 0 turns it off. */
     rotateAfter: 90 * 24 * 3600,
