@@ -7,6 +7,7 @@ import type { Deps } from './deps.ts';
 import { authorizeEndpoint } from './endpoints/authorize.ts';
 import { discoveryEndpoint, jwksEndpoint } from './endpoints/discovery.ts';
 import { introspectEndpoint } from './endpoints/introspect.ts';
+import { deleteRegistration, readRegistration, registerEndpoint, updateRegistration } from './endpoints/registration.ts';
 import { revokeEndpoint } from './endpoints/revoke.ts';
 import { tokenEndpoint } from './endpoints/token.ts';
 import { userinfoEndpoint } from './endpoints/userinfo.ts';
@@ -24,6 +25,17 @@ export function routes(deps: Deps, log: Logger): Endpoint {
     { path: '/userinfo', errors: 'json', methods: { GET: (r) => userinfoEndpoint(r, deps), POST: (r) => userinfoEndpoint(r, deps) } },
     { path: '/introspect', errors: 'json', methods: { POST: (r) => introspectEndpoint(r, deps) } },
     { path: '/revoke', errors: 'json', methods: { POST: (r) => revokeEndpoint(r, deps) } },
+    { path: '/register', errors: 'json', methods: { POST: (r) => registerEndpoint(r, deps) } },
+    {
+      path: '/register',
+      param: true,
+      errors: 'json',
+      methods: {
+        GET: (r) => readRegistration(r, deps),
+        PUT: (r) => updateRegistration(r, deps),
+        DELETE: (r) => deleteRegistration(r, deps),
+      },
+    },
     { path: '/end-session', errors: 'page', methods: { GET: (r) => endSession(r, deps), POST: (r) => endSession(r, deps) } },
     { path: '/jwks', errors: 'json', methods: { GET: () => jwksEndpoint(deps) } },
     { path: '/.well-known/openid-configuration', errors: 'json', methods: { GET: () => discoveryEndpoint(deps) } },

@@ -87,6 +87,21 @@ export const defaults = {
     /** How long a browser that signed in to an account stays exempt from the account and address limits. */
     knownBrowserSeconds: 30 * 24 * 3600,
   },
+  /** Dynamic client registration (RFC 7591, RFC 7592 management); off by default. See README "MCP". */
+  registration: {
+    enabled: false,
+    /** When set, registering needs `Authorization: Bearer <this token>` (RFC 7591 §3); anyone may register otherwise. */
+    initialAccessToken: undefined as string | undefined,
+    /** Registrations one address may make per minute. */
+    perMinute: 10,
+    /** A registered client that has no grant this long after registering is deleted. */
+    unusedClientSeconds: 24 * 3600,
+  },
+  /**
+   * Browser origins allowed to call the metadata, JWKS, token, registration and revocation
+   * endpoints (CORS); `"*"` allows any origin, for the metadata and JWKS documents only.
+   */
+  cors: { origins: [] as string[] },
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
 };
 

@@ -85,6 +85,25 @@ const schema = z.strictObject({
     client: throttlePolicy(24 * 3600),
     knownBrowserSeconds: seconds,
   }),
+  // RFC 7591 / RFC 7592: dynamic client registration, off unless enabled.
+  registration: z.strictObject({
+    enabled: z.boolean(),
+    initialAccessToken: z
+      .string()
+      .min(32, 'must be at least 32 characters')
+      // RFC 6750 §2.1: it is sent as a Bearer token (b64token).
+      .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'must be a Bearer token: letters, digits and -._~+/ only')
+      .optional(),
+    perMinute: z.number().int().min(1),
+    unusedClientSeconds: seconds,
+  }),
+  cors: z.strictObject({
+    origins: z.array(
+      z
+        .string()
+        .refine((s) => s === '*' || isOrigin(s), 'must be "*" or an origin such as https://app.example.com (scheme, host, port only)'),
+    ),
+  }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   // The key-encryption secret and its file (tokens/key-secret.ts); never stored in the database.
   secret: z.string().min(1).optional(),
@@ -146,6 +165,14 @@ function isIssuer(s: string): boolean {
     const u = new URL(s);
     // RFC 8414 §2: no query or fragment component, not even an empty one.
     return (u.protocol === 'https:' || u.protocol === 'http:') && !s.includes('?') && !s.includes('#') && !s.endsWith('/');
+  } catch {
+    return false;
+  }
+}
+
+function isOrigin(s: string): boolean {
+  try {
+    return (s.startsWith('https://') || s.startsWith('http://')) && new URL(s).origin === s;
   } catch {
     return false;
   }

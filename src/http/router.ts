@@ -10,7 +10,7 @@ export interface Route {
   path: string;
   /** Matches `path/<one segment>` and passes the segment as `pathParam`. */
   param?: boolean;
-  methods: Partial<Record<'GET' | 'POST', Endpoint>>;
+  methods: Partial<Record<'GET' | 'POST' | 'PUT' | 'DELETE', Endpoint>>;
   errors: ErrorFormat;
 }
 
@@ -51,7 +51,7 @@ export function createRouter(routes: readonly Route[], log: Logger, renderPage: 
 
   async function answer(route: Route, req: OAuthRequest): Promise<OAuthResponse> {
     const method = req.method === 'HEAD' ? 'GET' : req.method;
-    const endpoint = route.methods[method as 'GET' | 'POST'];
+    const endpoint = route.methods[method as keyof Route['methods']];
     if (!endpoint || !Object.hasOwn(route.methods, method)) {
       // RFC 9110 §15.5.6: a 405 lists the methods the resource supports.
       const allowed = Object.keys(route.methods).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));

@@ -35,6 +35,7 @@ before(async () => {
   bare = await startMcpServer({ issuer: () => issuer, port: 0, host: '127.0.0.1', scopes: { tools: [], write: [] } });
   // SDK v1 does not add offline_access to the scope it asks for: refresh tokens come with `always`.
   t = await startTestServer({
+    registration: { enabled: true },
     refreshTokens: 'always',
     resources: [
       { uri: mcp.resource, scopes: ['mcp:tools', 'mcp:write'], defaultScopes: ['mcp:tools'] },
@@ -166,6 +167,17 @@ describe('MCP SDK v1 client', () => {
     assert.equal(provider.authorizations[0]?.searchParams.has('scope'), false);
     assert.equal(decodeJwt(provider.savedTokens?.access_token ?? '').scope, 'openid');
     assert.ok(text(await client.callTool({ name: 'whoami', arguments: {} })).includes('"openid"'));
+    await client.close();
+  });
+  test('a client that registers itself (RFC 7591) connects and calls whoami', async () => {
+    const provider = new MemoryOAuthProvider(user, metadata);
+    const { client } = await connect(mcp, provider);
+    const registered = provider.clientInformation() as { client_id: string };
+    assert.ok(await t.storage.registrations.get(registered.client_id), 'the SDK registered the client');
+    const stored = await t.storage.clients.get(registered.client_id);
+    assert.equal(stored?.tokenEndpointAuthMethod, 'none');
+    const who = JSON.parse(text(await client.callTool({ name: 'whoami', arguments: {} }))) as Record<string, unknown>;
+    assert.equal(who.client_id, registered.client_id);
     await client.close();
   });
 });
