@@ -68,7 +68,8 @@ export function createRouter(
     }
     const label = route.param ? `${route.path}/:id` : route.path;
     const allow = allowedOrigin(route.cors, req.headers.origin, corsOrigins);
-    const res = route.cors !== undefined && req.method === 'OPTIONS' ? preflight(route, allow) : await answer(route, request);
+    // Only an allowed origin gets a preflight answer; any other OPTIONS is the route's usual 405.
+    const res = allow !== undefined && req.method === 'OPTIONS' ? preflight(route) : await answer(route, request);
     if (allow !== undefined) {
       res.headers['access-control-allow-origin'] = allow;
       res.headers['access-control-expose-headers'] = CORS_EXPOSED_HEADERS;
@@ -79,15 +80,17 @@ export function createRouter(
     return res;
   };
 
-  /** A CORS preflight (Fetch standard §3.2.2): what the route allows; nothing for a refused origin. */
-  function preflight(route: Route, allow: string | undefined): OAuthResponse {
-    const headers: Record<string, string> = { 'cache-control': 'no-store' };
-    if (allow !== undefined) {
-      headers['access-control-allow-methods'] = [...Object.keys(route.methods), 'OPTIONS'].join(', ');
-      headers['access-control-allow-headers'] = CORS_REQUEST_HEADERS;
-      headers['access-control-max-age'] = '600';
-    }
-    return { status: 204, headers };
+  /** A CORS preflight (Fetch standard, CORS protocol): what the route allows an allowed origin. */
+  function preflight(route: Route): OAuthResponse {
+    return {
+      status: 204,
+      headers: {
+        'cache-control': 'no-store',
+        'access-control-allow-methods': [...Object.keys(route.methods), 'OPTIONS'].join(', '),
+        'access-control-allow-headers': CORS_REQUEST_HEADERS,
+        'access-control-max-age': '600',
+      },
+    };
   }
 
   async function answer(route: Route, req: OAuthRequest): Promise<OAuthResponse> {
