@@ -11,6 +11,9 @@ export async function maintain(deps: Deps): Promise<void> {
     for (const k of rotated) log.info({ event: 'key.rotated', kid: k.kid, alg: k.alg, activates_at: k.activatesAt }, 'signing key rotated');
     const deleted = await storage.cleanup(clock());
     if (deleted > 0) log.debug({ event: 'cleanup', deleted }, 'expired rows deleted');
+    // Clients registered dynamically and never used (RFC 7591 leaves their lifetime to the server).
+    const unused = await storage.registrations.removeUnused(clock());
+    if (unused > 0) log.info({ event: 'client.registration_expired', deleted: unused }, 'unused registered clients deleted');
     await keys.reload();
   } catch (err) {
     log.error({ err }, 'maintenance failed');

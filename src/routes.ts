@@ -7,6 +7,7 @@ import type { Deps } from './deps.ts';
 import { authorizeEndpoint } from './endpoints/authorize.ts';
 import { discoveryEndpoint, jwksEndpoint } from './endpoints/discovery.ts';
 import { introspectEndpoint } from './endpoints/introspect.ts';
+import { deleteRegistration, readRegistration, registerEndpoint, updateRegistration } from './endpoints/registration.ts';
 import { revokeEndpoint } from './endpoints/revoke.ts';
 import { tokenEndpoint } from './endpoints/token.ts';
 import { userinfoEndpoint } from './endpoints/userinfo.ts';
@@ -20,17 +21,35 @@ export function routes(deps: Deps, log: Logger): Endpoint {
     { path: '/authorize', errors: 'page', methods: { GET: (r) => authorizeEndpoint(r, deps), POST: (r) => authorizeEndpoint(r, deps) } },
     { path: '/login', param: true, errors: 'page', methods: { GET: (r) => loginGet(r, deps), POST: (r) => loginPost(r, deps) } },
     { path: '/consent', param: true, errors: 'page', methods: { GET: (r) => consentGet(r, deps), POST: (r) => consentPost(r, deps) } },
-    { path: '/token', errors: 'json', methods: { POST: (r) => tokenEndpoint(r, deps) } },
+    { path: '/token', errors: 'json', cors: 'listed', methods: { POST: (r) => tokenEndpoint(r, deps) } },
     { path: '/userinfo', errors: 'json', methods: { GET: (r) => userinfoEndpoint(r, deps), POST: (r) => userinfoEndpoint(r, deps) } },
     { path: '/introspect', errors: 'json', methods: { POST: (r) => introspectEndpoint(r, deps) } },
-    { path: '/revoke', errors: 'json', methods: { POST: (r) => revokeEndpoint(r, deps) } },
+    { path: '/revoke', errors: 'json', cors: 'listed', methods: { POST: (r) => revokeEndpoint(r, deps) } },
+    { path: '/register', errors: 'json', cors: 'listed', methods: { POST: (r) => registerEndpoint(r, deps) } },
+    {
+      path: '/register',
+      param: true,
+      errors: 'json',
+      cors: 'listed',
+      methods: {
+        GET: (r) => readRegistration(r, deps),
+        PUT: (r) => updateRegistration(r, deps),
+        DELETE: (r) => deleteRegistration(r, deps),
+      },
+    },
     { path: '/end-session', errors: 'page', methods: { GET: (r) => endSession(r, deps), POST: (r) => endSession(r, deps) } },
-    { path: '/jwks', errors: 'json', methods: { GET: () => jwksEndpoint(deps) } },
-    { path: '/.well-known/openid-configuration', errors: 'json', methods: { GET: () => discoveryEndpoint(deps) } },
-    { path: '/.well-known/oauth-authorization-server', errors: 'json', methods: { GET: () => discoveryEndpoint(deps) } },
+    { path: '/jwks', errors: 'json', cors: 'public', methods: { GET: () => jwksEndpoint(deps) } },
+    { path: '/.well-known/openid-configuration', errors: 'json', cors: 'public', methods: { GET: () => discoveryEndpoint(deps) } },
+    { path: '/.well-known/oauth-authorization-server', errors: 'json', cors: 'public', methods: { GET: () => discoveryEndpoint(deps) } },
     { path: '/healthz', errors: 'json', methods: { GET: () => healthzEndpoint() } },
     { path: '/readyz', errors: 'json', methods: { GET: () => readyzEndpoint(deps) } },
     { path: '/metrics', errors: 'json', methods: { GET: () => metricsEndpoint(deps) } },
   ];
-  return createRouter(table, log, deps.views.error, { notFound: strings.notFound, methodNotAllowed: strings.methodNotAllowed });
+  return createRouter(
+    table,
+    log,
+    deps.views.error,
+    { notFound: strings.notFound, methodNotAllowed: strings.methodNotAllowed },
+    deps.config.cors.origins,
+  );
 }

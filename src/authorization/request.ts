@@ -6,7 +6,7 @@ import { diagnoseRedirectUri } from '../clients/redirect-uri-diagnosis.ts';
 import type { Config } from '../config/schema.ts';
 import { OAuthError, pageError } from '../errors.ts';
 import { challengeProblem } from '../grants/pkce.ts';
-import { checkResources } from '../grants/resource.ts';
+import { checkResources, scopePolicy } from '../grants/resource.ts';
 import { isSubset, joinScope, splitScope } from '../grants/scope.ts';
 import { collectParams } from '../http/body.ts';
 import type { OAuthRequest } from '../http/types.ts';
@@ -53,8 +53,9 @@ export async function readAuthorizationRequest(
   const redirectUri = redirectTarget(client, raw, deps.log);
   const state = raw.state ?? null;
   try {
-    const params = validate(raw, client, redirectUri);
-    params.resources = checkResources(resources, client, deps.config);
+    const checked = checkResources(resources, client, deps.config);
+    const params = validate(raw, client, redirectUri, scopePolicy(checked, client, deps.config));
+    params.resources = checked;
     return { client, params };
   } catch (e) {
     if (!(e instanceof OAuthError)) throw e;
@@ -89,7 +90,12 @@ function redirectTarget(client: ClientRecord, raw: Record<string, string>, log: 
   return uri;
 }
 
-function validate(raw: Record<string, string>, client: ClientRecord, redirectUri: string): AuthorizationParams {
+function validate(
+  raw: Record<string, string>,
+  client: ClientRecord,
+  redirectUri: string,
+  scopes: { allowed: string[]; defaults: string[] },
+): AuthorizationParams {
   // OIDC Core §6: request objects are not supported, and saying so is required.
   if (raw.request !== undefined) throw new OAuthError('request_not_supported', 'request objects are not supported');
   if (raw.request_uri !== undefined) throw new OAuthError('request_uri_not_supported', 'request_uri is not supported');
@@ -107,10 +113,11 @@ function validate(raw: Record<string, string>, client: ClientRecord, redirectUri
   if (raw.nonce !== undefined && raw.nonce.length > MAX_NONCE_LENGTH) {
     throw new OAuthError('invalid_request', `nonce is longer than ${MAX_NONCE_LENGTH} characters`);
   }
-  // RFC 6749 §3.3: absent scope falls back to the client's registered scope.
-  const scope = raw.scope === undefined ? splitScope(client.scope) : splitScope(raw.scope);
+  // RFC 6749 §3.3: absent scope falls back to a default: the requested registry resources' default
+  // scopes, else the client's registered scope (grants/resource.ts scopePolicy).
+  const scope = raw.scope === undefined ? scopes.defaults : splitScope(raw.scope);
   if (scope.length === 0) throw new OAuthError('invalid_scope', 'no scope was requested');
-  if (!isSubset(scope, splitScope(client.scope))) throw new OAuthError('invalid_scope', 'a requested scope is not allowed for this client');
+  if (!isSubset(scope, scopes.allowed)) throw new OAuthError('invalid_scope', 'a requested scope is not allowed for this client');
 
   const pkce = challengeProblem(raw.code_challenge, raw.code_challenge_method);
   if (pkce) throw new OAuthError('invalid_request', pkce);

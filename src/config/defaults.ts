@@ -33,6 +33,12 @@ export const defaults = {
   defaultAudience: undefined as string | undefined,
   /** Scopes beyond the OpenID Connect ones that clients may be registered for. */
   scopes: [] as string[],
+  /**
+   * The server-wide resource registry (RFC 8707): `{ uri, scopes, defaultScopes?, clients? }`. Any
+   * client (or only those listed in `clients`) may ask tokens for these resources and their scopes;
+   * a request without `scope` gets `defaultScopes` (all `scopes` when not set).
+   */
+  resources: [] as { uri: string; scopes?: string[]; defaultScopes?: string[]; clients?: string[] }[],
   keys: {
     /** Rotate the signing keys automatically when the newest is this old (seconds); 0 turns it off. */
     rotateAfter: 90 * 24 * 3600,
@@ -81,6 +87,21 @@ export const defaults = {
     /** How long a browser that signed in to an account stays exempt from the account and address limits. */
     knownBrowserSeconds: 30 * 24 * 3600,
   },
+  /** Dynamic client registration (RFC 7591, RFC 7592 management); off by default. See README "MCP". */
+  registration: {
+    enabled: false,
+    /** When set, registering needs `Authorization: Bearer <this token>` (RFC 7591 §3); anyone may register otherwise. */
+    initialAccessToken: undefined as string | undefined,
+    /** Registrations one address may make per minute. */
+    perMinute: 10,
+    /** A registered client that has no grant this long after registering is deleted. */
+    unusedClientSeconds: 24 * 3600,
+  },
+  /**
+   * Browser origins allowed to call the metadata, JWKS, token, registration and revocation
+   * endpoints (CORS); `"*"` allows any origin, for the metadata and JWKS documents only.
+   */
+  cors: { origins: [] as string[] },
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
 };
 

@@ -1,6 +1,7 @@
 // Configuration: types, validation and the environment mapping (ARCHITECTURE.md rule 7: validated once, frozen).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { resourceProblem } from '../clients/redirect-uri.ts';
 import { SIGNING_ALGS } from '../tokens/algorithms.ts';
 import { defaults, oidcScopes } from './defaults.ts';
 import { type EnvVariable, envVariables, readEnv } from './env.ts';
@@ -8,6 +9,16 @@ import { type EnvVariable, envVariables, readEnv } from './env.ts';
 const algs = z.enum(SIGNING_ALGS);
 const seconds = z.number().int().positive();
 const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without spaces, " or \\');
+
+// RFC 8707 §2 resources of the server-wide registry (README "MCP"): any client its policy allows may ask for them.
+const registeredResource = z
+  .strictObject({
+    uri: z.string().refine((s) => !resourceProblem(s), 'must be an absolute URI without a fragment (RFC 8707 §2)'),
+    scopes: z.array(scopeToken).default([]),
+    defaultScopes: z.array(scopeToken).optional(),
+    clients: z.array(z.string().min(1)).optional(),
+  })
+  .refine((r) => (r.defaultScopes ?? []).every((s) => r.scopes.includes(s)), 'defaultScopes must be among its scopes');
 
 function throttlePolicy(maxLockSeconds: number) {
   return z
@@ -39,6 +50,10 @@ const schema = z.strictObject({
   idTokenAlg: algs,
   defaultAudience: z.string().min(1).optional(),
   scopes: z.array(scopeToken),
+  resources: z.array(registeredResource).refine((list) => {
+    const seen = list.map((r) => new URL(r.uri).href);
+    return new Set(seen).size === seen.length;
+  }, 'names one resource twice (URIs are compared as parsed URLs: scheme and host in lower case, "/" for an empty path)'),
   keys: z.strictObject({
     rotateAfter: z.number().int().min(0),
     prePublish: z
@@ -70,6 +85,25 @@ const schema = z.strictObject({
     client: throttlePolicy(24 * 3600),
     knownBrowserSeconds: seconds,
   }),
+  // RFC 7591 / RFC 7592: dynamic client registration, off unless enabled.
+  registration: z.strictObject({
+    enabled: z.boolean(),
+    initialAccessToken: z
+      .string()
+      .min(32, 'must be at least 32 characters')
+      // RFC 6750 §2.1: it is sent as a Bearer token (b64token).
+      .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'must be a Bearer token: letters, digits and -._~+/ only')
+      .optional(),
+    perMinute: z.number().int().min(1),
+    unusedClientSeconds: seconds,
+  }),
+  cors: z.strictObject({
+    origins: z.array(
+      z
+        .string()
+        .refine((s) => s === '*' || isOrigin(s), 'must be "*" or an origin such as https://app.example.com (scheme, host, port only)'),
+    ),
+  }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   // The key-encryption secret and its file (tokens/key-secret.ts); never stored in the database.
   secret: z.string().min(1).optional(),
@@ -92,7 +126,7 @@ type Input = z.infer<typeof schema>;
 export interface Config extends Omit<Input, 'issuer' | 'defaultAudience'> {
   readonly issuer: string;
   readonly defaultAudience: string;
-  /** Every scope a client may be registered for: the OpenID Connect ones and `scopes`. */
+  /** Every scope a client may be registered for: the OpenID Connect ones, `scopes` and those of `resources`. */
   readonly supportedScopes: readonly string[];
 }
 
@@ -131,6 +165,14 @@ function isIssuer(s: string): boolean {
     const u = new URL(s);
     // RFC 8414 §2: no query or fragment component, not even an empty one.
     return (u.protocol === 'https:' || u.protocol === 'http:') && !s.includes('?') && !s.includes('#') && !s.endsWith('/');
+  } catch {
+    return false;
+  }
+}
+
+function isOrigin(s: string): boolean {
+  try {
+    return (s.startsWith('https://') || s.startsWith('http://')) && new URL(s).origin === s;
   } catch {
     return false;
   }
@@ -186,7 +228,7 @@ export function resolveConfig(...layers: (ConfigInput | undefined)[]): Config {
     ...input,
     issuer,
     defaultAudience: input.defaultAudience ?? issuer,
-    supportedScopes: [...new Set([...oidcScopes, ...input.scopes])],
+    supportedScopes: [...new Set([...oidcScopes, ...input.scopes, ...input.resources.flatMap((r) => r.scopes)])],
   };
   return deepFreeze(config);
 }

@@ -46,6 +46,8 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
     request_uri_parameter_supported: false,
     // RFC 9207 §3: iss is sent in every authorization response.
     authorization_response_iss_parameter_supported: true,
+    // RFC 8414 §2 / RFC 7591 §3: only when registration is enabled.
+    ...(config.registration.enabled ? { registration_endpoint: `${iss}/register` } : {}),
   };
 }
 

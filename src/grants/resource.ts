@@ -4,31 +4,77 @@ import type { Config } from '../config/schema.ts';
 import { OAuthError } from '../errors.ts';
 import type { ClientRecord } from '../storage/types.ts';
 
-/** RFC 8707 §2: checks the requested resources against what the client may use. */
+/** One entry of the server-wide resource registry (config `resources`). */
+export type RegisteredResource = Config['resources'][number];
+
+/**
+ * Whether two resource URIs name the same resource. Clients serialize the resource with the WHATWG
+ * URL parser (the MCP SDKs send `URL.href`: `https://mcp.example.com` arrives as
+ * `https://mcp.example.com/`), and MCP's "canonical server URI" takes the scheme and host in any
+ * case: both sides are compared as parsed URLs, so an origin with or without its "/" and an
+ * upper-case scheme or host match, while every other difference of path or query does not.
+ */
+export function sameResource(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return false;
+  }
+}
+
+/** The registry entries `client` may use (its `clients` policy; no list means any client). */
+function registryFor(client: ClientRecord, config: Config): RegisteredResource[] {
+  return config.resources.filter((r) => r.clients === undefined || r.clients.includes(client.clientId));
+}
+
+/**
+ * RFC 8707 §2: checks the requested resources against what the client may use, and returns each
+ * in its registered form (the form that goes into `aud`).
+ */
 export function checkResources(requested: readonly string[], client: ClientRecord, config: Config): string[] {
-  const unique = [...new Set(requested)];
-  for (const r of unique) {
+  const known = [...client.resources, ...registryFor(client, config).map((r) => r.uri), config.defaultAudience, config.issuer];
+  const out: string[] = [];
+  for (const r of requested) {
     // RFC 8707 §2: an absolute URI without a fragment, else invalid_target.
     if (resourceProblem(r)) throw new OAuthError('invalid_target', 'a resource is not an absolute URI without a fragment');
     // The issuer is this server (its UserInfo endpoint): any client may name it beside other resources.
-    if (r !== config.defaultAudience && r !== config.issuer && !client.resources.includes(r)) {
-      throw new OAuthError('invalid_target', 'this client may not request tokens for that resource');
-    }
+    const registered = known.find((k) => sameResource(k, r));
+    if (registered === undefined) throw new OAuthError('invalid_target', 'this client may not request tokens for that resource');
+    if (!out.includes(registered)) out.push(registered);
   }
-  return unique;
+  return out;
+}
+
+/**
+ * RFC 6749 §3.3 for the registry: the scopes a request may name (the client's, and those of the
+ * registry resources it asks for) and the default when it names none (the default scopes of those
+ * resources, else the client's registered scope).
+ */
+export function scopePolicy(resources: readonly string[], client: ClientRecord, config: Config): { allowed: string[]; defaults: string[] } {
+  const own = client.scope.split(' ').filter(Boolean);
+  const entries = registryFor(client, config).filter((e) => resources.includes(e.uri));
+  const defaults = [...new Set(entries.flatMap((e) => e.defaultScopes ?? e.scopes))];
+  return {
+    allowed: [...new Set([...own, ...entries.flatMap((e) => e.scopes)])],
+    defaults: defaults.length > 0 ? defaults : own,
+  };
 }
 
 /**
  * RFC 8707 §2.2: at the token endpoint a client may narrow the audience to resources it was granted
- * (an empty grant list stands for the default audience).
+ * (an empty grant list stands for the default audience); each is answered in its granted form.
  */
 export function narrowResources(requested: readonly string[], granted: readonly string[], config: Config): string[] {
   if (requested.length === 0) return [...granted];
   const allowed = granted.length ? granted : [config.defaultAudience];
+  const out: string[] = [];
   for (const r of requested) {
-    if (!allowed.includes(r)) throw new OAuthError('invalid_target', 'the resource was not part of the grant');
+    const match = allowed.find((g) => sameResource(g, r));
+    if (match === undefined) throw new OAuthError('invalid_target', 'the resource was not part of the grant');
+    if (!out.includes(match)) out.push(match);
   }
-  return [...new Set(requested)];
+  return out;
 }
 
 /**

@@ -36,6 +36,7 @@ export interface AdapterOptions {
 }
 
 const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
 
 /** A `(req, res)` handler for node:http, Express, Connect or Fastify's raw request. */
 export function nodeHandler(endpoint: Endpoint, opts: AdapterOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -115,7 +116,15 @@ async function toRequest(req: IncomingMessage, remoteAddress: string, opts: Adap
     const limit = opts.bodyBytes;
     const raw = alreadyReadBody(req) ?? (await readBody(req, limit, opts.requestTimeoutMs ?? 30_000));
     if (raw.length > limit) throw new OAuthError('invalid_request', `the body is larger than ${limit} bytes`, { status: 413 });
-    if (raw.length > 0 || contentType === FORM) {
+    if (raw.length > 0 && contentType === JSON_TYPE) {
+      // RFC 7591 §3.1 and RFC 7592 §2.2: client registration requests are JSON; each endpoint checks its own format.
+      if (!isUtf8(raw)) throw new OAuthError('invalid_request', 'the body is not valid UTF-8');
+      try {
+        request.json = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw new OAuthError('invalid_request', 'the body is not valid JSON');
+      }
+    } else if (raw.length > 0 || contentType === FORM) {
       if (contentType !== FORM) throw new OAuthError('invalid_request', `the body must be ${FORM}`);
       if (!isUtf8(raw)) throw new OAuthError('invalid_request', 'the body is not valid UTF-8');
       request.body = parseForm(raw.toString('utf8'), opts.parameterBytes);

@@ -10,8 +10,25 @@ export interface Route {
   path: string;
   /** Matches `path/<one segment>` and passes the segment as `pathParam`. */
   param?: boolean;
-  methods: Partial<Record<'GET' | 'POST', Endpoint>>;
+  methods: Partial<Record<'GET' | 'POST' | 'PUT' | 'DELETE', Endpoint>>;
   errors: ErrorFormat;
+  /**
+   * Whether browsers on other origins may call it (CORS, config `cors.origins`): `public` documents
+   * (metadata, JWKS) accept `*`; `listed` endpoints only origins named one by one. Pages have none.
+   */
+  cors?: 'public' | 'listed';
+}
+
+/** The request headers a browser-based client sends to the CORS routes. */
+const CORS_REQUEST_HEADERS = 'authorization, content-type, mcp-protocol-version, dpop';
+/** The response headers such a client must read (challenges, waits, nonces). */
+const CORS_EXPOSED_HEADERS = 'www-authenticate, retry-after, dpop-nonce';
+
+/** The Access-Control-Allow-Origin a route gives `origin`, or undefined when it gives none. */
+function allowedOrigin(kind: Route['cors'], origin: string | undefined, origins: readonly string[]): string | undefined {
+  if (kind === undefined || origin === undefined) return undefined;
+  if (origins.includes(origin)) return origin;
+  return kind === 'public' && origins.includes('*') ? '*' : undefined;
 }
 
 /** The router's own words (the composition root passes them from the page strings). */
@@ -20,7 +37,13 @@ export interface RouterMessages {
   methodNotAllowed(allowed: string): string;
 }
 
-export function createRouter(routes: readonly Route[], log: Logger, renderPage: PageRenderer, messages: RouterMessages): Endpoint {
+export function createRouter(
+  routes: readonly Route[],
+  log: Logger,
+  renderPage: PageRenderer,
+  messages: RouterMessages,
+  corsOrigins: readonly string[] = [],
+): Endpoint {
   const exact = new Map<string, Route>();
   const prefixed: Route[] = [];
   for (const r of routes) r.param ? prefixed.push(r) : exact.set(r.path, r);
@@ -44,14 +67,35 @@ export function createRouter(routes: readonly Route[], log: Logger, renderPage: 
       return errorResponse(new OAuthError('not_found', messages.notFound), format, log, renderPage);
     }
     const label = route.param ? `${route.path}/:id` : route.path;
-    const res = await answer(route, request);
+    const allow = allowedOrigin(route.cors, req.headers.origin, corsOrigins);
+    // Only an allowed origin gets a preflight answer; any other OPTIONS is the route's usual 405.
+    const res = allow !== undefined && req.method === 'OPTIONS' ? preflight(route) : await answer(route, request);
+    if (allow !== undefined) {
+      res.headers['access-control-allow-origin'] = allow;
+      res.headers['access-control-expose-headers'] = CORS_EXPOSED_HEADERS;
+    }
+    // The answer depends on the Origin header whenever origins are listed one by one.
+    if (route.cors !== undefined && corsOrigins.some((o) => o !== '*')) res.headers.vary = 'Origin';
     res.route = label;
     return res;
   };
 
+  /** A CORS preflight (Fetch standard, CORS protocol): what the route allows an allowed origin. */
+  function preflight(route: Route): OAuthResponse {
+    return {
+      status: 204,
+      headers: {
+        'cache-control': 'no-store',
+        'access-control-allow-methods': [...Object.keys(route.methods), 'OPTIONS'].join(', '),
+        'access-control-allow-headers': CORS_REQUEST_HEADERS,
+        'access-control-max-age': '600',
+      },
+    };
+  }
+
   async function answer(route: Route, req: OAuthRequest): Promise<OAuthResponse> {
     const method = req.method === 'HEAD' ? 'GET' : req.method;
-    const endpoint = route.methods[method as 'GET' | 'POST'];
+    const endpoint = route.methods[method as keyof Route['methods']];
     if (!endpoint || !Object.hasOwn(route.methods, method)) {
       // RFC 9110 §15.5.6: a 405 lists the methods the resource supports.
       const allowed = Object.keys(route.methods).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));

@@ -10,6 +10,8 @@ export interface OAuthRequest {
   headers: Readonly<Record<string, string | undefined>>;
   /** The form body (application/x-www-form-urlencoded), or null when there was none. */
   body: URLSearchParams | null;
+  /** A JSON body (application/json), parsed; undefined when there was none. */
+  json?: unknown;
   /** The media type of the body, without parameters, lower-case; '' when absent. */
   contentType: string;
   cookies: Readonly<Record<string, string>>;

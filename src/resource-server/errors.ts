@@ -77,13 +77,17 @@ export class ResourceServerError extends Error {
   /**
    * The `WWW-Authenticate` response header value for this error (RFC 6750 §3), e.g.
    * `Bearer realm="api", error="invalid_token", error_description="The access token expired"`.
+   * With `challenge.resourceMetadata`, the RFC 9728 §5.1 `resource_metadata` parameter is added;
+   * `challenge.scope` gives the `scope` of an `invalid_token` challenge (MCP: the scopes needed).
    */
-  wwwAuthenticate(realm?: string): string {
+  wwwAuthenticate(realm?: string, challenge: ChallengeParameters = {}): string {
     const params: string[] = [];
     if (realm !== undefined) params.push(`realm=${quote(realm)}`);
     params.push(`error=${quote(this.code)}`);
     params.push(`error_description=${quote(attributeChars(this.description))}`);
-    if (this.scope !== undefined) params.push(`scope=${quote(attributeChars(this.scope))}`);
+    const scope = this.scope ?? (this.code === 'invalid_token' ? challenge.scope : undefined);
+    if (scope) params.push(`scope=${quote(attributeChars(scope))}`);
+    if (challenge.resourceMetadata !== undefined) params.push(`resource_metadata=${quote(challenge.resourceMetadata)}`);
     return `Bearer ${params.join(', ')}`;
   }
 
@@ -96,8 +100,32 @@ export class ResourceServerError extends Error {
 }
 
 /**
+ * What a challenge tells the client besides the error (RFC 9728 §5.1; MCP authorization,
+ * "Protected Resource Metadata Discovery" and "Scope Selection Strategy").
+ *
+ * @example
+ * ```ts
+ * import { bearerChallenge, type ChallengeParameters } from 'latchkey/resource-server';
+ *
+ * const challenge: ChallengeParameters = {
+ *   resourceMetadata: 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp',
+ *   scope: 'mcp:tools',
+ * };
+ * bearerChallenge(undefined, challenge);
+ * // 'Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"'
+ * ```
+ */
+export interface ChallengeParameters {
+  /** The URL of this resource's RFC 9728 metadata, sent as `resource_metadata`. */
+  resourceMetadata?: string | undefined;
+  /** Space-delimited scopes the request needs, sent as `scope` (RFC 6750 §3). */
+  scope?: string | undefined;
+}
+
+/**
  * The challenge for a request that carried no token at all: no error code, per RFC 6750 §3.1
  * ("If the request lacks any authentication information … SHOULD NOT include an error code").
+ * With `challenge`, it carries `resource_metadata` (RFC 9728 §5.1) and the `scope` needed.
  *
  * @example
  * ```ts
@@ -106,8 +134,12 @@ export class ResourceServerError extends Error {
  * bearerChallenge('api'); // 'Bearer realm="api"'
  * ```
  */
-export function bearerChallenge(realm?: string): string {
-  return realm === undefined ? 'Bearer' : `Bearer realm=${quote(realm)}`;
+export function bearerChallenge(realm?: string, challenge: ChallengeParameters = {}): string {
+  const params: string[] = [];
+  if (realm !== undefined) params.push(`realm=${quote(realm)}`);
+  if (challenge.resourceMetadata !== undefined) params.push(`resource_metadata=${quote(challenge.resourceMetadata)}`);
+  if (challenge.scope) params.push(`scope=${quote(attributeChars(challenge.scope))}`);
+  return params.length === 0 ? 'Bearer' : `Bearer ${params.join(', ')}`;
 }
 
 /** RFC 9110 §5.6.4 quoted-string; control and non-ASCII characters are dropped so the header stays valid. */

@@ -1,10 +1,12 @@
-// RFC 6750 §2.1 and §3, RFC 9068 §4, RFC 7662 §2: the resource-server side of Latchkey.
+// RFC 6750 §2.1 and §3, RFC 9068 §4, RFC 7662 §2, RFC 9728: the resource-server side of Latchkey.
 import type { AccessTokenClaims } from './claims.ts';
 
 export { extractBearerToken } from './bearer.ts';
-export type { ResourceServerErrorBody, ResourceServerErrorCode } from './errors.ts';
+export type { ChallengeParameters, ResourceServerErrorBody, ResourceServerErrorCode } from './errors.ts';
 export { bearerChallenge, ResourceServerError } from './errors.ts';
 export { DEFAULT_ALGORITHMS } from './jwt.ts';
+export type { McpAuthInfo, McpTokenVerifierOptions } from './mcp.ts';
+export { mcpTokenVerifier, toMcpAuthInfo } from './mcp.ts';
 export type {
   AccessTokenMiddleware,
   AccessTokenRequest,
@@ -14,6 +16,8 @@ export type {
   RequireAccessTokenOptions,
 } from './middleware.ts';
 export { requireAccessToken } from './middleware.ts';
+export type { ProtectedResourceHandler, ProtectedResourceMetadata, ProtectedResourceOptions } from './protected-resource.ts';
+export { protectedResourceHandler, protectedResourceMetadata, protectedResourceMetadataUrl } from './protected-resource.ts';
 export type { FetchLike, IntrospectionOptions, PerRequestOptions, VerifyOptions } from './types.ts';
 export type { Verifier } from './verifier.ts';
 export { createVerifier, verifyAccessToken } from './verifier.ts';

@@ -1,7 +1,7 @@
 // RFC 6750 §2.1 and §3: protecting a resource with Bearer tokens in node:http, Express and Fastify.
 import { extractBearerToken } from './bearer.ts';
 import type { AccessTokenClaims } from './claims.ts';
-import { bearerChallenge, ResourceServerError } from './errors.ts';
+import { bearerChallenge, type ChallengeParameters, ResourceServerError } from './errors.ts';
 import type { VerifyOptions } from './types.ts';
 import { createVerifier } from './verifier.ts';
 
@@ -122,6 +122,12 @@ export type AccessTokenMiddleware = (req: AccessTokenRequest, res: NodeResponse 
 export interface RequireAccessTokenOptions extends VerifyOptions {
   /** The `realm` of the `WWW-Authenticate` challenge (RFC 6750 §3). */
   realm?: string;
+  /**
+   * The URL of this resource's RFC 9728 metadata (see {@link protectedResourceMetadataUrl}): every
+   * challenge then carries `resource_metadata` and the `scope` the request needs (RFC 9728 §5.1,
+   * MCP authorization), which is how MCP clients find the authorization server.
+   */
+  resourceMetadata?: string;
   /** Receives unexpected errors (authorization server unreachable, bad JWKS) answered with 503. */
   onError?: (error: unknown) => void;
 }
@@ -164,11 +170,19 @@ function send(res: NodeResponse | FastifyReply, fastify: boolean, outcome: Outco
   response.end(body);
 }
 
-function refusal(error: unknown, realm: string | undefined, onError: ((error: unknown) => void) | undefined): Outcome {
+// Browser-based clients read the challenge only when CORS exposes it (MCP authorization).
+const EXPOSE = { 'Access-Control-Expose-Headers': 'WWW-Authenticate' };
+
+function refusal(
+  error: unknown,
+  realm: string | undefined,
+  onError: ((error: unknown) => void) | undefined,
+  challenge: ChallengeParameters,
+): Outcome {
   if (error instanceof ResourceServerError) {
     return {
       status: error.status,
-      headers: { 'WWW-Authenticate': error.wwwAuthenticate(realm) },
+      headers: { 'WWW-Authenticate': error.wwwAuthenticate(realm, challenge), ...EXPOSE },
       body: { ...error.responseBody() },
     };
   }
@@ -211,8 +225,10 @@ function refusal(error: unknown, realm: string | undefined, onError: ((error: un
  * ```
  */
 export function requireAccessToken(options: RequireAccessTokenOptions): AccessTokenMiddleware {
-  const { realm, onError, ...verifyOptions } = options;
+  const { realm, onError, resourceMetadata, ...verifyOptions } = options;
   const verifier = createVerifier(verifyOptions);
+  // Without resource metadata the challenges stay as RFC 6750 alone writes them.
+  const challenge: ChallengeParameters = resourceMetadata === undefined ? {} : { resourceMetadata, scope: verifyOptions.scopes?.join(' ') };
 
   // Declared with two parameters: Fastify refuses async hooks that declare a third (`done`).
   return async function accessTokenMiddleware(req, res, ...rest: [next?: NextFunction]) {
@@ -225,13 +241,13 @@ export function requireAccessToken(options: RequireAccessTokenOptions): AccessTo
       }
       const token = extractBearerToken(header);
       if (token === undefined) {
-        send(res, fastify, { status: 401, headers: { 'WWW-Authenticate': bearerChallenge(realm) }, body: {} });
+        send(res, fastify, { status: 401, headers: { 'WWW-Authenticate': bearerChallenge(realm, challenge), ...EXPOSE }, body: {} });
         return;
       }
       claims = await verifier.verify(token);
     } catch (error) {
       try {
-        send(res, fastify, refusal(error, realm, onError));
+        send(res, fastify, refusal(error, realm, onError, challenge));
       } catch (sendError) {
         // The connection is already gone; there is nobody left to answer.
         try {

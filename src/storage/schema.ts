@@ -38,6 +38,8 @@ export interface Database {
     consented: number;
   };
   consents: { user_id: string; client_id: string; scope: string; resources: string; updated_at: number };
+  /** Clients registered dynamically (migration 0009). */
+  client_registrations: { client_id: string; token_hash: string; created_at: number; unused_until: number | null };
   grants: {
     id: string;
     client_id: string;

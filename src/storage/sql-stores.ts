@@ -2,6 +2,7 @@
 import { type Kysely, sql } from 'kysely';
 import { normalizeUsername } from '../accounts/username.ts';
 import { splitScope } from '../grants/scope.ts';
+import { registrationStore } from './registration-store.ts';
 import { revokeAccess } from './revoke-access.ts';
 import {
   clientFromRow,
@@ -271,6 +272,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       },
     },
     throttle: throttleStore(db),
+    registrations: registrationStore(db),
     revokeAccess: revokeAccess(db),
     async cleanup(now) {
       let total = 0;

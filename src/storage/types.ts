@@ -159,6 +159,29 @@ export interface KeyRecord {
   replaces: string | null;
 }
 
+/** A client registered dynamically (RFC 7591 §3): what its configuration endpoint (RFC 7592) needs. */
+export interface RegistrationRecord {
+  clientId: string;
+  /** SHA-256 of the registration access token (RFC 7592 §3). */
+  tokenHash: string;
+  createdAt: number;
+  /** Removed by cleanup if still unused at this time; null once the client was used. */
+  unusedUntil: number | null;
+}
+
+export interface RegistrationStore {
+  /** Creates the client and its registration in one transaction. */
+  create(client: ClientRecord, registration: RegistrationRecord): Promise<void>;
+  get(clientId: string): Promise<RegistrationRecord | undefined>;
+  /** Forgets the registration (the client itself is deleted by clients/lifecycle.ts `deleteClient`). */
+  delete(clientId: string): Promise<void>;
+  /**
+   * Marks as used the registrations whose client has a grant, then deletes the clients still unused
+   * after their time; returns how many were deleted.
+   */
+  removeUnused(now: number): Promise<number>;
+}
+
 export interface ClientStore {
   get(clientId: string): Promise<ClientRecord | undefined>;
   create(client: ClientRecord): Promise<void>;
@@ -336,6 +359,8 @@ export interface Storage {
   keys: KeyStore;
   /** @internal */
   throttle: ThrottleStore;
+  /** @internal */
+  registrations: RegistrationStore;
   /**
    * Ends everything that lets the owner in, in one transaction: the person's login sessions and
    * pending interactions, and every grant of the person or client (revoked, so that its access tokens

@@ -7,7 +7,12 @@ import { type AccessTokenClaims, audiences } from './verify.ts';
  * foreign token as inactive. A client may introspect an access token when it is the token's client,
  * or when it is a resource the token was issued for: a client is "registered with a resource" when
  * that resource URI is in its `resources` list (`latchkey clients create --resource URI`) and the
- * URI is in the token's `aud`. Nothing else counts: the default audience only when it is listed too.
+ * URI is in the token's `aud` (exactly: `aud` holds the registered form, so the resource server's
+ * `--resource` is written as the resource is registered). Nothing
+ * else counts: the default audience only when it is listed too, and a resource of the server-wide
+ * registry (config `resources`) gives no client the right to introspect: any client may ask tokens
+ * for those, so a resource server that introspects is still a confidential client created with
+ * `--resource URI`.
  */
 export function mayIntrospectAccessToken(client: ClientRecord, claims: Pick<AccessTokenClaims, 'client_id' | 'aud'>): boolean {
   if (claims.client_id === client.clientId) return true;

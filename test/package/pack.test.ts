@@ -202,7 +202,7 @@ test("TypeScript: the README's examples and a consumer type-check against the pu
   // Type-only packages the consumer compiles against (never installed as dependencies of latchkey).
   copyPackages(['@types/node', '@types/express', 'fastify']);
   const examples = readmeExamples();
-  for (const name of ['frameworks.ts', 'theme.ts']) {
+  for (const name of ['frameworks.ts', 'theme.ts', 'mcp.ts']) {
     const body = examples.get(name);
     assert.ok(body, `the README has ${name}`);
     writeFileSync(join(project, name), body);

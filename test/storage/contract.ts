@@ -4,6 +4,7 @@ import { connectDatabase, openDatabase } from '../../src/storage/open.ts';
 import { sqlStores } from '../../src/storage/sql-stores.ts';
 import { lifecycleContract } from './contract-lifecycle.ts';
 import { recordContract } from './contract-records.ts';
+import { registrationContract } from './contract-registrations.ts';
 import { throttleContract } from './contract-throttle.ts';
 import { tokenContract } from './contract-tokens.ts';
 import type { Ctx } from './fixtures.ts';
@@ -58,6 +59,7 @@ export function storageContract(engine: Engine): void {
     tokenContract(ctx);
     recordContract(ctx);
     throttleContract(ctx);
+    registrationContract(ctx);
     lifecycleContract(ctx);
   });
 }
