@@ -1,9 +1,9 @@
 // `latchkey users create | list | update | disable | enable | delete | set-password`: people who sign
 // in; passwords hashed with argon2id.
 import type { Command } from 'commander';
+import { endedJson, userJson } from '../accounts/json.ts';
 import { deleteUser, disableUser, type EndedAccess, enableUser, setUserPassword, type UserRef, updateUser } from '../accounts/lifecycle.ts';
 import { createUser } from '../accounts/users.ts';
-import type { UserRecord } from '../storage/types.ts';
 import { action, type GlobalOptions, now, print, withCommonOptions, withStorage } from './common.ts';
 
 interface CreateOptions extends GlobalOptions {
@@ -18,18 +18,6 @@ interface RefOptions extends GlobalOptions {
   sub?: string;
 }
 
-const userJson = (u: UserRecord) => ({
-  sub: u.id,
-  username: u.username,
-  email: u.email,
-  email_verified: u.emailVerified,
-  name: u.name,
-  created_at: u.createdAt,
-  disabled: u.disabledAt !== null,
-  ...(u.disabledAt !== null ? { disabled_at: u.disabledAt } : {}),
-});
-
-const endedJson = (e: EndedAccess) => ({ sessions_ended: e.sessions, grants_revoked: e.grants });
 const endedText = (e: EndedAccess) =>
   `${e.sessions} session${e.sessions === 1 ? '' : 's'} ended, ${e.grants} grant${e.grants === 1 ? '' : 's'} revoked`;
 

@@ -81,7 +81,20 @@ export const defaults = {
     /** How long a browser that signed in to an account stays exempt from the account and address limits. */
     knownBrowserSeconds: 30 * 24 * 3600,
   },
+  /** The admin HTTP API under /admin/v1 (README "Admin API"). */
+  admin: {
+    enabled: false,
+    /** Serve the admin API on its own listener (this port) instead of with the public endpoints. */
+    port: undefined as number | undefined,
+    /** The address of that listener (default: `host`). */
+    host: undefined as string | undefined,
+    /** Audit events are kept in the database this many days (0: not kept there, only logged). */
+    auditRetentionDays: 30,
+  },
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
 };
 
 export const oidcScopes = ['openid', 'profile', 'email', 'offline_access'] as const;
+
+/** The scopes of the admin API: everything, and reading only. */
+export const adminScopes = ['latchkey:admin', 'latchkey:admin:read'] as const;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { SIGNING_ALGS } from '../tokens/algorithms.ts';
-import { defaults, oidcScopes } from './defaults.ts';
+import { adminScopes, defaults, oidcScopes } from './defaults.ts';
 import { type EnvVariable, envVariables, readEnv } from './env.ts';
 
 const algs = z.enum(SIGNING_ALGS);
@@ -69,6 +69,12 @@ const schema = z.strictObject({
     ip: throttlePolicy(24 * 3600),
     client: throttlePolicy(24 * 3600),
     knownBrowserSeconds: seconds,
+  }),
+  admin: z.strictObject({
+    enabled: z.boolean(),
+    port: z.number().int().min(0).max(65535).optional(),
+    host: z.string().min(1).optional(),
+    auditRetentionDays: z.number().int().min(0).max(3650),
   }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   // The key-encryption secret and its file (tokens/key-secret.ts); never stored in the database.
@@ -179,7 +185,7 @@ export function resolveConfig(...layers: (ConfigInput | undefined)[]): Config {
     ...input,
     issuer,
     defaultAudience: input.defaultAudience ?? issuer,
-    supportedScopes: [...new Set([...oidcScopes, ...input.scopes])],
+    supportedScopes: [...new Set([...oidcScopes, ...input.scopes, ...(input.admin.enabled ? adminScopes : [])])],
   };
   return deepFreeze(config);
 }

@@ -33,9 +33,12 @@ export interface AdapterOptions {
    * carries it (Fastify's raw request, a proxy that keeps the prefix) is routed without it.
    */
   basePath?: string;
+  /** Paths under this prefix (the admin API) may carry an application/json body (`jsonBody`). */
+  jsonPrefix?: string;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
 
 /** A `(req, res)` handler for node:http, Express, Connect or Fastify's raw request. */
 export function nodeHandler(endpoint: Endpoint, opts: AdapterOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -102,7 +105,11 @@ async function toRequest(req: IncomingMessage, remoteAddress: string, opts: Adap
     const limit = opts.bodyBytes;
     const raw = alreadyReadBody(req) ?? (await readBody(req, limit, opts.requestTimeoutMs ?? 30_000));
     if (raw.length > limit) throw new OAuthError('invalid_request', `the body is larger than ${limit} bytes`, { status: 413 });
-    if (raw.length > 0 || contentType === FORM) {
+    const prefix = opts.jsonPrefix;
+    if (prefix && contentType === JSON_TYPE && (path === prefix || path.startsWith(`${prefix}/`))) {
+      if (!isUtf8(raw)) throw new OAuthError('invalid_request', 'the body is not valid UTF-8');
+      request.jsonBody = raw.toString('utf8');
+    } else if (raw.length > 0 || contentType === FORM) {
       if (contentType !== FORM) throw new OAuthError('invalid_request', `the body must be ${FORM}`);
       if (!isUtf8(raw)) throw new OAuthError('invalid_request', 'the body is not valid UTF-8');
       request.body = parseForm(raw.toString('utf8'), opts.parameterBytes);

@@ -10,6 +10,11 @@ export interface OAuthRequest {
   headers: Readonly<Record<string, string | undefined>>;
   /** The form body (application/x-www-form-urlencoded), or null when there was none. */
   body: URLSearchParams | null;
+  /**
+   * An application/json body as text, on the paths the adapter accepts JSON for (the admin API);
+   * unparsed: the endpoint parses it.
+   */
+  jsonBody?: string;
   /** The media type of the body, without parameters, lower-case; '' when absent. */
   contentType: string;
   cookies: Readonly<Record<string, string>>;

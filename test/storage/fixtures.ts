@@ -111,6 +111,8 @@ export function user(overrides: Partial<UserRecord> = {}): UserRecord {
     name: null,
     createdAt: NOW,
     disabledAt: null,
+    roles: [],
+    groups: [],
     ...overrides,
   };
 }
