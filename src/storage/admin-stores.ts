@@ -1,6 +1,6 @@
 // The listings the admin API pages through (ordered by a key, after a cursor) and the audit events
 // kept in the database, written once for both engines with kysely.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { normalizeUsername } from '../accounts/username.ts';
 import { splitScope } from '../grants/scope.ts';
 import { clientFromRow, grantFromRow, userFromRow } from './rows.ts';
@@ -30,9 +30,8 @@ export function adminListings(db: Kysely<Database>): {
       if (search) {
         const pattern = `%${likeLiteral(normalizeUsername(search))}%`;
         const email = `%${likeLiteral(search.toLowerCase())}%`;
-        q = q.where((eb) =>
-          eb.or([eb('username_normalized', 'like', eb.val(pattern)), eb(eb.fn('lower', ['email']), 'like', eb.val(email))]),
-        );
+        // Both engines know ESCAPE; without it SQLite has no escape character and PostgreSQL uses a backslash.
+        q = q.where(sql<boolean>`(username_normalized LIKE ${pattern} ESCAPE '!' OR lower(email) LIKE ${email} ESCAPE '!')`);
       }
       return (await q.execute()).map(userFromRow);
     },
