@@ -177,7 +177,11 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     onUnreadable: (kid, err) =>
       log.error({ event: 'key.unreadable', kid, err }, `a signing key cannot be opened here: ${NO_ACTIVE_KEY_HELP}`),
   });
-  const views = createViews({ css: readThemeCss(config), ...(options.views ? { overrides: options.views } : {}) });
+  const views = createViews({
+    css: readThemeCss(config),
+    ...(config.theme.productName ? { productName: config.theme.productName } : {}),
+    ...(options.views ? { overrides: options.views } : {}),
+  });
   const deps: Deps = {
     config,
     cookieKey: sealer.derive('cookie mac'),

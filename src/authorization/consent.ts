@@ -6,7 +6,7 @@ import { splitScope } from '../grants/scope.ts';
 import { formTargets } from '../http/security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import { csrfSecret, csrfToken } from '../interaction/cookies.ts';
-import { strings } from '../interaction/strings.ts';
+import { pageLanguage, strings } from '../interaction/strings.ts';
 import { currentSession, refuse, resume } from './flow.ts';
 import { loadInteraction, loadPostedInteraction } from './interaction.ts';
 
@@ -28,6 +28,8 @@ export async function consentGet(req: OAuthRequest, deps: ConsentDeps): Promise<
     clientName: client.name,
     user: user.name ?? user.username,
     scopes: splitScope(interaction.params.scope),
+    scopeDescriptions: deps.config.scopeDescriptions,
+    lang: pageLanguage(interaction.params.uiLocales),
     formTargets: formTargets(interaction.params.redirectUri),
   });
 }

@@ -6,7 +6,7 @@ import type { Deps } from '../deps.ts';
 import { formTargets } from '../http/security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import { csrfSecret, csrfToken, DEVICE_COOKIE, readCookie, SESSION_COOKIE, serializeCookie } from '../interaction/cookies.ts';
-import { strings } from '../interaction/strings.ts';
+import { pageLanguage, strings } from '../interaction/strings.ts';
 import type { InteractionRecord } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
 import { resume } from './flow.ts';
@@ -22,13 +22,16 @@ async function page(
   again?: { username: string; error: string; status: number },
 ) {
   const client = await deps.storage.clients.get(interaction.params.clientId);
+  // OIDC Core §3.1.2.1: login_hint, a hint the page may use; a person may still type another name.
+  const hint = interaction.params.loginHint?.slice(0, 64);
   return deps.views.login(
     {
       action: `${deps.config.issuer}/login/${interaction.id}`,
       csrf,
       clientName: client?.name ?? interaction.params.clientId,
       formTargets: formTargets(interaction.params.redirectUri),
-      ...(again ? { username: again.username.slice(0, 64), error: again.error } : {}),
+      lang: pageLanguage(interaction.params.uiLocales),
+      ...(again ? { username: again.username.slice(0, 64), error: again.error } : hint ? { username: hint } : {}),
     },
     again?.status ?? 200,
   );

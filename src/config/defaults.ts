@@ -31,8 +31,11 @@ export const defaults = {
   idTokenAlg: 'RS256' as 'RS256' | 'ES256' | 'EdDSA',
   /** `aud` of access tokens issued without a resource indicator; the issuer when not set. */
   defaultAudience: undefined as string | undefined,
-  /** Scopes beyond the OpenID Connect ones that clients may be registered for. */
-  scopes: [] as string[],
+  /**
+   * Scopes beyond the OpenID Connect ones that clients may be registered for: a name, or
+   * `{ "name": "api:read", "description": "Read your reports" }` to say on the consent page what it allows.
+   */
+  scopes: [] as (string | { name: string; description: string })[],
   keys: {
     /** Rotate the signing keys automatically when the newest is this old (seconds); 0 turns it off. */
     rotateAfter: 90 * 24 * 3600,
@@ -42,6 +45,8 @@ export const defaults = {
   theme: {
     /** Path of a stylesheet appended to the default one (it may override the --lk-* variables). */
     css: undefined as string | undefined,
+    /** The product name every page shows in its wordmark and title (default: "Latchkey"). */
+    productName: undefined as string | undefined,
   },
   limits: {
     bodyBytes: 64 * 1024,

@@ -38,7 +38,8 @@ const schema = z.strictObject({
   accessTokenAlg: algs,
   idTokenAlg: algs,
   defaultAudience: z.string().min(1).optional(),
-  scopes: z.array(scopeToken),
+  // A scope, or a scope with the words the consent page shows for it.
+  scopes: z.array(z.union([scopeToken, z.strictObject({ name: scopeToken, description: z.string().min(1).max(200) })])),
   keys: z.strictObject({
     rotateAfter: z.number().int().min(0),
     prePublish: z
@@ -47,7 +48,7 @@ const schema = z.strictObject({
       .min(0)
       .max(30 * 24 * 3600),
   }),
-  theme: z.strictObject({ css: z.string().min(1).optional() }),
+  theme: z.strictObject({ css: z.string().min(1).optional(), productName: z.string().min(1).max(60).optional() }),
   limits: z.strictObject({
     bodyBytes: z.number().int().min(1024),
     parameterBytes: z.number().int().min(256),
@@ -95,9 +96,13 @@ type Input = z.infer<typeof schema>;
  * config.ttl.accessToken; // 900
  * ```
  */
-export interface Config extends Omit<Input, 'issuer' | 'defaultAudience'> {
+export interface Config extends Omit<Input, 'issuer' | 'defaultAudience' | 'scopes'> {
   readonly issuer: string;
   readonly defaultAudience: string;
+  /** The names of the configured scopes. */
+  readonly scopes: readonly string[];
+  /** What the consent page says for a scope, from the `{ name, description }` entries of `scopes`. */
+  readonly scopeDescriptions: Readonly<Record<string, string>>;
   /** Every scope a client may be registered for: the OpenID Connect ones and `scopes`. */
   readonly supportedScopes: readonly string[];
 }
@@ -181,11 +186,14 @@ export function resolveConfig(...layers: (ConfigInput | undefined)[]): Config {
   }
   const input = parsed.data;
   const issuer = input.issuer ?? `http://${input.host.includes(':') ? `[${input.host}]` : input.host}:${input.port}`;
+  const scopes = input.scopes.map((s) => (typeof s === 'string' ? s : s.name));
   const config: Config = {
     ...input,
     issuer,
     defaultAudience: input.defaultAudience ?? issuer,
-    supportedScopes: [...new Set([...oidcScopes, ...input.scopes, ...(input.admin.enabled ? adminScopes : [])])],
+    scopes,
+    scopeDescriptions: Object.fromEntries(input.scopes.flatMap((s) => (typeof s === 'string' ? [] : [[s.name, s.description]]))),
+    supportedScopes: [...new Set([...oidcScopes, ...scopes, ...(input.admin.enabled ? adminScopes : [])])],
   };
   return deepFreeze(config);
 }

@@ -129,6 +129,10 @@ export interface AuthorizationParams {
   maxAge: number | null;
   /** RFC 8707 resource indicators sent with the request. */
   resources: string[];
+  /** OIDC Core §3.1.2.1 `login_hint`: the username the login page starts with (absent when not sent). */
+  loginHint?: string;
+  /** OIDC Core §3.1.2.1 `ui_locales`: the languages asked for the pages, in order (absent when not sent). */
+  uiLocales?: string[];
 }
 
 /** The only bridge between the pages and the protocol: one pending authorization request. */
