@@ -6,6 +6,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
+import { type Accounts, builtInAccounts } from './accounts/account.ts';
 import { ADMIN_PATH } from './admin/auth.ts';
 import { epochSeconds } from './clock.ts';
 import { type Config, ConfigError, type ConfigInput, resolveConfig } from './config/schema.ts';
@@ -24,6 +25,7 @@ import { adminRoutes, routes } from './routes.ts';
 import { openStorage } from './storage/open.ts';
 import { withReadCaches } from './storage/read-cache.ts';
 import type { Storage } from './storage/types.ts';
+import type { ClaimsHook } from './tokens/claims.ts';
 import { createIssuer } from './tokens/issuer.ts';
 import { keySealer } from './tokens/key-secret.ts';
 import { ensureKeys, loadKeyRing, NO_ACTIVE_KEY_HELP } from './tokens/keys.ts';
@@ -60,6 +62,13 @@ export interface ServerOptions {
   keyReloadMs?: number;
   /** Page templates to use instead of the default ones (README "Theming the pages"). */
   views?: Partial<Views>;
+  /**
+   * Your own users table instead of the built-in one: finds an account by `sub` and checks a username
+   * and password (README "Bring your own users").
+   */
+  accounts?: Accounts;
+  /** Extra claims for access tokens and ID tokens, per client, scope and resource (README "Claims"). */
+  claims?: ClaimsHook;
 }
 
 /**
@@ -193,6 +202,8 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     metrics,
     views,
     verifiedTokens: new VerifiedTokens(),
+    accounts: options.accounts ?? builtInAccounts(storage.users),
+    ...(options.claims ? { claimsHook: options.claims } : {}),
   };
   const adapter = {
     bodyBytes: config.limits.bodyBytes,

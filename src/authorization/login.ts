@@ -1,7 +1,6 @@
 // OIDC Core §3.1.2.3: the login step — authenticating the end-user with a password on a
 // CSRF-protected page, recording who signed in, and handing back to the flow.
 import { beginLogin } from '../accounts/brute-force.ts';
-import { checkPassword } from '../accounts/users.ts';
 import type { Deps } from '../deps.ts';
 import { formTargets } from '../http/security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
@@ -12,7 +11,7 @@ import { hashToken, randomToken } from '../tokens/opaque.ts';
 import { resume } from './flow.ts';
 import { loadInteraction, loadPostedInteraction } from './interaction.ts';
 
-export type LoginDeps = Pick<Deps, 'config' | 'cookieKey' | 'storage' | 'clock' | 'log' | 'views'>;
+export type LoginDeps = Pick<Deps, 'config' | 'cookieKey' | 'storage' | 'clock' | 'log' | 'views' | 'accounts'>;
 
 /** The login page of an interaction, with an error and the name typed when it is shown again. */
 async function page(
@@ -58,14 +57,16 @@ export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAu
     res.headers['retry-after'] = String(attempt.retryAfter);
     return res;
   }
-  const user = await checkPassword(storage.users, form.username ?? '', form.password ?? '');
+  const password = form.password ?? '';
+  // Passwords longer than any we accept are refused before they reach a hash (or an application's check).
+  const user = password.length > 1024 ? undefined : await deps.accounts.verifyPassword((form.username ?? '').trim(), password);
   if (!user) {
     const failures = await attempt.failed();
     log.info({ event: 'login.failure', client_id: interaction.params.clientId, failures }, 'sign-in failed');
     return again(strings.wrongCredentials, 400);
   }
   // Said only after the right password: a guesser learns nothing about the account.
-  if (user.disabledAt !== null) {
+  if (user.disabled) {
     await attempt.succeeded();
     log.info({ event: 'login.disabled', client_id: interaction.params.clientId, sub: user.id }, 'sign-in refused: account disabled');
     return again(strings.accountDisabled, 403);

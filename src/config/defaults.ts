@@ -86,6 +86,14 @@ export const defaults = {
     /** How long a browser that signed in to an account stays exempt from the account and address limits. */
     knownBrowserSeconds: 30 * 24 * 3600,
   },
+  /**
+   * Per-user roles and groups (set with the admin API or `latchkey users`) go into access and ID
+   * tokens under `claim` when `scope` is granted, e.g. `{ "roles": { "claim": "roles", "scope": "roles" } }`.
+   */
+  claims: {
+    roles: undefined as { claim: string; scope: string } | undefined,
+    groups: undefined as { claim: string; scope: string } | undefined,
+  },
   /** The admin HTTP API under /admin/v1 (README "Admin API"). */
   admin: {
     enabled: false,

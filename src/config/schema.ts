@@ -2,12 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { SIGNING_ALGS } from '../tokens/algorithms.ts';
+import { REGISTERED_CLAIMS } from '../tokens/claims.ts';
 import { adminScopes, defaults, oidcScopes } from './defaults.ts';
 import { type EnvVariable, envVariables, readEnv } from './env.ts';
 
 const algs = z.enum(SIGNING_ALGS);
 const seconds = z.number().int().positive();
 const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without spaces, " or \\');
+
+const accountClaim = z.strictObject({
+  claim: z.string().regex(/^[A-Za-z][\w:./-]{0,63}$/, 'a claim name is a letter, then letters, digits or _ : . / -'),
+  scope: scopeToken,
+});
 
 function throttlePolicy(maxLockSeconds: number) {
   return z
@@ -71,6 +77,8 @@ const schema = z.strictObject({
     client: throttlePolicy(24 * 3600),
     knownBrowserSeconds: seconds,
   }),
+  // Roles and groups of the built-in accounts, emitted as a claim when a scope is granted (tokens/claims.ts).
+  claims: z.strictObject({ roles: accountClaim.optional(), groups: accountClaim.optional() }),
   admin: z.strictObject({
     enabled: z.boolean(),
     port: z.number().int().min(0).max(65535).optional(),
@@ -195,6 +203,15 @@ export function resolveConfig(...layers: (ConfigInput | undefined)[]): Config {
     scopeDescriptions: Object.fromEntries(input.scopes.flatMap((s) => (typeof s === 'string' ? [] : [[s.name, s.description]]))),
     supportedScopes: [...new Set([...oidcScopes, ...scopes, ...(input.admin.enabled ? adminScopes : [])])],
   };
+  for (const kind of ['roles', 'groups'] as const) {
+    const c = config.claims[kind];
+    if (!c) continue;
+    if (REGISTERED_CLAIMS.has(c.claim))
+      throw new ConfigError(`config: "claims.${kind}.claim" "${c.claim}" is a registered claim: choose another name`);
+    if (!config.supportedScopes.includes(c.scope)) {
+      throw new ConfigError(`config: "claims.${kind}.scope" "${c.scope}" is not a supported scope: add it to "scopes"`);
+    }
+  }
   return deepFreeze(config);
 }
 
