@@ -5,15 +5,15 @@ import type { AuditRecord } from '../storage/types.ts';
 import { paged } from './http.ts';
 import type { AdminRoute } from './routes.ts';
 
-function epoch(value: string | null, name: string): number | undefined {
+function epoch(value: string | null): number | undefined {
   if (value === null) return undefined;
-  if (!/^\d{1,12}$/.test(value)) throw new OAuthError('invalid_request', `${name} must be epoch seconds`);
+  if (!/^\d{1,12}$/.test(value)) throw new OAuthError('invalid_request', 'from and to are epoch seconds');
   return Number(value);
 }
 
-function idParam(value: string | null, name: string): string | undefined {
+function idParam(value: string | null): string | undefined {
   if (value === null) return undefined;
-  if (value.length > 200) throw new OAuthError('invalid_request', `${name} is too long`);
+  if (value.length > 200) throw new OAuthError('invalid_request', 'sub, client_id and event have at most 200 characters');
   return value;
 }
 
@@ -26,11 +26,11 @@ export const auditRoutes: AdminRoute[] = [
     write: false,
     handle({ req, deps }) {
       const filters = {
-        from: epoch(req.query.get('from'), 'from'),
-        to: epoch(req.query.get('to'), 'to'),
-        userId: idParam(req.query.get('sub'), 'sub'),
-        clientId: idParam(req.query.get('client_id'), 'client_id'),
-        event: idParam(req.query.get('event'), 'event'),
+        from: epoch(req.query.get('from')),
+        to: epoch(req.query.get('to')),
+        userId: idParam(req.query.get('sub')),
+        clientId: idParam(req.query.get('client_id')),
+        event: idParam(req.query.get('event')),
       };
       return paged(
         req,

@@ -33,8 +33,10 @@ export async function checked<T>(work: () => Promise<T>, status = 400): Promise<
   }
 }
 
-export function notFound(what: string): OAuthError {
-  return new OAuthError('not_found', `no such ${what}`);
+/** A 404 naming the kind of resource (a fixed word, never the id asked for). */
+export function notFound(what: 'client' | 'user' | 'grant' | 'session'): OAuthError {
+  const description = `no such ${what}`;
+  return new OAuthError('not_found', description);
 }
 
 /** A strong validator of a representation (RFC 9110 §8.8.3). */
@@ -69,7 +71,7 @@ export function pageParams(req: OAuthRequest): { limit: number; after: string | 
   let limit = 50;
   if (rawLimit !== null) {
     if (!/^\d{1,3}$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > MAX_LIMIT) {
-      throw new OAuthError('invalid_request', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+      throw new OAuthError('invalid_request', 'limit must be a whole number from 1 to 200');
     }
     limit = Number(rawLimit);
   }

@@ -81,7 +81,8 @@ export function adminEndpoint(deps: AdminDeps): Endpoint {
       if (candidates.length === 0) throw new OAuthError('not_found', 'there is no such resource in the admin API');
       const allowed = [...new Set(candidates.map((c) => c.r.method))].join(', ');
       // RFC 9110 §15.5.6: a 405 lists the methods the resource supports.
-      throw new OAuthError('method_not_allowed', `this resource answers only ${allowed}`, { headers: { allow: allowed } });
+      const message = `this resource answers only ${allowed}`;
+      throw new OAuthError('method_not_allowed', message, { headers: { allow: allowed } });
     }
     const route = found.r;
     let clientId: string | null = null;
