@@ -60,8 +60,7 @@ export const keyRoutes: AdminRoute[] = [
     write: true,
     async handle(call) {
       const body = readJson(call.req);
-      for (const k of Object.keys(body))
-        if (k !== 'immediately') throw new OAuthError('invalid_request', 'only immediately may be given');
+      for (const k of Object.keys(body)) if (k !== 'immediately') throw new OAuthError('invalid_request', 'only immediately may be given');
       const { storage, config, keys } = call.deps;
       return changed(call, await rotateKeys(storage.keys, config, call.now, keys.sealer, { immediately: immediately(body), retry: true }));
     },
