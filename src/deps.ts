@@ -1,9 +1,11 @@
 // ARCHITECTURE.md rule 3: what the composition root (server.ts) builds and passes down.
 import type { Logger } from 'pino';
+import type { Accounts } from './accounts/account.ts';
 import type { Config } from './config/schema.ts';
 import type { Views } from './interaction/views.ts';
 import type { ServerMetrics } from './observability/audit.ts';
 import type { Storage } from './storage/types.ts';
+import type { ClaimsHook } from './tokens/claims.ts';
 import type { Issuer } from './tokens/issuer.ts';
 import type { KeyRing } from './tokens/keys.ts';
 import type { VerifiedTokens } from './tokens/verify.ts';
@@ -24,4 +26,8 @@ export interface Deps {
   views: Views;
   /** Our access tokens already verified (signature and claims), until they expire. */
   verifiedTokens: VerifiedTokens;
+  /** Where people are found and their passwords checked: ServerOptions.accounts, or the built-in users table. */
+  accounts: Accounts;
+  /** ServerOptions.claims: the application's extra token claims. */
+  claimsHook?: ClaimsHook;
 }

@@ -57,6 +57,7 @@ describe('error descriptions (RFC 6749 §5.2)', () => {
       'safeName(name)',
       'MAX_STATE_LENGTH',
       'MAX_NONCE_LENGTH',
+      'MAX_LOGIN_HINT_LENGTH',
       'cause',
     ]);
     let seen = 0;

@@ -33,7 +33,9 @@ export type OAuthErrorCode =
   | 'invalid_redirect_uri'
   | 'invalid_client_metadata'
   | 'not_found'
-  | 'method_not_allowed';
+  | 'method_not_allowed'
+  | 'conflict'
+  | 'precondition_failed';
 
 /**
  * RFC 6749 §5.2: error_description MUST NOT include characters outside %x20-21 / %x23-5B / %x5D-7E,
@@ -53,6 +55,7 @@ export function safeDescription(description: string): string {
  */
 export type ErrorDestination =
   | { to: 'json' }
+  | { to: 'problem' }
   | { to: 'page' }
   | {
       to: 'redirect';
@@ -98,7 +101,9 @@ export class OAuthError extends Error {
 
   constructor(code: OAuthErrorCode, description: string, options: OAuthErrorOptions = {}) {
     // A page is for people (its template escapes it); whatever a client reads is RFC 6749 §5.2 text.
-    const text = options.destination?.to === 'page' ? description : safeDescription(description);
+    // Problem details (RFC 7807) are JSON for operators: any character may be escaped there.
+    const to = options.destination?.to;
+    const text = to === 'page' || to === 'problem' ? description : safeDescription(description);
     super(`${code}: ${text}`);
     this.name = 'OAuthError';
     this.code = code;
@@ -129,6 +134,10 @@ function defaultStatus(code: OAuthErrorCode): number {
       return 404;
     case 'method_not_allowed':
       return 405;
+    case 'conflict':
+      return 409;
+    case 'precondition_failed':
+      return 412;
     case 'server_error':
       return 500;
     case 'temporarily_unavailable':

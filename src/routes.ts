@@ -1,6 +1,8 @@
 // The route table of the server: one line per endpoint. Built by the composition root and handed to
 // the HTTP layer, which knows no endpoint (ARCHITECTURE.md "Layers").
 import type { Logger } from 'pino';
+import { ADMIN_PATH } from './admin/auth.ts';
+import { adminEndpoint } from './admin/routes.ts';
 import { consentGet, consentPost } from './authorization/consent.ts';
 import { loginGet, loginPost } from './authorization/login.ts';
 import type { Deps } from './deps.ts';
@@ -45,6 +47,8 @@ export function routes(deps: Deps, log: Logger): Endpoint {
     { path: '/readyz', errors: 'json', methods: { GET: () => readyzEndpoint(deps) } },
     { path: '/metrics', errors: 'json', methods: { GET: () => metricsEndpoint(deps) } },
   ];
+  // The admin API, when on, is served here unless it has its own listener (adminRoutes).
+  if (deps.config.admin.enabled && deps.config.admin.port === undefined) table.push(adminRoute(deps));
   return createRouter(
     table,
     log,
@@ -52,4 +56,22 @@ export function routes(deps: Deps, log: Logger): Endpoint {
     { notFound: strings.notFound, methodNotAllowed: strings.methodNotAllowed },
     deps.config.cors.origins,
   );
+}
+
+function adminRoute(deps: Deps): Route {
+  const admin = adminEndpoint(deps);
+  return {
+    path: ADMIN_PATH,
+    prefix: true,
+    errors: 'problem',
+    methods: { GET: admin, POST: admin, PUT: admin, PATCH: admin, DELETE: admin },
+  };
+}
+
+/** The route table of the admin API's own listener (`admin.port`): nothing else is served there. */
+export function adminRoutes(deps: Deps, log: Logger): Endpoint {
+  return createRouter([adminRoute(deps)], log, deps.views.error, {
+    notFound: strings.notFound,
+    methodNotAllowed: strings.methodNotAllowed,
+  });
 }

@@ -6,6 +6,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
+import { type Accounts, builtInAccounts } from './accounts/account.ts';
 import { epochSeconds } from './clock.ts';
 import { type Config, ConfigError, type ConfigInput, resolveConfig } from './config/schema.ts';
 import type { Deps } from './deps.ts';
@@ -17,11 +18,13 @@ import { createViews, errorPage, type Views } from './interaction/views.ts';
 import { createLogger, type Logger as PublicLogger } from './log.ts';
 import { startMaintenance } from './maintenance.ts';
 import { requestScopedLogger, serverMetrics } from './observability/audit.ts';
+import { type AuditRecorder, auditRecorder } from './observability/audit-store.ts';
 import { createMetrics } from './observability/metrics.ts';
-import { routes } from './routes.ts';
+import { adminRoutes, routes } from './routes.ts';
 import { openStorage } from './storage/open.ts';
 import { withReadCaches } from './storage/read-cache.ts';
 import type { Storage } from './storage/types.ts';
+import type { ClaimsHook } from './tokens/claims.ts';
 import { createIssuer } from './tokens/issuer.ts';
 import { keySealer } from './tokens/key-secret.ts';
 import { ensureKeys, loadKeyRing, NO_ACTIVE_KEY_HELP } from './tokens/keys.ts';
@@ -58,6 +61,13 @@ export interface ServerOptions {
   keyReloadMs?: number;
   /** Page templates to use instead of the default ones (README "Theming the pages"). */
   views?: Partial<Views>;
+  /**
+   * Your own users table instead of the built-in one: finds an account by `sub` and checks a username
+   * and password (README "Bring your own users").
+   */
+  accounts?: Accounts;
+  /** Extra claims for access tokens and ID tokens, per client, scope and resource (README "Claims"). */
+  claims?: ClaimsHook;
 }
 
 /**
@@ -78,6 +88,11 @@ export interface AuthorizationServer {
   readonly deps: Deps;
   /** A `(req, res)` handler for node:http, Express, Connect or Fastify. */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * The admin API's own handler when `admin.port` is set (it is then not served by `handler`): mount
+   * it on a listener that is not exposed with the public endpoints. {@link startServer} listens on it.
+   */
+  readonly adminHandler?: (req: IncomingMessage, res: ServerResponse) => void;
   /** For node:http's `clientError` event: malformed requests, headers too large or too slow. */
   readonly clientErrorHandler: (err: Error, socket: Socket) => void;
   /** Stops the background work (key reload, clean-up) and closes the database the server opened. */
@@ -101,6 +116,8 @@ export interface RunningServer extends AuthorizationServer {
   readonly url: string;
   /** The node:http server; `close()` closes it. */
   readonly http: Server;
+  /** With `admin.port`: the admin API's own listener and its base URL (`http://HOST:PORT`). */
+  readonly admin?: { readonly http: Server; readonly url: string };
 }
 
 /** The operator's stylesheet (`theme.css`); a file that cannot be read stops start-up with its path. */
@@ -139,8 +156,10 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   const metrics = serverMetrics(createMetrics());
   // Each request runs in this context with its own child logger (request id on every line).
   const requestContext = new AsyncLocalStorage<Logger>();
-  const log = requestScopedLogger(baseLog, requestContext, metrics);
   const clock = options.clock ?? epochSeconds;
+  // Audit events go to the database too when the admin API can read them (observability/audit-store.ts).
+  let recorder: AuditRecorder | undefined;
+  const log = requestScopedLogger(baseLog, requestContext, metrics, (fields) => recorder?.record(fields));
   // Before the database: a missing or unreadable secret stops start-up before anything is created.
   const sealer = keySealer(config, (path) =>
     baseLog.warn(
@@ -151,6 +170,11 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   const opened = options.storage ?? (await openStorage(config.db));
   // The client read of every token request, cached briefly (read-cache.ts).
   const storage = withReadCaches(opened, { clientTtlMs: 5000, max: 10_000 });
+  if (config.admin.enabled && config.admin.auditRetentionDays > 0) {
+    recorder = auditRecorder(storage.audit, clock, config.admin.auditRetentionDays, (err) =>
+      baseLog.error({ err }, 'an audit event could not be stored'),
+    );
+  }
   const changed = await ensureKeys(storage.keys, [config.accessTokenAlg, config.idTokenAlg], clock(), sealer);
   if (changed.sealed.length) baseLog.info({ event: 'key.sealed', kids: changed.sealed }, 'signing keys stored in clear are now encrypted');
   if (changed.activated.length) {
@@ -161,7 +185,11 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     onUnreadable: (kid, err) =>
       log.error({ event: 'key.unreadable', kid, err }, `a signing key cannot be opened here: ${NO_ACTIVE_KEY_HELP}`),
   });
-  const views = createViews({ css: readThemeCss(config), ...(options.views ? { overrides: options.views } : {}) });
+  const views = createViews({
+    css: readThemeCss(config),
+    ...(config.theme.productName ? { productName: config.theme.productName } : {}),
+    ...(options.views ? { overrides: options.views } : {}),
+  });
   const deps: Deps = {
     config,
     cookieKey: sealer.derive('cookie mac'),
@@ -173,6 +201,8 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     metrics,
     views,
     verifiedTokens: new VerifiedTokens(),
+    accounts: options.accounts ?? builtInAccounts(storage.users),
+    ...(options.claims ? { claimsHook: options.claims } : {}),
   };
   const adapter = {
     bodyBytes: config.limits.bodyBytes,
@@ -187,6 +217,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     errorPage: views.error,
   };
   const handler = nodeHandler(routes(deps, log), adapter);
+  const adminHandler = config.admin.enabled && config.admin.port !== undefined ? nodeHandler(adminRoutes(deps, log), adapter) : undefined;
   const stopMaintenance = startMaintenance(deps);
   const keyReload = setInterval(() => {
     keys.reload().catch((err: unknown) => log.error({ err }, 'reloading the signing keys failed'));
@@ -195,13 +226,39 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   return {
     deps,
     handler,
+    ...(adminHandler ? { adminHandler } : {}),
     clientErrorHandler: clientErrorHandler(adapter),
     async close() {
       clearInterval(keyReload);
       stopMaintenance();
+      await recorder?.flush();
       if (!options.storage) await storage.close();
     },
   };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** The admin API's own listener (`admin.port`, `admin.host`): a start-up failure names the key. */
+async function listenAdmin(
+  config: Config,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  onClientError: (err: Error, socket: Socket) => void,
+): Promise<{ http: Server; url: string }> {
+  const http = createHttpServer(config.limits);
+  http.on('request', handler).on('clientError', onClientError);
+  const host = config.admin.host ?? config.host;
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', (e) => reject(new ConfigError(`config: "admin.port" ${config.admin.port} cannot be listened on: ${e.message}`)));
+    http.listen(config.admin.port, host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  return { http, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
 }
 
 /** Until the server is built, a request (a probe, a client during a rolling deploy) is told to retry. */
@@ -249,15 +306,19 @@ export async function startServer(input: ConfigInput, options: ServerOptions = {
     const app = await build(config, options);
     handle = app.handler;
     http.on('clientError', app.clientErrorHandler);
+    const admin = app.adminHandler
+      ? await listenAdmin(config, app.adminHandler, app.clientErrorHandler).catch(async (e: unknown) => {
+          await app.close();
+          throw e;
+        })
+      : undefined;
     return {
       ...app,
       url: config.issuer,
       http,
+      ...(admin ? { admin } : {}),
       async close() {
-        await new Promise<void>((resolve) => {
-          http.close(() => resolve());
-          http.closeAllConnections();
-        });
+        await Promise.all([http, ...(admin ? [admin.http] : [])].map(closeServer));
         await app.close();
       },
     };

@@ -158,6 +158,8 @@ async function seed(db: string, config: ConfigInput, options: StartOptions): Pro
         username: `${options.userPrefix}${i}`,
         passwordHash,
         email: null,
+        roles: [],
+        groups: [],
         disabledAt: null,
         emailVerified: false,
         name: null,

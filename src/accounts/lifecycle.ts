@@ -2,7 +2,7 @@
 // password. Used by the CLI; written against the stores only, so an admin HTTP API can reuse it.
 import type { Storage, UserRecord } from '../storage/types.ts';
 import { hashPassword } from './passwords.ts';
-import { checkEmail, checkNewPassword } from './users.ts';
+import { checkEmail, checkLabels, checkNewPassword } from './users.ts';
 
 /** Which account: by username (compared as accounts/username.ts says) or by `sub`. */
 export type UserRef = { username: string } | { sub: string };
@@ -74,6 +74,9 @@ export interface UserChanges {
   email?: string | null | undefined;
   name?: string | null | undefined;
   emailVerified?: boolean | undefined;
+  /** A list given replaces the stored one. */
+  roles?: string[] | undefined;
+  groups?: string[] | undefined;
 }
 
 /** Changes the claims of an account. A new email address is unverified unless `emailVerified` says otherwise. */
@@ -89,6 +92,14 @@ export async function updateUser(storage: Storage, ref: UserRef, changes: UserCh
   if (changes.emailVerified !== undefined) {
     if (changes.emailVerified && next.email === null) throw new Error('--email-verified needs an email address');
     next.emailVerified = changes.emailVerified;
+  }
+  if (changes.roles !== undefined) {
+    checkLabels('role', changes.roles);
+    next.roles = [...new Set(changes.roles)];
+  }
+  if (changes.groups !== undefined) {
+    checkLabels('group', changes.groups);
+    next.groups = [...new Set(changes.groups)];
   }
   return save(storage, next);
 }

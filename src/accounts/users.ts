@@ -10,6 +10,16 @@ export interface NewUser {
   /** OIDC Core §5.1 `email_verified`: whether the operator checked that the address is the person's. */
   emailVerified?: boolean | undefined;
   name?: string | undefined;
+  /** Roles and groups emitted as claims when configured (`claims.roles`, `claims.groups`). */
+  roles?: string[] | undefined;
+  groups?: string[] | undefined;
+}
+
+/** Throws a one-line reason when a list of roles or groups cannot be kept. */
+export function checkLabels(kind: 'role' | 'group', values: readonly string[]): void {
+  if (values.length > 100) throw new Error(`at most 100 ${kind}s`);
+  for (const v of values)
+    if (!/^[\x21-\x7e]{1,100}$/.test(v)) throw new Error(`a ${kind} is 1 to 100 printable ASCII characters without spaces`);
 }
 
 /** Throws a one-line reason when the password cannot be used. */
@@ -30,6 +40,8 @@ export async function createUser(store: UserStore, input: NewUser, now: number):
   }
   checkNewPassword(input.password);
   if (input.email !== undefined) checkEmail(input.email);
+  checkLabels('role', input.roles ?? []);
+  checkLabels('group', input.groups ?? []);
   // Unique without regard to case and Unicode forms (accounts/username.ts): "Alice" is "alice".
   const existing = await store.getByUsername(username);
   if (existing) throw new Error(`the username "${username}" is taken (by "${existing.username}")`);
@@ -42,6 +54,8 @@ export async function createUser(store: UserStore, input: NewUser, now: number):
     name: input.name ?? null,
     createdAt: now,
     disabledAt: null,
+    roles: [...new Set(input.roles ?? [])],
+    groups: [...new Set(input.groups ?? [])],
   };
   await store.create(user);
   return user;

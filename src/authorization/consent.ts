@@ -6,11 +6,11 @@ import { splitScope } from '../grants/scope.ts';
 import { formTargets } from '../http/security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import { csrfSecret, csrfToken } from '../interaction/cookies.ts';
-import { strings } from '../interaction/strings.ts';
+import { pageLanguage, strings } from '../interaction/strings.ts';
 import { currentSession, refuse, resume } from './flow.ts';
 import { loadInteraction, loadPostedInteraction } from './interaction.ts';
 
-export type ConsentDeps = Pick<Deps, 'config' | 'cookieKey' | 'storage' | 'clock' | 'log' | 'views'>;
+export type ConsentDeps = Pick<Deps, 'config' | 'cookieKey' | 'storage' | 'clock' | 'log' | 'views' | 'accounts'>;
 
 export async function consentGet(req: OAuthRequest, deps: ConsentDeps): Promise<OAuthResponse> {
   const interaction = await loadInteraction(req, deps);
@@ -19,7 +19,7 @@ export async function consentGet(req: OAuthRequest, deps: ConsentDeps): Promise<
   if (!interaction.userId || session?.userId !== interaction.userId) return resume(interaction, { session }, deps);
   const [client, user] = await Promise.all([
     deps.storage.clients.get(interaction.params.clientId),
-    deps.storage.users.getById(interaction.userId),
+    deps.accounts.findAccount(interaction.userId),
   ]);
   if (!client || !user) throw pageError(400, strings.expired);
   return deps.views.consent({
@@ -29,6 +29,8 @@ export async function consentGet(req: OAuthRequest, deps: ConsentDeps): Promise<
     user: user.name ?? user.username,
     scopes: splitScope(interaction.params.scope),
     resources: interaction.params.resources,
+    scopeDescriptions: deps.config.scopeDescriptions,
+    lang: pageLanguage(interaction.params.uiLocales),
     formTargets: formTargets(interaction.params.redirectUri),
   });
 }

@@ -2,6 +2,7 @@
 // request, `resume` continues it after a page step (login, consent) recorded its outcome; both ask
 // decide.ts what comes next and end through respond.ts. A new step is one more page that calls
 // `resume`, and one more branch in `decide`.
+import type { Accounts } from '../accounts/account.ts';
 import type { Config } from '../config/schema.ts';
 import { pageError } from '../errors.ts';
 import { redirect } from '../http/respond.ts';
@@ -19,7 +20,6 @@ import type {
   SessionRecord,
   SessionStore,
   ThrottleStore,
-  UserStore,
 } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
 import { decide } from './decide.ts';
@@ -38,9 +38,9 @@ export interface FlowDeps {
     interactions: Pick<InteractionStore, 'create' | 'setUser' | 'setConsented' | 'consume'>;
     codes: Pick<CodeStore, 'createWithGrant'>;
     throttle: Pick<ThrottleStore, 'fail'>;
-    users: Pick<UserStore, 'getById'>;
     grants: Pick<GrantStore, 'revoke'>;
   };
+  accounts: Pick<Accounts, 'findAccount'>;
   clock: () => number;
   log: Log;
 }

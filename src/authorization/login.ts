@@ -1,18 +1,17 @@
 // OIDC Core §3.1.2.3: the login step — authenticating the end-user with a password on a
 // CSRF-protected page, recording who signed in, and handing back to the flow.
 import { beginLogin } from '../accounts/brute-force.ts';
-import { checkPassword } from '../accounts/users.ts';
 import type { Deps } from '../deps.ts';
 import { formTargets } from '../http/security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import { csrfSecret, csrfToken, DEVICE_COOKIE, readCookie, SESSION_COOKIE, serializeCookie } from '../interaction/cookies.ts';
-import { strings } from '../interaction/strings.ts';
+import { pageLanguage, strings } from '../interaction/strings.ts';
 import type { InteractionRecord } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
 import { resume } from './flow.ts';
 import { loadInteraction, loadPostedInteraction } from './interaction.ts';
 
-export type LoginDeps = Pick<Deps, 'config' | 'cookieKey' | 'storage' | 'clock' | 'log' | 'views'>;
+export type LoginDeps = Pick<Deps, 'config' | 'cookieKey' | 'storage' | 'clock' | 'log' | 'views' | 'accounts'>;
 
 /** The login page of an interaction, with an error and the name typed when it is shown again. */
 async function page(
@@ -22,13 +21,16 @@ async function page(
   again?: { username: string; error: string; status: number },
 ) {
   const client = await deps.storage.clients.get(interaction.params.clientId);
+  // OIDC Core §3.1.2.1: login_hint, a hint the page may use; a person may still type another name.
+  const hint = interaction.params.loginHint?.slice(0, 64);
   return deps.views.login(
     {
       action: `${deps.config.issuer}/login/${interaction.id}`,
       csrf,
       clientName: client?.name ?? interaction.params.clientId,
       formTargets: formTargets(interaction.params.redirectUri),
-      ...(again ? { username: again.username.slice(0, 64), error: again.error } : {}),
+      lang: pageLanguage(interaction.params.uiLocales),
+      ...(again ? { username: again.username.slice(0, 64), error: again.error } : hint ? { username: hint } : {}),
     },
     again?.status ?? 200,
   );
@@ -55,14 +57,16 @@ export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAu
     res.headers['retry-after'] = String(attempt.retryAfter);
     return res;
   }
-  const user = await checkPassword(storage.users, form.username ?? '', form.password ?? '');
+  const password = form.password ?? '';
+  // Passwords longer than any we accept are refused before they reach a hash (or an application's check).
+  const user = password.length > 1024 ? undefined : await deps.accounts.verifyPassword((form.username ?? '').trim(), password);
   if (!user) {
     const failures = await attempt.failed();
     log.info({ event: 'login.failure', client_id: interaction.params.clientId, failures }, 'sign-in failed');
     return again(strings.wrongCredentials, 400);
   }
   // Said only after the right password: a guesser learns nothing about the account.
-  if (user.disabledAt !== null) {
+  if (user.disabled) {
     await attempt.succeeded();
     log.info({ event: 'login.disabled', client_id: interaction.params.clientId, sub: user.id }, 'sign-in refused: account disabled');
     return again(strings.accountDisabled, 403);
@@ -78,11 +82,11 @@ export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAu
   // Checked again after the session exists: an account disabled, deleted or given a new password
   // while this sign-in was under way (those change the account first, then end its sessions) keeps
   // no session, whichever finished first.
-  const still = await storage.users.getById(user.id);
-  if (!still || still.disabledAt !== null || still.passwordHash !== user.passwordHash) {
+  const still = await deps.accounts.findAccount(user.id);
+  if (!still || still.disabled === true || still.credentials !== user.credentials) {
     await storage.sessions.delete(session.idHash);
     log.info({ event: 'login.disabled', client_id: interaction.params.clientId, sub: user.id }, 'sign-in refused: account changed');
-    const disabled = still !== undefined && still.disabledAt !== null;
+    const disabled = still?.disabled === true;
     return again(disabled ? strings.accountDisabled : strings.wrongCredentials, disabled ? 403 : 400);
   }
   log.info({ event: 'login.success', client_id: interaction.params.clientId, sub: user.id }, 'signed in');

@@ -20,6 +20,8 @@ const PROMPTS = ['login', 'consent', 'none'] as const;
 /** What the stored interaction keeps of a request is bounded, so that a flood of them stays small. */
 export const MAX_STATE_LENGTH = 2048;
 export const MAX_NONCE_LENGTH = 512;
+export const MAX_LOGIN_HINT_LENGTH = 256;
+export const MAX_UI_LOCALES_LENGTH = 256;
 
 export interface RequestDeps {
   clients: Pick<ClientStore, 'get'>;
@@ -113,6 +115,17 @@ function validate(
   if (raw.nonce !== undefined && raw.nonce.length > MAX_NONCE_LENGTH) {
     throw new OAuthError('invalid_request', `nonce is longer than ${MAX_NONCE_LENGTH} characters`);
   }
+  if (raw.login_hint !== undefined && raw.login_hint.length > MAX_LOGIN_HINT_LENGTH) {
+    throw new OAuthError('invalid_request', `login_hint is longer than ${MAX_LOGIN_HINT_LENGTH} characters`);
+  }
+  // OIDC Core §3.1.2.1: ui_locales is a space-separated list of BCP 47 language tags.
+  const uiLocales = splitScope(raw.ui_locales);
+  if (
+    raw.ui_locales !== undefined &&
+    (raw.ui_locales.length > MAX_UI_LOCALES_LENGTH || uiLocales.some((l) => !/^[A-Za-z0-9-]{1,35}$/.test(l)))
+  ) {
+    throw new OAuthError('invalid_request', 'ui_locales must be space-separated language tags');
+  }
   // RFC 6749 §3.3: absent scope falls back to a default: the requested registry resources' default
   // scopes, else the client's registered scope (grants/resource.ts scopePolicy).
   const scope = raw.scope === undefined ? scopes.defaults : splitScope(raw.scope);
@@ -145,5 +158,7 @@ function validate(
     prompt,
     maxAge,
     resources: [],
+    ...(raw.login_hint !== undefined ? { loginHint: raw.login_hint } : {}),
+    ...(uiLocales.length > 0 ? { uiLocales } : {}),
   };
 }

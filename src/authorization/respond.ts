@@ -1,13 +1,15 @@
 // RFC 6749 §4.1.2 and §4.1.2.1, RFC 9207 §2: the authorization response. Every browser flow ends
 // here: `issueCode` is the only place a code is issued and sent, and `authorizationError` the only
 // way an error goes back to the client (http/errors.ts writes the redirect).
+
+import type { Accounts } from '../accounts/account.ts';
 import type { Config } from '../config/schema.ts';
 import { OAuthError, type OAuthErrorCode, pageError } from '../errors.ts';
 import { redirect, withQuery } from '../http/respond.ts';
 import type { OAuthResponse } from '../http/types.ts';
 import { strings } from '../interaction/strings.ts';
 import type { Log } from '../log.ts';
-import type { AuthorizationParams, ClientStore, CodeStore, GrantStore, UserStore } from '../storage/types.ts';
+import type { AuthorizationParams, ClientStore, CodeStore, GrantStore } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
 
 /** An error for the client's validated redirect URI, with the request's `state` and our `iss`. */
@@ -25,9 +27,9 @@ export interface IssueDeps {
   storage: {
     codes: Pick<CodeStore, 'createWithGrant'>;
     clients: Pick<ClientStore, 'get'>;
-    users: Pick<UserStore, 'getById'>;
     grants: Pick<GrantStore, 'revoke'>;
   };
+  accounts: Pick<Accounts, 'findAccount'>;
   clock: () => number;
   log: Log;
 }
@@ -79,8 +81,8 @@ export async function issueCode(
   );
   // Checked after the grant exists: disabling or deleting an account changes it first, then revokes
   // its grants, so a grant written meanwhile is either revoked there or refused here.
-  const owner = await storage.users.getById(userId);
-  if (!owner || owner.disabledAt !== null) {
+  const owner = await deps.accounts.findAccount(userId);
+  if (!owner || owner.disabled === true) {
     await storage.grants.revoke(grantId, now);
     throw pageError(403, strings.accountDisabled);
   }

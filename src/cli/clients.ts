@@ -2,6 +2,7 @@
 // metadata names in --json output.
 import type { Command } from 'commander';
 import type { EndedAccess } from '../accounts/lifecycle.ts';
+import { clientJson } from '../clients/json.ts';
 import {
   type ClientChanges,
   definedOnly,
@@ -13,27 +14,10 @@ import {
 } from '../clients/lifecycle.ts';
 import { buildClient, DEFAULT_CLIENT_SCOPE } from '../clients/register.ts';
 import { parseIntOrThrow } from '../config/schema.ts';
-import type { ClientRecord, GrantType } from '../storage/types.ts';
+import type { GrantType } from '../storage/types.ts';
 import { action, type GlobalOptions, now, print, withCommonOptions, withStorage } from './common.ts';
 
-export function clientJson(c: ClientRecord, secret?: string | null): Record<string, unknown> {
-  return {
-    client_id: c.clientId,
-    ...(secret ? { client_secret: secret } : {}),
-    client_name: c.name,
-    redirect_uris: c.redirectUris,
-    post_logout_redirect_uris: c.postLogoutRedirectUris,
-    grant_types: c.grantTypes,
-    token_endpoint_auth_method: c.tokenEndpointAuthMethod,
-    scope: c.scope,
-    resources: c.resources,
-    ...(c.refreshTokenTtl !== null ? { refresh_token_ttl: c.refreshTokenTtl } : {}),
-    ...(c.refreshTokenIdleTtl !== null ? { refresh_token_idle_ttl: c.refreshTokenIdleTtl } : {}),
-    client_id_issued_at: c.createdAt,
-    disabled: c.disabledAt !== null,
-    ...(c.disabledAt !== null ? { disabled_at: c.disabledAt } : {}),
-  };
-}
+export { clientJson };
 
 interface MetadataOptions extends GlobalOptions {
   name?: string;

@@ -1,12 +1,16 @@
 // `latchkey users create | list | update | disable | enable | delete | set-password`: people who sign
 // in; passwords hashed with argon2id.
 import type { Command } from 'commander';
+import { endedJson, userJson } from '../accounts/json.ts';
 import { deleteUser, disableUser, type EndedAccess, enableUser, setUserPassword, type UserRef, updateUser } from '../accounts/lifecycle.ts';
 import { createUser } from '../accounts/users.ts';
-import type { UserRecord } from '../storage/types.ts';
 import { action, type GlobalOptions, now, print, withCommonOptions, withStorage } from './common.ts';
 
+const repeat = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
 interface CreateOptions extends GlobalOptions {
+  role?: string[];
+  group?: string[];
   username: string;
   email?: string;
   emailVerified?: boolean;
@@ -18,18 +22,17 @@ interface RefOptions extends GlobalOptions {
   sub?: string;
 }
 
-const userJson = (u: UserRecord) => ({
-  sub: u.id,
-  username: u.username,
-  email: u.email,
-  email_verified: u.emailVerified,
-  name: u.name,
-  created_at: u.createdAt,
-  disabled: u.disabledAt !== null,
-  ...(u.disabledAt !== null ? { disabled_at: u.disabledAt } : {}),
-});
+interface UpdateOptions extends RefOptions {
+  email?: string;
+  emailVerified?: boolean;
+  name?: string;
+  role?: string[];
+  group?: string[];
+  /** false with --no-roles */
+  roles?: boolean;
+  groups?: boolean;
+}
 
-const endedJson = (e: EndedAccess) => ({ sessions_ended: e.sessions, grants_revoked: e.grants });
 const endedText = (e: EndedAccess) =>
   `${e.sessions} session${e.sessions === 1 ? '' : 's'} ended, ${e.grants} grant${e.grants === 1 ? '' : 's'} revoked`;
 
@@ -95,6 +98,8 @@ export function usersCommand(program: Command): void {
       .option('--email <email>', 'email address (scope email)')
       .option('--email-verified', "the email address is known to be the person's (claim email_verified; default false)")
       .option('--name <name>', 'full name (scope profile)')
+      .option('--role <role>', 'a role (repeat for more), emitted as configured in claims.roles', repeat)
+      .option('--group <group>', 'a group (repeat for more), emitted as configured in claims.groups', repeat)
       .option('--password-stdin', 'read the password from standard input'),
   ).action(
     action(async (opts: CreateOptions) => {
@@ -105,7 +110,15 @@ export function usersCommand(program: Command): void {
         async (storage) => {
           const user = await createUser(
             storage.users,
-            { username: opts.username, password, email: opts.email, emailVerified: opts.emailVerified, name: opts.name },
+            {
+              username: opts.username,
+              password,
+              email: opts.email,
+              emailVerified: opts.emailVerified,
+              name: opts.name,
+              roles: opts.role,
+              groups: opts.group,
+            },
             now(),
           );
           print(opts, userJson(user), `created user ${user.username} (sub ${user.id})`);
@@ -134,14 +147,28 @@ export function usersCommand(program: Command): void {
     .option('--email-verified', 'mark the email address verified (claim email_verified)')
     .option('--no-email-verified', 'mark the email address not verified')
     .option('--name <name>', 'new full name')
+    .option('--role <role>', 'a role (repeat for more); replaces the roles', repeat)
+    .option('--group <group>', 'a group (repeat for more); replaces the groups', repeat)
+    .option('--no-roles', 'remove every role')
+    .option('--no-groups', 'remove every group')
     .action(
-      action(async (username: string | undefined, opts: RefOptions & { email?: string; emailVerified?: boolean; name?: string }) => {
+      action(async (username: string | undefined, opts: UpdateOptions) => {
         const ref = userRef(username, opts);
-        if (opts.email === undefined && opts.emailVerified === undefined && opts.name === undefined) {
-          throw new Error('nothing to change: give --email, --email-verified, --no-email-verified or --name');
+        const roles = opts.roles === false ? [] : opts.role;
+        const groups = opts.groups === false ? [] : opts.group;
+        if (opts.email === undefined && opts.emailVerified === undefined && opts.name === undefined && !roles && !groups) {
+          throw new Error(
+            'nothing to change: give --email, --email-verified, --no-email-verified, --name, --role, --group, --no-roles or --no-groups',
+          );
         }
         await withStorage(opts, async (storage) => {
-          const user = await updateUser(storage, ref, { email: opts.email, emailVerified: opts.emailVerified, name: opts.name });
+          const user = await updateUser(storage, ref, {
+            email: opts.email,
+            emailVerified: opts.emailVerified,
+            name: opts.name,
+            roles,
+            groups,
+          });
           print(opts, userJson(user), `updated user ${user.username}`);
         });
       }),

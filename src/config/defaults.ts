@@ -31,8 +31,11 @@ export const defaults = {
   idTokenAlg: 'RS256' as 'RS256' | 'ES256' | 'EdDSA',
   /** `aud` of access tokens issued without a resource indicator; the issuer when not set. */
   defaultAudience: undefined as string | undefined,
-  /** Scopes beyond the OpenID Connect ones that clients may be registered for. */
-  scopes: [] as string[],
+  /**
+   * Scopes beyond the OpenID Connect ones that clients may be registered for: a name, or
+   * `{ "name": "api:read", "description": "Read your reports" }` to say on the consent page what it allows.
+   */
+  scopes: [] as (string | { name: string; description: string })[],
   /**
    * The server-wide resource registry (RFC 8707): `{ uri, scopes, defaultScopes?, clients? }`. Any
    * client (or only those listed in `clients`) may ask tokens for these resources and their scopes;
@@ -48,6 +51,8 @@ export const defaults = {
   theme: {
     /** Path of a stylesheet appended to the default one (it may override the --lk-* variables). */
     css: undefined as string | undefined,
+    /** The product name every page shows in its wordmark and title (default: "Latchkey"). */
+    productName: undefined as string | undefined,
   },
   limits: {
     bodyBytes: 64 * 1024,
@@ -102,7 +107,28 @@ export const defaults = {
    * endpoints (CORS); `"*"` allows any origin, for the metadata and JWKS documents only.
    */
   cors: { origins: [] as string[] },
+  /**
+   * Per-user roles and groups (set with the admin API or `latchkey users`) go into access and ID
+   * tokens under `claim` when `scope` is granted, e.g. `{ "roles": { "claim": "roles", "scope": "roles" } }`.
+   */
+  claims: {
+    roles: undefined as { claim: string; scope: string } | undefined,
+    groups: undefined as { claim: string; scope: string } | undefined,
+  },
+  /** The admin HTTP API under /admin/v1 (README "Admin API"). */
+  admin: {
+    enabled: false,
+    /** Serve the admin API on its own listener (this port) instead of with the public endpoints. */
+    port: undefined as number | undefined,
+    /** The address of that listener (default: `host`). */
+    host: undefined as string | undefined,
+    /** Audit events are kept in the database this many days (0: not kept there, only logged). */
+    auditRetentionDays: 30,
+  },
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
 };
 
 export const oidcScopes = ['openid', 'profile', 'email', 'offline_access'] as const;
+
+/** The scopes of the admin API: everything, and reading only. */
+export const adminScopes = ['latchkey:admin', 'latchkey:admin:read'] as const;

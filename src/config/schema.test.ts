@@ -71,6 +71,29 @@ describe('resolveConfig', () => {
     assert.equal(config.ttl.idToken, defaults.ttl.idToken);
   });
 
+  test('a scope entry may carry the words of the consent page; bare names keep working beside it', () => {
+    const config = resolveConfig({ scopes: [{ name: 'api:read', description: 'Read your reports' }, 'api:write'] });
+    assert.deepEqual(config.scopes, ['api:read', 'api:write']);
+    assert.deepEqual(config.scopeDescriptions, { 'api:read': 'Read your reports' });
+    assert.ok(config.supportedScopes.includes('api:read'));
+    assert.throws(() => resolveConfig({ scopes: [{ name: 'api:read' } as never] }), /config: "scopes.0/);
+    assert.throws(() => resolveConfig({ scopes: [{ name: 'a b', description: 'x' }] }), /config: "scopes.0/);
+  });
+
+  test('claims.roles and claims.groups name a claim that is not registered, for a supported scope', () => {
+    const config = resolveConfig({ scopes: ['roles'], claims: { roles: { claim: 'roles', scope: 'roles' } } });
+    assert.deepEqual(config.claims.roles, { claim: 'roles', scope: 'roles' });
+    assert.throws(
+      () => resolveConfig({ claims: { roles: { claim: 'roles', scope: 'roles' } } }),
+      /"claims.roles.scope" "roles" is not a supported scope/,
+    );
+    assert.throws(
+      () => resolveConfig({ claims: { groups: { claim: 'sub', scope: 'profile' } } }),
+      /"claims.groups.claim" "sub" is a registered claim/,
+    );
+    assert.throws(() => resolveConfig({ claims: { roles: { claim: 'a b', scope: 'profile' } } }), /config: "claims.roles.claim"/);
+  });
+
   test('adds configured scopes to the OpenID Connect ones, once', () => {
     const config = resolveConfig({ scopes: ['api:read', 'openid', 'api:read'] });
     assert.deepEqual([...config.supportedScopes], [...oidcScopes, 'api:read']);

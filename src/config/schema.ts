@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { resourceProblem } from '../clients/redirect-uri.ts';
 import { SIGNING_ALGS } from '../tokens/algorithms.ts';
-import { defaults, oidcScopes } from './defaults.ts';
+import { REGISTERED_CLAIMS } from '../tokens/registered-claims.ts';
+import { adminScopes, defaults, oidcScopes } from './defaults.ts';
 import { type EnvVariable, envVariables, readEnv } from './env.ts';
 
 const algs = z.enum(SIGNING_ALGS);
@@ -19,6 +20,11 @@ const registeredResource = z
     clients: z.array(z.string().min(1)).optional(),
   })
   .refine((r) => (r.defaultScopes ?? []).every((s) => r.scopes.includes(s)), 'defaultScopes must be among its scopes');
+
+const accountClaim = z.strictObject({
+  claim: z.string().regex(/^[A-Za-z][\w:./-]{0,63}$/, 'a claim name is a letter, then letters, digits or _ : . / -'),
+  scope: scopeToken,
+});
 
 function throttlePolicy(maxLockSeconds: number) {
   return z
@@ -49,7 +55,8 @@ const schema = z.strictObject({
   accessTokenAlg: algs,
   idTokenAlg: algs,
   defaultAudience: z.string().min(1).optional(),
-  scopes: z.array(scopeToken),
+  // A scope, or a scope with the words the consent page shows for it.
+  scopes: z.array(z.union([scopeToken, z.strictObject({ name: scopeToken, description: z.string().min(1).max(200) })])),
   resources: z.array(registeredResource).refine((list) => {
     const seen = list.map((r) => new URL(r.uri).href);
     return new Set(seen).size === seen.length;
@@ -62,7 +69,7 @@ const schema = z.strictObject({
       .min(0)
       .max(30 * 24 * 3600),
   }),
-  theme: z.strictObject({ css: z.string().min(1).optional() }),
+  theme: z.strictObject({ css: z.string().min(1).optional(), productName: z.string().min(1).max(60).optional() }),
   limits: z.strictObject({
     bodyBytes: z.number().int().min(1024),
     parameterBytes: z.number().int().min(256),
@@ -104,6 +111,14 @@ const schema = z.strictObject({
         .refine((s) => s === '*' || isOrigin(s), 'must be "*" or an origin such as https://app.example.com (scheme, host, port only)'),
     ),
   }),
+  // Roles and groups of the built-in accounts, emitted as a claim when a scope is granted (tokens/claims.ts).
+  claims: z.strictObject({ roles: accountClaim.optional(), groups: accountClaim.optional() }),
+  admin: z.strictObject({
+    enabled: z.boolean(),
+    port: z.number().int().min(0).max(65535).optional(),
+    host: z.string().min(1).optional(),
+    auditRetentionDays: z.number().int().min(0).max(3650),
+  }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   // The key-encryption secret and its file (tokens/key-secret.ts); never stored in the database.
   secret: z.string().min(1).optional(),
@@ -123,9 +138,13 @@ type Input = z.infer<typeof schema>;
  * config.ttl.accessToken; // 900
  * ```
  */
-export interface Config extends Omit<Input, 'issuer' | 'defaultAudience'> {
+export interface Config extends Omit<Input, 'issuer' | 'defaultAudience' | 'scopes'> {
   readonly issuer: string;
   readonly defaultAudience: string;
+  /** The names of the configured scopes. */
+  readonly scopes: readonly string[];
+  /** What the consent page says for a scope, from the `{ name, description }` entries of `scopes`. */
+  readonly scopeDescriptions: Readonly<Record<string, string>>;
   /** Every scope a client may be registered for: the OpenID Connect ones, `scopes` and those of `resources`. */
   readonly supportedScopes: readonly string[];
 }
@@ -224,12 +243,26 @@ export function resolveConfig(...layers: (ConfigInput | undefined)[]): Config {
   }
   const input = parsed.data;
   const issuer = input.issuer ?? `http://${input.host.includes(':') ? `[${input.host}]` : input.host}:${input.port}`;
+  const scopes = input.scopes.map((s) => (typeof s === 'string' ? s : s.name));
   const config: Config = {
     ...input,
     issuer,
     defaultAudience: input.defaultAudience ?? issuer,
-    supportedScopes: [...new Set([...oidcScopes, ...input.scopes, ...input.resources.flatMap((r) => r.scopes)])],
+    scopes,
+    scopeDescriptions: Object.fromEntries(input.scopes.flatMap((s) => (typeof s === 'string' ? [] : [[s.name, s.description]]))),
+    supportedScopes: [
+      ...new Set([...oidcScopes, ...scopes, ...input.resources.flatMap((r) => r.scopes), ...(input.admin.enabled ? adminScopes : [])]),
+    ],
   };
+  for (const kind of ['roles', 'groups'] as const) {
+    const c = config.claims[kind];
+    if (!c) continue;
+    if (REGISTERED_CLAIMS.has(c.claim))
+      throw new ConfigError(`config: "claims.${kind}.claim" "${c.claim}" is a registered claim: choose another name`);
+    if (!config.supportedScopes.includes(c.scope)) {
+      throw new ConfigError(`config: "claims.${kind}.scope" "${c.scope}" is not a supported scope: add it to "scopes"`);
+    }
+  }
   return deepFreeze(config);
 }
 

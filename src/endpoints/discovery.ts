@@ -1,7 +1,9 @@
 // RFC 8414 §2-§3 and OIDC Discovery 1.0 §3: server metadata. Only what is implemented is advertised.
+import { adminScopes } from '../config/defaults.ts';
 import type { Deps } from '../deps.ts';
 import { publicJson } from '../http/respond.ts';
 import type { OAuthResponse } from '../http/types.ts';
+import { pageStrings } from '../interaction/strings.ts';
 
 export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
   const { config } = deps;
@@ -15,7 +17,8 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
     revocation_endpoint: `${iss}/revoke`,
     end_session_endpoint: `${iss}/end-session`,
     jwks_uri: `${iss}/jwks`,
-    scopes_supported: config.supportedScopes,
+    // RFC 8414 §2: a server MAY leave scopes out; the admin API's are for operators, not advertised.
+    scopes_supported: config.supportedScopes.filter((s) => !(adminScopes as readonly string[]).includes(s)),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
@@ -41,6 +44,8 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
       'email_verified',
     ],
     prompt_values_supported: ['none', 'login', 'consent'],
+    // OIDC Discovery §3: the languages the pages can be shown in (ui_locales).
+    ui_locales_supported: Object.keys(pageStrings),
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,

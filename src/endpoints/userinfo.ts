@@ -25,7 +25,7 @@ function bearerToken(req: OAuthRequest): string {
   throw new OAuthError('invalid_token', 'an access token is required', { headers: { 'www-authenticate': 'Bearer realm="latchkey"' } });
 }
 
-export type UserinfoDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'keys' | 'verifiedTokens'>;
+export type UserinfoDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'keys' | 'verifiedTokens' | 'accounts'>;
 
 export async function userinfoEndpoint(req: OAuthRequest, deps: UserinfoDeps): Promise<OAuthResponse> {
   const token = bearerToken(req);
@@ -43,18 +43,18 @@ export async function userinfoEndpoint(req: OAuthRequest, deps: UserinfoDeps): P
   }
   // One grant lookup tells whether the token was revoked (code reuse, refresh reuse, revocation).
   if (!(await notRevoked(claims, deps))) throw invalid('token or grant revoked');
-  const user = await deps.storage.users.getById(claims.sub);
+  const user = await deps.accounts.findAccount(claims.sub);
   if (!user) throw invalid('the user no longer exists');
-  if (user.disabledAt !== null) throw invalid('the user is disabled');
+  if (user.disabled) throw invalid('the user is disabled');
 
   const out: Record<string, unknown> = { sub: user.id };
   if (scope.includes('profile')) {
     out.preferred_username = user.username;
-    if (user.name !== null) out.name = user.name;
+    if (user.name) out.name = user.name;
   }
-  if (scope.includes('email') && user.email !== null) {
+  if (scope.includes('email') && user.email) {
     out.email = user.email;
-    out.email_verified = user.emailVerified;
+    out.email_verified = user.emailVerified ?? false;
   }
   return json(200, out);
 }

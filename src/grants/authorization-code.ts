@@ -48,7 +48,7 @@ async function handle({ params, resources, client }: GrantContext, deps: GrantDe
   if (!grant || grant.revokedAt !== null) throw refused('grant revoked');
 
   const scope = splitScope(record.scope);
-  const response = userTokens(
+  const response = await userTokens(
     {
       client,
       grantId: record.grantId,

@@ -1,5 +1,6 @@
 // RFC 6749 §4.4: the client credentials grant, for confidential clients acting on their own behalf.
 import { OAuthError } from '../errors.ts';
+import { extraClaims } from '../tokens/claims.ts';
 import type { TokenResponse } from '../tokens/issuer.ts';
 import { audience, checkResources } from './resource.ts';
 import { isSubset, splitScope } from './scope.ts';
@@ -23,12 +24,28 @@ async function handle({ params, resources, client }: GrantContext, deps: GrantDe
   const requested = params.scope === undefined ? allowed : splitScope(params.scope);
   if (!isSubset(requested, allowed)) throw new OAuthError('invalid_scope', 'a requested scope is not allowed for this client');
   const scope = requested.join(' ');
+  const resourcesAsked = checkResources(resources, client, deps.config);
+  const extra = deps.claimsHook
+    ? await extraClaims(
+        {
+          token: 'access_token',
+          grantType: 'client_credentials',
+          clientId: client.clientId,
+          sub: client.clientId,
+          account: undefined,
+          scope: requested,
+          resources: resourcesAsked,
+        },
+        deps,
+      )
+    : {};
   const accessToken = deps.issuer.accessToken({
+    extra,
     clientId: client.clientId,
     // RFC 9068 §2.2: with no resource owner, sub is the client.
     sub: client.clientId,
     scope,
-    audience: audience(checkResources(resources, client, deps.config), deps.config),
+    audience: audience(resourcesAsked, deps.config),
     authTime: null,
     grantId: null,
   });

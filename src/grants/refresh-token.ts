@@ -53,7 +53,7 @@ async function handle({ params, resources, client }: GrantContext, deps: GrantDe
     authTime: old.authTime,
     expiresAt: refreshExpiry(client, grant.createdAt, now, deps),
   });
-  const response = userTokens(
+  const response = await userTokens(
     {
       client,
       grantId: old.grantId,

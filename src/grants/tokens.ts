@@ -1,10 +1,11 @@
 // RFC 6749 §5.1, OIDC Core §3.1.3.3: the tokens of a grant for a user, shared by code and refresh.
 import type { ClientRecord } from '../storage/types.ts';
+import { type ClaimsContext, extraClaims, wantsExtraClaims } from '../tokens/claims.ts';
 import type { TokenResponse } from '../tokens/issuer.ts';
 import { audience } from './resource.ts';
 import type { GrantDeps } from './types.ts';
 
-type TokenDeps = Pick<GrantDeps, 'issuer' | 'config'>;
+type TokenDeps = Pick<GrantDeps, 'issuer' | 'config' | 'accounts' | 'claimsHook'>;
 
 export interface UserTokensInput {
   client: ClientRecord;
@@ -25,10 +26,13 @@ export interface UserTokensInput {
  * is configured (OIDC Core §12.2 allows leaving it out; signing one is most of a refresh's cost).
  * The refresh token is the caller's.
  */
-export function userTokens(input: UserTokensInput, deps: TokenDeps): TokenResponse {
+export async function userTokens(input: UserTokensInput, deps: TokenDeps): Promise<TokenResponse> {
   const { issuer, config } = deps;
   const scope = input.scope.join(' ');
+  const withId = input.scope.includes('openid') && (!input.refresh || config.refreshIdToken);
+  const extra = await userExtraClaims(input, deps, withId);
   const accessToken = issuer.accessToken({
+    extra: extra.access,
     clientId: input.client.clientId,
     sub: input.userId,
     scope,
@@ -42,8 +46,9 @@ export function userTokens(input: UserTokensInput, deps: TokenDeps): TokenRespon
     expires_in: config.ttl.accessToken,
     scope,
   };
-  if (input.scope.includes('openid') && (!input.refresh || config.refreshIdToken)) {
+  if (withId) {
     response.id_token = issuer.idToken({
+      extra: extra.id,
       clientId: input.client.clientId,
       sub: input.userId,
       authTime: input.authTime,
@@ -52,6 +57,27 @@ export function userTokens(input: UserTokensInput, deps: TokenDeps): TokenRespon
     });
   }
   return response;
+}
+
+/** The extra claims of the access token and the ID token (tokens/claims.ts); none unless configured. */
+async function userExtraClaims(
+  input: UserTokensInput,
+  deps: TokenDeps,
+  withId: boolean,
+): Promise<{ access: Record<string, unknown>; id: Record<string, unknown> }> {
+  if (!wantsExtraClaims(deps)) return { access: {}, id: {} };
+  const context: ClaimsContext = {
+    token: 'access_token',
+    grantType: input.refresh ? 'refresh_token' : 'authorization_code',
+    clientId: input.client.clientId,
+    sub: input.userId,
+    account: await deps.accounts?.findAccount(input.userId),
+    scope: input.scope,
+    resources: input.resources,
+  };
+  const access = await extraClaims(context, deps);
+  const id = withId ? await extraClaims({ ...context, token: 'id_token' }, deps) : {};
+  return { access, id };
 }
 
 /** When refreshing ends for good: the absolute lifetime, counted from the grant (the sign-in). */

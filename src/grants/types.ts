@@ -1,8 +1,11 @@
 // The shape of a grant (RFC 6749 §4: one handler per grant_type), and the slices of the server a
 // grant may use — so that a grant is called and tested without sockets or the whole server.
+
+import type { Accounts } from '../accounts/account.ts';
 import type { Config } from '../config/schema.ts';
 import type { Log } from '../log.ts';
 import type { ClientRecord, Storage } from '../storage/types.ts';
+import type { ClaimsHook } from '../tokens/claims.ts';
 import type { Issuer, TokenResponse } from '../tokens/issuer.ts';
 
 export interface GrantContext {
@@ -21,6 +24,10 @@ export interface GrantDeps {
   /** Epoch seconds. */
   clock: () => number;
   log: Log;
+  /** Where the person behind a grant is found, for the claims of their tokens (default: none looked up). */
+  accounts?: Pick<Accounts, 'findAccount'>;
+  /** The application's extra claims (ServerOptions.claims). */
+  claimsHook?: ClaimsHook | undefined;
 }
 
 export interface Grant {

@@ -1,12 +1,13 @@
 // ARCHITECTURE.md rule 4 and "Errors": the one place any error becomes a response — JSON
-// (RFC 6749 §5.2, RFC 6750 §3), a page for a person, or a redirect to a validated redirect URI
-// (RFC 6749 §4.1.2.1, RFC 9207 §2).
+// (RFC 6749 §5.2, RFC 6750 §3), problem details (RFC 7807, the admin API), a page for a person, or
+// a redirect to a validated redirect URI (RFC 6749 §4.1.2.1, RFC 9207 §2).
+import { STATUS_CODES } from 'node:http';
 import type { Logger } from 'pino';
 import { OAuthError } from '../errors.ts';
 import { json, redirect, withQuery } from './respond.ts';
 import type { OAuthResponse, PageRenderer } from './types.ts';
 
-export type ErrorFormat = 'json' | 'page';
+export type ErrorFormat = 'json' | 'page' | 'problem';
 
 /**
  * Turns anything thrown into a response; unexpected errors become server_error and are logged.
@@ -32,6 +33,17 @@ export function errorResponse(err: unknown, format: ErrorFormat, log: Logger, re
     return page;
   }
   const headers: Record<string, string> = {};
+  if (destination.to === 'problem') {
+    if (e.code === 'invalid_token')
+      headers['www-authenticate'] = `Bearer error="invalid_token", error_description="${quote(e.description)}"`;
+    Object.assign(headers, e.headers, { 'content-type': 'application/problem+json; charset=utf-8' });
+    // RFC 7807 §4.2: "about:blank" — the status code says what happened; `error` is an extension member.
+    return json(
+      e.status,
+      { type: 'about:blank', title: STATUS_CODES[e.status] ?? 'Error', status: e.status, detail: e.description, error: e.code },
+      headers,
+    );
+  }
   if (e.code === 'invalid_client') headers['www-authenticate'] = 'Basic realm="latchkey", charset="UTF-8"';
   if (e.code === 'invalid_token' || e.code === 'insufficient_scope') {
     // RFC 6750 §3: the challenge names the error.

@@ -117,7 +117,7 @@ async function toRequest(req: IncomingMessage, remoteAddress: string, opts: Adap
     const raw = alreadyReadBody(req) ?? (await readBody(req, limit, opts.requestTimeoutMs ?? 30_000));
     if (raw.length > limit) throw new OAuthError('invalid_request', `the body is larger than ${limit} bytes`, { status: 413 });
     if (raw.length > 0 && contentType === JSON_TYPE) {
-      // RFC 7591 §3.1 and RFC 7592 §2.2: client registration requests are JSON; each endpoint checks its own format.
+      // RFC 7591 §3.1 and RFC 7592 §2.2 (registration) and the admin API take JSON; each endpoint checks its own format.
       if (!isUtf8(raw)) throw new OAuthError('invalid_request', 'the body is not valid UTF-8');
       try {
         request.json = JSON.parse(raw.toString('utf8'));

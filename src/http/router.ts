@@ -6,11 +6,15 @@ import type { OAuthRequest, OAuthResponse, PageRenderer } from './types.ts';
 
 export type Endpoint = (req: OAuthRequest) => Promise<OAuthResponse>;
 
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 export interface Route {
   path: string;
   /** Matches `path/<one segment>` and passes the segment as `pathParam`. */
   param?: boolean;
-  methods: Partial<Record<'GET' | 'POST' | 'PUT' | 'DELETE', Endpoint>>;
+  /** Matches `path` and everything under it, passing the rest (`/a/b`, or '') as `pathParam`. */
+  prefix?: boolean;
+  methods: Partial<Record<Method, Endpoint>>;
   errors: ErrorFormat;
   /**
    * Whether browsers on other origins may call it (CORS, config `cors.origins`): `public` documents
@@ -46,7 +50,8 @@ export function createRouter(
 ): Endpoint {
   const exact = new Map<string, Route>();
   const prefixed: Route[] = [];
-  for (const r of routes) r.param ? prefixed.push(r) : exact.set(r.path, r);
+  const trees: Route[] = [];
+  for (const r of routes) r.prefix ? trees.push(r) : r.param ? prefixed.push(r) : exact.set(r.path, r);
 
   return async (req) => {
     let route = exact.get(req.path);
@@ -62,11 +67,20 @@ export function createRouter(
       }
     }
     if (!route) {
+      for (const r of trees) {
+        if (req.path === r.path || req.path.startsWith(`${r.path}/`)) {
+          route = r;
+          request = { ...req, pathParam: req.path.slice(r.path.length) };
+          break;
+        }
+      }
+    }
+    if (!route) {
       // People get a page; programs that ask for JSON get an OAuth-style error.
       const format = (req.headers.accept ?? '').includes('json') ? 'json' : 'page';
       return errorResponse(new OAuthError('not_found', messages.notFound), format, log, renderPage);
     }
-    const label = route.param ? `${route.path}/:id` : route.path;
+    const label = route.param ? `${route.path}/:id` : route.prefix ? `${route.path}/*` : route.path;
     const allow = allowedOrigin(route.cors, req.headers.origin, corsOrigins);
     // Only an allowed origin gets a preflight answer; any other OPTIONS is the route's usual 405.
     const res = allow !== undefined && req.method === 'OPTIONS' ? preflight(route) : await answer(route, request);
@@ -95,7 +109,7 @@ export function createRouter(
 
   async function answer(route: Route, req: OAuthRequest): Promise<OAuthResponse> {
     const method = req.method === 'HEAD' ? 'GET' : req.method;
-    const endpoint = route.methods[method as keyof Route['methods']];
+    const endpoint = route.methods[method as Method];
     if (!endpoint || !Object.hasOwn(route.methods, method)) {
       // RFC 9110 §15.5.6: a 405 lists the methods the resource supports.
       const allowed = Object.keys(route.methods).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));

@@ -24,8 +24,8 @@ export const strings = {
   notFound: 'There is nothing at this address.',
   methodNotAllowed: (allowed: string) => `This address answers only ${allowed} requests.`,
   logoutTitle: 'Sign out?',
-  logoutLead: (client: string | undefined) =>
-    client ? `${client} asks to sign you out of Latchkey.` : 'Do you want to sign out of Latchkey?',
+  logoutLead: (client: string | undefined, product = 'Latchkey') =>
+    client ? `${client} asks to sign you out of ${product}.` : `Do you want to sign out of ${product}?`,
   logoutConfirm: 'Sign out',
   signedOutTitle: 'Signed out',
   signedOut: 'You are signed out. You can close this window.',
@@ -49,3 +49,23 @@ export const strings = {
   } as Record<string, string>,
   customScope: (scope: string) => `Use the permission "${scope}"`,
 };
+
+/** The page strings of each language, by primary language subtag (RFC 5646); add one to translate. */
+export const pageStrings: Record<string, typeof strings> = { en: strings };
+
+/**
+ * The language to show, from `ui_locales` (OIDC Core §3.1.2.1: space-separated BCP 47 tags, in order
+ * of preference): the first one whose language has strings, else English.
+ */
+export function pageLanguage(uiLocales: readonly string[] | undefined): string {
+  for (const tag of uiLocales ?? []) {
+    const lang = tag.split('-')[0]?.toLowerCase() ?? '';
+    if (Object.hasOwn(pageStrings, lang)) return lang;
+  }
+  return 'en';
+}
+
+/** The strings of a language chosen by {@link pageLanguage}. */
+export function stringsFor(lang: string | undefined): typeof strings {
+  return (lang !== undefined && Object.hasOwn(pageStrings, lang) ? pageStrings[lang] : undefined) ?? strings;
+}

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pageCsp } from '../http/security-headers.ts';
 import type { OAuthResponse } from '../http/types.ts';
-import { strings } from './strings.ts';
+import { strings, stringsFor } from './strings.ts';
 
 const baseCss = readFileSync(new URL('./latchkey.css', import.meta.url), 'utf8');
 
@@ -21,6 +21,8 @@ const baseCss = readFileSync(new URL('./latchkey.css', import.meta.url), 'utf8')
 export interface PageStyle {
   css: string;
   hash: string;
+  /** The product name in the wordmark and title (`theme.productName`; default the strings' own). */
+  productName?: string;
 }
 
 /**
@@ -33,9 +35,9 @@ export interface PageStyle {
  * const { css, hash } = pageStyle('.card { border-radius: 0; }');
  * ```
  */
-export function pageStyle(extraCss = ''): PageStyle {
+export function pageStyle(extraCss = '', productName?: string): PageStyle {
   const css = extraCss ? `${baseCss}\n${extraCss}` : baseCss;
-  return { css, hash: `'sha256-${createHash('sha256').update(css).digest('base64')}'` };
+  return { css, hash: `'sha256-${createHash('sha256').update(css).digest('base64')}'`, ...(productName ? { productName } : {}) };
 }
 
 const DEFAULT_STYLE = pageStyle();
@@ -65,19 +67,21 @@ export function page(
   main: string,
   formTargets: readonly string[] = [],
   style: PageStyle = DEFAULT_STYLE,
+  lang = 'en',
 ): OAuthResponse {
+  const product = style.productName ?? stringsFor(lang).productName;
   const body = `<!doctype html>
-<html lang="en">
+<html lang="${esc(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${esc(title)} · ${esc(strings.productName)}</title>
+<title>${esc(title)} · ${esc(product)}</title>
 <style>${style.css}</style>
 </head>
 <body>
 <main class="card">
-<p class="brand">${esc(strings.productName)}</p>
+<p class="brand">${esc(product)}</p>
 ${main}
 </main>
 </body>
@@ -125,12 +129,16 @@ export interface LoginView {
   action: string;
   csrf: string;
   clientName: string;
+  /** Typed before, or the request's `login_hint` (OIDC Core §3.1.2.1). */
   username?: string;
+  /** The page language chosen from `ui_locales` (strings.ts `pageLanguage`). */
+  lang?: string;
   error?: string;
   formTargets: readonly string[];
 }
 
 export function loginPage(v: LoginView, status = 200, style: PageStyle = DEFAULT_STYLE): OAuthResponse {
+  const strings = stringsFor(v.lang);
   const error = v.error ? `<p class="error" role="alert" id="login-error">${esc(v.error)}</p>` : '';
   const described = v.error ? ' aria-describedby="login-error"' : '';
   return page(
@@ -149,6 +157,7 @@ ${error}
 </form>`,
     v.formTargets,
     style,
+    v.lang,
   );
 }
 
@@ -171,12 +180,19 @@ export interface ConsentView {
   /** RFC 8707 resources the access is for (empty: this server's default audience). */
   resources?: readonly string[];
   formTargets: readonly string[];
+  /** What to say for a scope, from the configuration (`scopes` entries with a description). */
+  scopeDescriptions?: Readonly<Record<string, string>>;
+  /** The page language chosen from `ui_locales` (strings.ts `pageLanguage`). */
+  lang?: string;
 }
 
 export function consentPage(v: ConsentView, style: PageStyle = DEFAULT_STYLE): OAuthResponse {
-  const items = v.scopes
-    .map((s) => `<li><span>${esc(strings.scopes[s] ?? strings.customScope(s))}</span> <code>${esc(s)}</code></li>`)
-    .join('\n');
+  const strings = stringsFor(v.lang);
+  const described = (s: string) =>
+    (v.scopeDescriptions && Object.hasOwn(v.scopeDescriptions, s) ? v.scopeDescriptions[s] : undefined) ??
+    (Object.hasOwn(strings.scopes, s) ? strings.scopes[s] : undefined) ??
+    strings.customScope(s);
+  const items = v.scopes.map((s) => `<li><span>${esc(described(s))}</span> <code>${esc(s)}</code></li>`).join('\n');
   return page(
     200,
     strings.consentTitle,
@@ -201,6 +217,7 @@ ${v.resources.map((r) => `<li><code>${esc(r)}</code></li>`).join('\n')}
 </form>`,
     v.formTargets,
     style,
+    v.lang,
   );
 }
 
@@ -232,7 +249,7 @@ export function logoutPage(v: LogoutView, style: PageStyle = DEFAULT_STYLE): OAu
     200,
     strings.logoutTitle,
     `<h1>${esc(strings.logoutTitle)}</h1>
-<p class="lead">${esc(strings.logoutLead(v.clientName))}</p>
+<p class="lead">${esc(strings.logoutLead(v.clientName, style.productName))}</p>
 <form method="post" action="${esc(v.action)}">
 <input type="hidden" name="csrf" value="${esc(v.csrf)}">
 ${hidden}
@@ -270,8 +287,8 @@ export interface Views {
 }
 
 /** The default templates with the given extra stylesheet, and any templates replaced. */
-export function createViews(options: { css?: string; overrides?: Partial<Views> } = {}): Views {
-  const style = pageStyle(options.css);
+export function createViews(options: { css?: string; productName?: string; overrides?: Partial<Views> } = {}): Views {
+  const style = pageStyle(options.css, options.productName);
   return {
     error: (status, message) => errorPage(status, message, style),
     login: (view, status) => loginPage(view, status, style),

@@ -23,6 +23,7 @@ export const auditEvents = [
   'client.auth_failure',
   'key.rotated',
   'authorize.redirect_uri_mismatch',
+  'admin.call',
 ] as const;
 
 /** The instruments of one server. */
@@ -87,7 +88,12 @@ const levels = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
  * request id), or `base` outside any request, and counts audit events. The request context is
  * created by the composition root and entered by the HTTP adapter.
  */
-export function requestScopedLogger(base: Logger, context: AsyncLocalStorage<Logger>, metrics: ServerMetrics): Logger {
+export function requestScopedLogger(
+  base: Logger,
+  context: AsyncLocalStorage<Logger>,
+  metrics: ServerMetrics,
+  record?: (fields: Record<string, unknown>) => void,
+): Logger {
   return new Proxy(base, {
     get(target, prop) {
       const current = context.getStore() ?? target;
@@ -96,7 +102,10 @@ export function requestScopedLogger(base: Logger, context: AsyncLocalStorage<Log
       if (typeof prop === 'string' && levels.has(prop)) {
         return (first: unknown, ...rest: unknown[]) => {
           // Counted whatever the log level: metrics do not depend on how verbose the logs are.
-          if (first && typeof first === 'object') countEvent(metrics, first as Record<string, unknown>);
+          if (first && typeof first === 'object') {
+            countEvent(metrics, first as Record<string, unknown>);
+            if (record && typeof (first as Record<string, unknown>).event === 'string') record(first as Record<string, unknown>);
+          }
           return (value as (...args: unknown[]) => unknown).call(current, first, ...rest);
         };
       }

@@ -51,6 +51,8 @@ export const userFromRow = (r: Row<'users'>): UserRecord => ({
   name: r.name,
   createdAt: n(r.created_at),
   disabledAt: nn(r.disabled_at),
+  roles: JSON.parse(r.roles) as string[],
+  groups: JSON.parse(r.groups) as string[],
 });
 
 export const userToRow = (u: UserRecord): Row<'users'> => ({
@@ -63,6 +65,8 @@ export const userToRow = (u: UserRecord): Row<'users'> => ({
   created_at: u.createdAt,
   username_normalized: normalizeUsername(u.username),
   disabled_at: u.disabledAt,
+  roles: JSON.stringify(u.roles),
+  groups: JSON.stringify(u.groups),
 });
 
 export const interactionFromRow = (r: Row<'interactions'>): InteractionRecord => ({

@@ -26,6 +26,9 @@ export interface Database {
     /** accounts/username.ts: the form usernames are unique in and looked up by (migration 0005). */
     username_normalized: string;
     disabled_at: number | null;
+    /** JSON lists (migration 0012). */
+    roles: string;
+    groups: string;
   };
   sessions: { id_hash: string; user_id: string; auth_time: number; expires_at: number };
   interactions: {
@@ -76,6 +79,16 @@ export interface Database {
     consumed_at: number | null;
     replaced_by: string | null;
     successor: string | null;
+  };
+  audit_events: {
+    /** Sortable: the time, zero-padded, then a random part (admin/audit.ts pages by it). */
+    id: string;
+    at: number;
+    event: string;
+    client_id: string | null;
+    user_id: string | null;
+    data: string;
+    expires_at: number;
   };
   revoked_access_tokens: { jti: string; expires_at: number };
   throttle: { key: string; failures: number; last_failure_at: number; expires_at: number };

@@ -2,6 +2,7 @@
 import { type Kysely, sql } from 'kysely';
 import { normalizeUsername } from '../accounts/username.ts';
 import { splitScope } from '../grants/scope.ts';
+import { adminListings } from './admin-stores.ts';
 import { registrationStore } from './registration-store.ts';
 import { revokeAccess } from './revoke-access.ts';
 import {
@@ -27,6 +28,7 @@ const CLEANUP_BATCH = 500;
 
 /** Builds every store over one kysely instance. */
 export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Storage {
+  const listings = adminListings(db);
   return {
     engine,
     clients: {
@@ -40,6 +42,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async list() {
         return (await db.selectFrom('clients').selectAll().orderBy('created_at').execute()).map(clientFromRow);
       },
+      page: listings.clientPage,
       async update(client) {
         const { created_at: _, ...row } = clientToRow(client);
         const r = await db.updateTable('clients').set(row).where('client_id', '=', client.clientId).executeTakeFirst();
@@ -72,6 +75,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async list() {
         return (await db.selectFrom('users').selectAll().orderBy('created_at').execute()).map(userFromRow);
       },
+      page: listings.userPage,
       async update(user) {
         const { created_at: _, ...row } = userToRow(user);
         const r = await db.updateTable('users').set(row).where('id', '=', user.id).executeTakeFirst();
@@ -104,6 +108,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async delete(idHash) {
         await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
       },
+      listForUser: listings.sessionsOfUser,
     },
     interactions: {
       async create(i) {
@@ -154,12 +159,14 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
           .onConflict((oc) => oc.columns(['user_id', 'client_id']).doUpdateSet({ scope, resources, updated_at: now }))
           .execute();
       },
+      list: listings.consentList,
     },
     grants: {
       async get(id) {
         const r = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
         return r && grantFromRow(r);
       },
+      list: listings.grantList,
       async revoke(id, now) {
         await db.transaction().execute(async (trx) => {
           await trx.updateTable('grants').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
@@ -273,6 +280,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     },
     throttle: throttleStore(db),
     registrations: registrationStore(db),
+    audit: listings.audit,
     revokeAccess: revokeAccess(db),
     async cleanup(now) {
       let total = 0;
@@ -285,6 +293,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         ['revoked_access_tokens', 'jti'],
         ['signing_keys', 'kid'],
         ['throttle', 'key'],
+        ['audit_events', 'id'],
       ] as const;
       for (const [table, key] of tables) {
         for (;;) {

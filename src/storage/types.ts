@@ -57,6 +57,10 @@ export interface UserRecord {
   createdAt: number;
   /** When the account was disabled; null while it is enabled. A disabled account cannot sign in. */
   disabledAt: number | null;
+  /** Roles given by the operator, emitted as a claim when configured (`claims.roles`). */
+  roles: string[];
+  /** Groups given by the operator, emitted as a claim when configured (`claims.groups`). */
+  groups: string[];
 }
 
 /** The aggregate that ties a code, its refresh tokens and access tokens together. */
@@ -125,6 +129,10 @@ export interface AuthorizationParams {
   maxAge: number | null;
   /** RFC 8707 resource indicators sent with the request. */
   resources: string[];
+  /** OIDC Core §3.1.2.1 `login_hint`: the username the login page starts with (absent when not sent). */
+  loginHint?: string;
+  /** OIDC Core §3.1.2.1 `ui_locales`: the languages asked for the pages, in order (absent when not sent). */
+  uiLocales?: string[];
 }
 
 /** The only bridge between the pages and the protocol: one pending authorization request. */
@@ -182,10 +190,18 @@ export interface RegistrationStore {
   removeUnused(now: number): Promise<number>;
 }
 
+/** One page of a listing ordered by a key: the rows after `after` (exclusive), at most `limit`. */
+export interface PageQuery {
+  after?: string | undefined;
+  limit: number;
+}
+
 export interface ClientStore {
   get(clientId: string): Promise<ClientRecord | undefined>;
   create(client: ClientRecord): Promise<void>;
   list(): Promise<ClientRecord[]>;
+  /** Clients ordered by client_id. */
+  page(query: PageQuery): Promise<ClientRecord[]>;
   /** Replaces the stored record of `client.clientId` (all fields but `createdAt`); false when there is none. */
   update(client: ClientRecord): Promise<boolean>;
   /** Deletes the client and the consents given to it; false when there was none. Its grants stay, revoked by the caller. */
@@ -199,19 +215,26 @@ export interface UserStore {
   /** Fails when another user has the same normalized username. */
   create(user: UserRecord): Promise<void>;
   list(): Promise<UserRecord[]>;
+  /** Users ordered by id; `search` matches part of the username or the email address, ignoring case. */
+  page(query: PageQuery & { search?: string | undefined }): Promise<UserRecord[]>;
   /** Replaces the stored record of `user.id` (all fields but `createdAt`); false when there is none. */
   update(user: UserRecord): Promise<boolean>;
   /** Deletes the user and the consents they gave; false when there was none. Its grants stay, revoked by the caller. */
   delete(id: string): Promise<boolean>;
 }
 
-/** Whose access `Storage.revokeAccess` ends: one person's, or one client's. */
-export type AccessOwner = { userId: string } | { clientId: string };
+/**
+ * Whose access `Storage.revokeAccess` ends: one person's (with their sessions), one client's, what one
+ * person gave one client, or one grant.
+ */
+export type AccessOwner = { userId: string } | { clientId: string } | { userId: string; clientId: string } | { grantId: string };
 
 export interface SessionStore {
   create(session: SessionRecord): Promise<void>;
   get(idHash: string, now: number): Promise<SessionRecord | undefined>;
   delete(idHash: string): Promise<void>;
+  /** The live sessions of a user, oldest sign-in first. */
+  listForUser(userId: string, now: number): Promise<SessionRecord[]>;
 }
 
 export interface InteractionStore {
@@ -236,10 +259,21 @@ export interface ConsentStore {
   get(userId: string, clientId: string): Promise<ConsentRecord | undefined>;
   /** Stores what the user has now approved for the client (the caller merges it with what was before). */
   remember(userId: string, clientId: string, approved: ConsentRecord, now: number): Promise<void>;
+  /** The consents a user gave (ordered by client) or a client was given (ordered by user); `after` is that other id. */
+  list(owner: { userId: string } | { clientId: string }, query: PageQuery): Promise<ConsentEntry[]>;
+}
+
+/** A remembered consent with whom it binds. */
+export interface ConsentEntry extends ConsentRecord {
+  userId: string;
+  clientId: string;
+  updatedAt: number;
 }
 
 export interface GrantStore {
   get(id: string): Promise<GrantRecord | undefined>;
+  /** The live grants (not revoked, not expired) of a user or a client, ordered by id. */
+  list(owner: { userId: string } | { clientId: string }, now: number, query: PageQuery): Promise<GrantRecord[]>;
   revoke(id: string, now: number): Promise<void>;
 }
 
@@ -286,6 +320,35 @@ export interface KeyStore {
    * On SQLite the old value is also wiped from the file and its write-ahead log.
    */
   reseal(kid: string, from: string, to: string): Promise<boolean>;
+}
+
+/** An audit event kept in the database (admin API), until `expiresAt`. */
+export interface AuditRecord {
+  /** Sortable by time: admin/audit.ts makes it. */
+  id: string;
+  at: number;
+  event: string;
+  clientId: string | null;
+  userId: string | null;
+  /** The other fields of the event (ids only, never a secret). */
+  data: Record<string, unknown>;
+  expiresAt: number;
+}
+
+export interface AuditQuery extends PageQuery {
+  /** Epoch seconds, inclusive. */
+  from?: number | undefined;
+  /** Epoch seconds, exclusive. */
+  to?: number | undefined;
+  userId?: string | undefined;
+  clientId?: string | undefined;
+  event?: string | undefined;
+}
+
+export interface AuditStore {
+  add(event: AuditRecord): Promise<void>;
+  /** Events ordered by id (time), after the cursor. */
+  query(query: AuditQuery): Promise<AuditRecord[]>;
 }
 
 /** A brute-force counter (accounts/brute-force.ts); keys are hashes, never a username or address. */
@@ -361,11 +424,13 @@ export interface Storage {
   throttle: ThrottleStore;
   /** @internal */
   registrations: RegistrationStore;
+  audit: AuditStore;
   /**
    * Ends everything that lets the owner in, in one transaction: the person's login sessions and
    * pending interactions, and every grant of the person or client (revoked, so that its access tokens
    * are inactive), with its unused codes and refresh tokens consumed. Returns how many sessions and
-   * grants it ended.
+   * grants it ended. For a user and a client together (consent withdrawn) the remembered consent is
+   * forgotten in the same transaction.
    */
   revokeAccess(owner: AccessOwner, now: number): Promise<{ sessions: number; grants: number }>;
   /** Deletes expired rows in bounded batches; returns how many were deleted. */

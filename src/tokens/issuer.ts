@@ -14,6 +14,8 @@ export interface AccessTokenInput {
   audience: string | string[];
   authTime: number | null;
   grantId: string | null;
+  /** Extra claims (tokens/claims.ts, already checked); the registered ones are set after, so never replaced. */
+  extra?: Record<string, unknown>;
 }
 
 export interface IdTokenInput {
@@ -22,6 +24,8 @@ export interface IdTokenInput {
   authTime: number;
   nonce: string | null;
   accessToken: string;
+  /** Extra claims (tokens/claims.ts, already checked). */
+  extra?: Record<string, unknown>;
 }
 
 /** The `typ` of our ID tokens; access tokens carry `at+jwt` (RFC 9068 §2.1). */
@@ -52,6 +56,7 @@ export function createIssuer(config: Config, keys: KeyRing, clock: () => number)
     accessToken(input) {
       const now = clock();
       const claims: Record<string, unknown> = {
+        ...input.extra,
         iss: config.issuer,
         sub: input.sub,
         aud: input.audience,
@@ -71,6 +76,7 @@ export function createIssuer(config: Config, keys: KeyRing, clock: () => number)
       const now = clock();
       const key = keys.signing(config.idTokenAlg);
       const claims: Record<string, unknown> = {
+        ...input.extra,
         iss: config.issuer,
         sub: input.sub,
         aud: input.clientId,

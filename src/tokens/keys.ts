@@ -62,6 +62,43 @@ export async function generateKeyRecord(alg: SigningAlg, now: number, opts: NewK
   };
 }
 
+/**
+ * An operator's private key (a JWK) as a store record, checked against `alg` (RFC 7518 §3.1: RS256 is
+ * RSA of 2048 bits or more, ES256 the P-256 curve; RFC 8037 §3.1: EdDSA here is Ed25519). Throws a
+ * one-line Error when the JWK is not a private key of that kind.
+ */
+export async function keyRecordFromJwk(jwk: JWK, alg: SigningAlg, now: number, opts: NewKeyOptions): Promise<KeyRecord> {
+  if (typeof jwk.d !== 'string') throw new Error('the JWK is not a private key (it has no "d")');
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: jwk, format: 'jwk' } as never);
+  } catch (e) {
+    throw new Error(`the JWK cannot be read as a key: ${(e as Error).message}`);
+  }
+  const details = key.asymmetricKeyDetails ?? {};
+  const fits =
+    alg === 'RS256'
+      ? key.asymmetricKeyType === 'rsa' && (details.modulusLength ?? 0) >= 2048
+      : alg === 'ES256'
+        ? key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1'
+        : key.asymmetricKeyType === 'ed25519';
+  if (!fits) throw new Error(`the JWK is not a key for ${alg} (RS256: RSA of 2048 bits or more, ES256: P-256, EdDSA: Ed25519)`);
+  const publicJwk = createPublicKey(key).export({ format: 'jwk' }) as JWK;
+  const privateJwk = key.export({ format: 'jwk' }) as JWK;
+  const kid = await calculateJwkThumbprint(publicJwk);
+  return {
+    kid,
+    alg,
+    privateJwk: opts.sealer.seal(kid, JSON.stringify({ ...privateJwk, kid, alg })),
+    publicJwk: JSON.stringify({ ...publicJwk, kid, alg, use: 'sig' }),
+    createdAt: now,
+    activatesAt: opts.activatesAt ?? now,
+    retiresAt: null,
+    expiresAt: null,
+    replaces: opts.replaces ?? null,
+  };
+}
+
 /** The kid of the newest key of `alg` ('' when there is none), as `replaces` of the key that follows it. */
 export function newestKid(keys: KeyRecord[], alg: SigningAlg): string {
   let newest: KeyRecord | undefined;

@@ -44,7 +44,7 @@ export const TEST_SECRET = 'the key-encryption secret of the tests, 32+ chars';
  */
 export async function startTestServer(
   config: ConfigInput = {},
-  options: Pick<ServerOptions, 'keyReloadMs' | 'views'> = {},
+  options: Pick<ServerOptions, 'keyReloadMs' | 'views' | 'claims' | 'accounts'> = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-test-'));
   const db = config.db ?? `sqlite:${join(dir, 'latchkey.db')}`;

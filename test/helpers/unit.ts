@@ -2,6 +2,7 @@
 // and a silent logger — what grants and the browser flow take, without a server.
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
+import { type Accounts, builtInAccounts } from '../../src/accounts/account.ts';
 import { buildClient, type NewClient } from '../../src/clients/register.ts';
 import { resolveConfig } from '../../src/config/schema.ts';
 import type { GrantDeps } from '../../src/grants/types.ts';
@@ -18,6 +19,7 @@ export const T0 = 1_900_000_000;
 
 export interface UnitDeps extends GrantDeps {
   storage: Storage;
+  accounts: Accounts;
   /** Moves the clock forward. */
   advance(seconds: number): void;
   addClient(input?: Partial<NewClient>): Promise<{ client: ClientRecord; secret: string | null }>;
@@ -36,6 +38,7 @@ export async function unitDeps(config: Parameters<typeof resolveConfig>[0] = {})
   return {
     config: resolved,
     storage,
+    accounts: builtInAccounts(storage.users),
     issuer: createIssuer(resolved, keys, clock),
     clock,
     log: pino({ level: 'silent' }),

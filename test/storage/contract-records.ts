@@ -126,6 +126,8 @@ export function recordContract(ctx: Ctx): void {
         name: 'Alice',
         createdAt: NOW,
         disabledAt: null,
+        roles: ['admin'],
+        groups: ['staff', 'ops'],
       };
       await ctx.storage.users.create(u);
       assert.deepEqual(await ctx.storage.users.getById('u-1'), u);

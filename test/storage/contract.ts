@@ -2,6 +2,7 @@
 import { after, before, describe } from 'node:test';
 import { connectDatabase, openDatabase } from '../../src/storage/open.ts';
 import { sqlStores } from '../../src/storage/sql-stores.ts';
+import { adminContract } from './contract-admin.ts';
 import { lifecycleContract } from './contract-lifecycle.ts';
 import { recordContract } from './contract-records.ts';
 import { registrationContract } from './contract-registrations.ts';
@@ -61,5 +62,6 @@ export function storageContract(engine: Engine): void {
     throttleContract(ctx);
     registrationContract(ctx);
     lifecycleContract(ctx);
+    adminContract(ctx);
   });
 }

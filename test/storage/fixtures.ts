@@ -112,6 +112,8 @@ export function user(overrides: Partial<UserRecord> = {}): UserRecord {
     name: null,
     createdAt: NOW,
     disabledAt: null,
+    roles: [],
+    groups: [],
     ...overrides,
   };
 }
