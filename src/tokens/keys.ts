@@ -99,10 +99,16 @@ export async function keyRecordFromJwk(jwk: JWK, alg: SigningAlg, now: number, o
   };
 }
 
-/** The kid of the newest key of `alg` ('' when there is none), as `replaces` of the key that follows it. */
+/**
+ * The kid of the newest key of `alg` ('' when there is none), as `replaces` of the key that follows
+ * it: the end of the chain of replacements (no key replaces it), not merely the latest `createdAt`,
+ * since two keys made within one second have the same.
+ */
 export function newestKid(keys: KeyRecord[], alg: SigningAlg): string {
+  const ofAlg = keys.filter((k) => k.alg === alg);
+  const replaced = new Set(ofAlg.map((k) => k.replaces));
   let newest: KeyRecord | undefined;
-  for (const k of keys) if (k.alg === alg && (!newest || k.createdAt > newest.createdAt)) newest = k;
+  for (const k of ofAlg) if (!replaced.has(k.kid) && (!newest || k.createdAt > newest.createdAt)) newest = k;
   return newest?.kid ?? '';
 }
 

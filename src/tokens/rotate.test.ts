@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { resolveConfig } from '../config/schema.ts';
 import { openStorage } from '../storage/open.ts';
-import { ensureKeys, loadKeyRing } from './keys.ts';
+import { ensureKeys, loadKeyRing, newestKid } from './keys.ts';
 import { PUBLISH_DELAY_SECONDS, rotateIfDue, rotateKeys } from './rotate.ts';
 import { createSealer } from './seal.ts';
 
@@ -71,4 +71,23 @@ describe('rotation', () => {
       await s.close();
     }
   });
+});
+
+test('keys made within one second follow each other: the newest is the end of the chain', () => {
+  const base = {
+    alg: 'ES256' as const,
+    createdAt: 100,
+    publicJwk: '{}',
+    privateJwk: '{}',
+    activatesAt: 100,
+    retiresAt: null,
+    expiresAt: null,
+  };
+  const keys = [
+    { ...base, kid: 'second', replaces: 'first' },
+    { ...base, kid: 'first', replaces: null },
+    { ...base, kid: 'third', replaces: 'second' },
+  ];
+  assert.equal(newestKid(keys, 'ES256'), 'third');
+  assert.equal(newestKid(keys, 'RS256'), '');
 });
