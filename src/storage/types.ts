@@ -21,7 +21,21 @@ export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credent
  * const method: ClientAuthMethod = 'client_secret_basic';
  * ```
  */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+
+/**
+ * A JSON Web Key Set (RFC 7517 §5) of public keys, as a `private_key_jwt` client registers it.
+ *
+ * @example
+ * ```ts
+ * import type { ClientJwks } from 'latchkey';
+ *
+ * const jwks: ClientJwks = { keys: [{ kty: 'EC', crv: 'P-256', x: '…', y: '…', kid: 'k1', alg: 'ES256' }] };
+ * ```
+ */
+export interface ClientJwks {
+  keys: Record<string, unknown>[];
+}
 
 /** RFC 7591 §2 client metadata, as Latchkey keeps it. */
 export interface ClientRecord {
@@ -45,6 +59,14 @@ export interface ClientRecord {
   refreshTokenIdleTtl: number | null;
   /** When the client was disabled; null while it is enabled. A disabled client is refused everywhere. */
   disabledAt: number | null;
+  /** RFC 7591 §2 `jwks`: the public keys of a `private_key_jwt` client (absent or null: none). */
+  jwks?: ClientJwks | null;
+  /** RFC 7591 §2 `jwks_uri`: where the public keys of a `private_key_jwt` client are published. */
+  jwksUri?: string | null;
+  /** RFC 9126 §6: this client must push its authorization requests. */
+  requirePushedAuthorizationRequests?: boolean;
+  /** RFC 9449 §5.2: this client's access tokens are always DPoP-bound (a request without a proof is refused). */
+  dpopBoundAccessTokens?: boolean;
 }
 
 export interface UserRecord {
@@ -101,6 +123,8 @@ export interface RefreshTokenRecord {
   replacedBy: string | null;
   /** Set at rotation: the successor's token response, sealed with this token (src/tokens/successor.ts). */
   successor: string | null;
+  /** RFC 9449 §5: the JWK SHA-256 thumbprint a public client's refresh token is bound to. */
+  dpopJkt?: string | null;
 }
 
 export interface SessionRecord {
@@ -261,6 +285,32 @@ export interface KeyStore {
   reseal(kid: string, from: string, to: string): Promise<boolean>;
 }
 
+/** One-time identifiers (RFC 7523 §3 assertion `jti`, RFC 9449 §11.1 DPoP proof `jti`), shared by every instance. */
+export interface UsedJtiStore {
+  /**
+   * Records `key` until `expiresAt` with one insert that fails on conflict: true when this call
+   * recorded it, false when it was already recorded (a replay). Of any number of concurrent calls
+   * with one key, on any instance, exactly one returns true.
+   */
+  use(key: string, expiresAt: number): Promise<boolean>;
+}
+
+/** RFC 9126 §2.2: a pushed authorization request, kept until it is used once or expires. */
+export interface PushedRequestRecord {
+  /** SHA-256 of the random part of the request_uri. */
+  idHash: string;
+  clientId: string;
+  /** The parameters as pushed: each one once, and the RFC 8707 `resource` list. */
+  params: { params: Record<string, string>; resources: string[] };
+  expiresAt: number;
+}
+
+export interface PushedRequestStore {
+  create(request: PushedRequestRecord): Promise<void>;
+  /** Deletes and returns the request when it is live: a request_uri is used once (RFC 9126 §4). */
+  consume(idHash: string, now: number): Promise<PushedRequestRecord | undefined>;
+}
+
 /** A brute-force counter (accounts/brute-force.ts); keys are hashes, never a username or address. */
 export interface ThrottleRecord {
   key: string;
@@ -332,6 +382,10 @@ export interface Storage {
   keys: KeyStore;
   /** @internal */
   throttle: ThrottleStore;
+  /** @internal */
+  usedJtis: UsedJtiStore;
+  /** @internal */
+  pushedRequests: PushedRequestStore;
   /**
    * Ends everything that lets the owner in, in one transaction: the person's login sessions and
    * pending interactions, and every grant of the person or client (revoked, so that its access tokens
