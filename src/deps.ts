@@ -1,5 +1,6 @@
 // ARCHITECTURE.md rule 3: what the composition root (server.ts) builds and passes down.
 import type { Logger } from 'pino';
+import type { ClientKeys } from './clients/client-keys.ts';
 import type { Config } from './config/schema.ts';
 import type { Views } from './interaction/views.ts';
 import type { ServerMetrics } from './observability/audit.ts';
@@ -24,4 +25,6 @@ export interface Deps {
   views: Views;
   /** Our access tokens already verified (signature and claims), until they expire. */
   verifiedTokens: VerifiedTokens;
+  /** The public keys of private_key_jwt clients (a registered `jwks`, or a `jwks_uri` fetched and cached). */
+  clientKeys: ClientKeys;
 }

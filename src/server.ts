@@ -6,6 +6,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
+import { ClientKeys } from './clients/client-keys.ts';
 import { epochSeconds } from './clock.ts';
 import { type Config, ConfigError, type ConfigInput, resolveConfig } from './config/schema.ts';
 import type { Deps } from './deps.ts';
@@ -173,6 +174,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     metrics,
     views,
     verifiedTokens: new VerifiedTokens(),
+    clientKeys: new ClientKeys({ fetch: config.outboundFetch, nowMs: () => clock() * 1000 }),
   };
   const adapter = {
     bodyBytes: config.limits.bodyBytes,

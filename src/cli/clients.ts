@@ -1,5 +1,6 @@
 // `latchkey clients create | list | update | disable | enable | delete | rotate-secret`: RFC 7591 §2
 // metadata names in --json output.
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { EndedAccess } from '../accounts/lifecycle.ts';
 import {
@@ -13,7 +14,7 @@ import {
 } from '../clients/lifecycle.ts';
 import { buildClient, DEFAULT_CLIENT_SCOPE } from '../clients/register.ts';
 import { parseIntOrThrow } from '../config/schema.ts';
-import type { ClientRecord, GrantType } from '../storage/types.ts';
+import type { ClientJwks, ClientRecord, GrantType } from '../storage/types.ts';
 import { action, type GlobalOptions, now, print, withCommonOptions, withStorage } from './common.ts';
 
 export function clientJson(c: ClientRecord, secret?: string | null): Record<string, unknown> {
@@ -29,6 +30,10 @@ export function clientJson(c: ClientRecord, secret?: string | null): Record<stri
     resources: c.resources,
     ...(c.refreshTokenTtl !== null ? { refresh_token_ttl: c.refreshTokenTtl } : {}),
     ...(c.refreshTokenIdleTtl !== null ? { refresh_token_idle_ttl: c.refreshTokenIdleTtl } : {}),
+    ...(c.jwks ? { jwks: c.jwks } : {}),
+    ...(c.jwksUri ? { jwks_uri: c.jwksUri } : {}),
+    require_pushed_authorization_requests: c.requirePushedAuthorizationRequests ?? false,
+    dpop_bound_access_tokens: c.dpopBoundAccessTokens ?? false,
     client_id_issued_at: c.createdAt,
     disabled: c.disabledAt !== null,
     ...(c.disabledAt !== null ? { disabled_at: c.disabledAt } : {}),
@@ -44,6 +49,25 @@ interface MetadataOptions extends GlobalOptions {
   scope?: string;
   refreshTokenTtl?: string;
   refreshTokenIdleTtl?: string;
+  jwksFile?: string;
+  jwksUri?: string;
+  requirePushedAuthorizationRequests?: boolean;
+  dpopBoundAccessTokens?: boolean;
+}
+
+/** A JWK Set file (RFC 7517 §5) of public keys; a problem is a one-line error naming the file. */
+function readJwksFile(path: string): ClientJwks {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`--jwks-file: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as ClientJwks;
+  } catch {
+    throw new Error(`--jwks-file: ${path} is not JSON`);
+  }
 }
 
 const repeat = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -56,7 +80,13 @@ function metadataOptions(cmd: Command, replace: string): Command {
     .option('--grant-type <type>', `authorization_code, refresh_token, client_credentials (repeat)${replace}`, repeat)
     .option('--resource <uri>', `an RFC 8707 resource (audience) the client may ask tokens for (repeat for more)${replace}`, repeat)
     .option('--refresh-token-ttl <seconds>', 'absolute refresh token lifetime (default: server ttl.refreshToken)')
-    .option('--refresh-token-idle-ttl <seconds>', 'idle refresh token lifetime (default: server ttl.refreshTokenIdle)');
+    .option('--refresh-token-idle-ttl <seconds>', 'idle refresh token lifetime (default: server ttl.refreshTokenIdle)')
+    .option('--jwks-file <path>', `a JWK Set of the client's public keys: it authenticates with private_key_jwt${replace}`)
+    .option('--jwks-uri <url>', `where the client publishes its public keys (https): it authenticates with private_key_jwt${replace}`)
+    .option('--require-pushed-authorization-requests', 'the client must push its authorization requests (RFC 9126)')
+    .option('--no-require-pushed-authorization-requests', 'the client may send authorization requests without pushing them')
+    .option('--dpop-bound-access-tokens', 'the client must bind its access tokens to a DPoP key (RFC 9449)')
+    .option('--no-dpop-bound-access-tokens', 'the client may get bearer access tokens');
 }
 
 function changesOf(opts: MetadataOptions): ClientChanges {
@@ -70,6 +100,10 @@ function changesOf(opts: MetadataOptions): ClientChanges {
     refreshTokenTtl: opts.refreshTokenTtl === undefined ? undefined : parseIntOrThrow(opts.refreshTokenTtl, '--refresh-token-ttl'),
     refreshTokenIdleTtl:
       opts.refreshTokenIdleTtl === undefined ? undefined : parseIntOrThrow(opts.refreshTokenIdleTtl, '--refresh-token-idle-ttl'),
+    jwks: opts.jwksFile === undefined ? undefined : readJwksFile(opts.jwksFile),
+    jwksUri: opts.jwksUri,
+    requirePushedAuthorizationRequests: opts.requirePushedAuthorizationRequests,
+    dpopBoundAccessTokens: opts.dpopBoundAccessTokens,
   };
 }
 
@@ -107,6 +141,8 @@ export function clientsCommand(program: Command): void {
           await storage.clients.create(record);
           const lines = [`client_id:     ${record.clientId}`];
           if (secret) lines.push(`client_secret: ${secret}`, '(the secret is shown only now: store it safely)');
+          else if (record.tokenEndpointAuthMethod === 'private_key_jwt')
+            lines.push('private_key_jwt client: it signs its requests with its keys');
           else lines.push('public client: no secret, PKCE only');
           print(opts, clientJson(record, secret), lines.join('\n'));
         },

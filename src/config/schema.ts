@@ -32,6 +32,7 @@ const schema = z.strictObject({
     refreshGrace: z.number().int().min(0).max(300),
     session: seconds,
     interaction: seconds,
+    pushedRequest: seconds.max(600),
   }),
   refreshIdToken: z.boolean(),
   refreshTokens: z.enum(['offline_access', 'always']),
@@ -69,6 +70,17 @@ const schema = z.strictObject({
     ip: throttlePolicy(24 * 3600),
     client: throttlePolicy(24 * 3600),
     knownBrowserSeconds: seconds,
+  }),
+  requirePushedAuthorizationRequests: z.boolean(),
+  dpop: z.strictObject({ iatWindow: seconds.max(600), nonce: z.boolean() }),
+  outboundFetch: z.strictObject({
+    allowLoopback: z.boolean(),
+    timeoutMs: z.number().int().min(100).max(60_000),
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024),
   }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   // The key-encryption secret and its file (tokens/key-secret.ts); never stored in the database.

@@ -1,4 +1,5 @@
 // RFC 8414 §2-§3 and OIDC Discovery 1.0 §3: server metadata. Only what is implemented is advertised.
+import { CLIENT_ASSERTION_ALGS } from '../clients/methods/private-key-jwt.ts';
 import type { Deps } from '../deps.ts';
 import { publicJson } from '../http/respond.ts';
 import type { OAuthResponse } from '../http/types.ts';
@@ -21,10 +22,14 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [config.idTokenAlg],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     // RFC 7662 §2.1: introspection needs a confidential client.
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    // RFC 8414 §2: the algorithms of private_key_jwt assertions (asymmetric only).
+    token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGS,
+    introspection_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGS,
+    revocation_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGS,
     code_challenge_methods_supported: ['S256'],
     claims_supported: [
       'sub',

@@ -11,7 +11,7 @@ import { readClientRequest } from './client-request.ts';
 const inactive = () => json(200, { active: false });
 
 /** The slices introspection uses: client authentication, token verification, the revocation lookup. */
-export type IntrospectDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'keys' | 'verifiedTokens'>;
+export type IntrospectDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'keys' | 'verifiedTokens' | 'clientKeys'>;
 
 export async function introspectEndpoint(req: OAuthRequest, deps: IntrospectDeps): Promise<OAuthResponse> {
   const { params, client, method } = await readClientRequest(req, deps);

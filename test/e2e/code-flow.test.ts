@@ -148,7 +148,7 @@ describe('discovery and JWKS', () => {
     assert.deepEqual(oidc.response_types_supported, ['code']);
     assert.deepEqual(oidc.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials']);
     assert.deepEqual(oidc.code_challenge_methods_supported, ['S256']);
-    assert.deepEqual(oidc.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'none']);
+    assert.deepEqual(oidc.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
     assert.ok((oidc.id_token_signing_alg_values_supported as string[]).includes('RS256'));
     assert.equal(oidc.authorization_response_iss_parameter_supported, true);
     // Every advertised endpoint answers (no 404).
