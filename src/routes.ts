@@ -7,6 +7,7 @@ import type { Deps } from './deps.ts';
 import { authorizeEndpoint } from './endpoints/authorize.ts';
 import { discoveryEndpoint, jwksEndpoint } from './endpoints/discovery.ts';
 import { introspectEndpoint } from './endpoints/introspect.ts';
+import { parEndpoint } from './endpoints/par.ts';
 import { revokeEndpoint } from './endpoints/revoke.ts';
 import { tokenEndpoint } from './endpoints/token.ts';
 import { userinfoEndpoint } from './endpoints/userinfo.ts';
@@ -21,6 +22,7 @@ export function routes(deps: Deps, log: Logger): Endpoint {
     { path: '/login', param: true, errors: 'page', methods: { GET: (r) => loginGet(r, deps), POST: (r) => loginPost(r, deps) } },
     { path: '/consent', param: true, errors: 'page', methods: { GET: (r) => consentGet(r, deps), POST: (r) => consentPost(r, deps) } },
     { path: '/token', errors: 'json', methods: { POST: (r) => tokenEndpoint(r, deps) } },
+    { path: '/par', errors: 'json', methods: { POST: (r) => parEndpoint(r, deps) } },
     { path: '/userinfo', errors: 'json', methods: { GET: (r) => userinfoEndpoint(r, deps), POST: (r) => userinfoEndpoint(r, deps) } },
     { path: '/introspect', errors: 'json', methods: { POST: (r) => introspectEndpoint(r, deps) } },
     { path: '/revoke', errors: 'json', methods: { POST: (r) => revokeEndpoint(r, deps) } },

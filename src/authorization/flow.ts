@@ -15,6 +15,7 @@ import type {
   ConsentStore,
   InteractionRecord,
   InteractionStore,
+  PushedRequestStore,
   SessionRecord,
   SessionStore,
   ThrottleStore,
@@ -36,6 +37,7 @@ export interface FlowDeps {
     interactions: Pick<InteractionStore, 'create' | 'setUser' | 'consume'>;
     codes: Pick<CodeStore, 'createWithGrant'>;
     throttle: Pick<ThrottleStore, 'fail'>;
+    pushedRequests: Pick<PushedRequestStore, 'consume'>;
   };
   clock: () => number;
   log: Log;
@@ -55,7 +57,13 @@ export async function currentSession(
 
 /** The authorization endpoint's flow: validate, then answer at once or send the person to a page. */
 export async function beginFlow(req: OAuthRequest, deps: FlowDeps): Promise<OAuthResponse> {
-  const { client, params } = await readAuthorizationRequest(req, { clients: deps.storage.clients, config: deps.config, log: deps.log });
+  const { client, params } = await readAuthorizationRequest(req, {
+    clients: deps.storage.clients,
+    pushedRequests: deps.storage.pushedRequests,
+    config: deps.config,
+    log: deps.log,
+    clock: deps.clock,
+  });
   const { secret, setCookie } = browserSecret(req, deps);
   const headers: Headers = setCookie ? { 'set-cookie': setCookie } : {};
   const session = await currentSession(req, deps);

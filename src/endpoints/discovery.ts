@@ -48,9 +48,13 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
     prompt_values_supported: ['none', 'login', 'consent'],
     claims_parameter_supported: false,
     request_parameter_supported: false,
+    // OIDC Core §6.2 request_uri (fetching a request object) is not supported; PAR's request_uri is.
     request_uri_parameter_supported: false,
     // RFC 9207 §3: iss is sent in every authorization response.
     authorization_response_iss_parameter_supported: true,
+    // RFC 9126 §5: pushed authorization requests, required of every client or of some.
+    pushed_authorization_request_endpoint: `${iss}/par`,
+    require_pushed_authorization_requests: config.requirePushedAuthorizationRequests,
   };
 }
 

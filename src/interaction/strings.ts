@@ -39,6 +39,8 @@ export const strings = {
   ambiguousRedirectUri: 'The request has no redirect_uri, and the application has more than one registered.',
   unregisteredRedirectUri: 'The redirect URI in the request is not registered for this application.',
   chooseDecision: 'Choose Allow or Deny.',
+  pushedRequestGone: 'This sign-in request has expired or was already used. Go back to the application and start again.',
+  pushedRequestOtherClient: 'This sign-in request was made by another application.',
   tooManyRequests: 'Too many sign-in requests came from your network just now. Wait a minute, then try again.',
   scopes: {
     openid: 'Confirm your identity',

@@ -152,13 +152,13 @@ describe('discovery and JWKS', () => {
     assert.ok((oidc.id_token_signing_alg_values_supported as string[]).includes('RS256'));
     assert.equal(oidc.authorization_response_iss_parameter_supported, true);
     // Every advertised endpoint answers (no 404).
-    const posted = ['token_endpoint', 'introspection_endpoint', 'revocation_endpoint'];
+    const posted = ['token_endpoint', 'introspection_endpoint', 'revocation_endpoint', 'pushed_authorization_request_endpoint'];
     for (const key of ['authorization_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint', ...posted]) {
       const res = await fetch(oidc[key] as string, { method: posted.includes(key) ? 'POST' : 'GET' });
       assert.notEqual(res.status, 404, key);
       await res.arrayBuffer();
     }
-    for (const absent of ['registration_endpoint', 'pushed_authorization_request_endpoint', 'device_authorization_endpoint']) {
+    for (const absent of ['registration_endpoint', 'device_authorization_endpoint']) {
       assert.equal(oidc[absent], undefined, absent);
     }
   });
