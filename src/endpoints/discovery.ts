@@ -3,6 +3,7 @@ import { CLIENT_ASSERTION_ALGS } from '../clients/methods/private-key-jwt.ts';
 import type { Deps } from '../deps.ts';
 import { publicJson } from '../http/respond.ts';
 import type { OAuthResponse } from '../http/types.ts';
+import { DPOP_ALGS } from '../tokens/dpop-proof.ts';
 
 export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
   const { config } = deps;
@@ -54,6 +55,8 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
     authorization_response_iss_parameter_supported: true,
     // RFC 9126 §5: pushed authorization requests, required of every client or of some.
     pushed_authorization_request_endpoint: `${iss}/par`,
+    // RFC 9449 §5.1: DPoP proofs are accepted with these algorithms.
+    dpop_signing_alg_values_supported: DPOP_ALGS,
     require_pushed_authorization_requests: config.requirePushedAuthorizationRequests,
   };
 }

@@ -18,6 +18,8 @@ export interface UserTokensInput {
   nonce: string | null;
   /** The token response of a refresh (OIDC Core §12.2: it need not carry an ID token). */
   refresh?: boolean;
+  /** RFC 9449 §5: the DPoP key the access token is bound to. */
+  dpopJkt?: string | null | undefined;
 }
 
 /**
@@ -35,10 +37,11 @@ export function userTokens(input: UserTokensInput, deps: TokenDeps): TokenRespon
     audience: audience(input.resources, config, input.scope),
     authTime: input.authTime,
     grantId: input.grantId,
+    jkt: input.dpopJkt ?? null,
   });
   const response: TokenResponse = {
     access_token: accessToken,
-    token_type: 'Bearer',
+    token_type: input.dpopJkt ? 'DPoP' : 'Bearer',
     expires_in: config.ttl.accessToken,
     scope,
   };

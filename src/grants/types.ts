@@ -12,6 +12,8 @@ export interface GrantContext {
   resources: string[];
   /** The authenticated client (endpoints/client-request.ts). */
   client: ClientRecord;
+  /** RFC 9449 §5: the JWK thumbprint of the request's DPoP proof; null for bearer tokens. */
+  dpopJkt?: string | null;
 }
 
 export interface GrantDeps {

@@ -14,6 +14,8 @@ export interface AccessTokenInput {
   audience: string | string[];
   authTime: number | null;
   grantId: string | null;
+  /** RFC 9449 §6.1: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`). */
+  jkt?: string | null;
 }
 
 export interface IdTokenInput {
@@ -30,7 +32,8 @@ export const ID_TOKEN_TYP = 'JWT';
 /** RFC 6749 §5.1: the successful token response body. */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** RFC 9449 §5: `DPoP` for a token bound to a DPoP key. */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
   refresh_token?: string;
@@ -64,6 +67,7 @@ export function createIssuer(config: Config, keys: KeyRing, clock: () => number)
       };
       if (input.authTime !== null) claims.auth_time = input.authTime;
       if (input.grantId !== null) claims.grant_id = input.grantId;
+      if (input.jkt) claims.cnf = { jkt: input.jkt };
       // RFC 9068 §2.1: typ MUST be "at+jwt".
       return signJwt(claims, keys.signing(config.accessTokenAlg), 'at+jwt');
     },
@@ -87,7 +91,15 @@ export function createIssuer(config: Config, keys: KeyRing, clock: () => number)
       const token = randomToken();
       return {
         token,
-        record: { ...from, tokenHash: hashToken(token), createdAt: clock(), consumedAt: null, replacedBy: null, successor: null },
+        record: {
+          ...from,
+          tokenHash: hashToken(token),
+          createdAt: clock(),
+          consumedAt: null,
+          replacedBy: null,
+          successor: null,
+          dpopJkt: from.dpopJkt ?? null,
+        },
       };
     },
   };

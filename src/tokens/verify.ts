@@ -17,6 +17,8 @@ export interface AccessTokenClaims extends JWTPayload {
   iat: number;
   sub: string;
   grant_id?: string;
+  /** RFC 9449 §6.1: the DPoP key a bound token is confirmed by. */
+  cnf?: { jkt?: string };
 }
 
 /**

@@ -71,3 +71,11 @@ export async function jwksServer(keys: JWK[]): Promise<JwksServer> {
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
   return state;
 }
+
+/** A DPoP proof (RFC 9449 §4.2) with the public key in its header; `claims` and `header` override. */
+export async function dpopProof(key: ClientKey, claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+  const { kid: _kid, use: _use, ...jwk } = key.publicJwk;
+  return new SignJWT({ jti: randomUUID(), iat: Math.floor(Date.now() / 1000), ...claims })
+    .setProtectedHeader({ alg: String(key.publicJwk.alg), typ: 'dpop+jwt', jwk, ...header })
+    .sign(key.privateKey);
+}
