@@ -32,6 +32,9 @@ export type OAuthErrorCode =
   | 'request_uri_not_supported'
   | 'registration_not_supported'
   | 'invalid_dpop_proof'
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token'
   | 'use_dpop_nonce'
   | 'not_found'
   | 'method_not_allowed';

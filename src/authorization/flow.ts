@@ -3,6 +3,7 @@
 // decide.ts what comes next and end through respond.ts. A new step is one more page that calls
 // `resume`, and one more branch in `decide`.
 import type { Config } from '../config/schema.ts';
+import type { Deps } from '../deps.ts';
 import { pageError } from '../errors.ts';
 import { redirect } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
@@ -13,6 +14,7 @@ import type {
   ClientStore,
   CodeStore,
   ConsentStore,
+  DeviceCodeStore,
   InteractionRecord,
   InteractionStore,
   PushedRequestStore,
@@ -38,9 +40,11 @@ export interface FlowDeps {
     codes: Pick<CodeStore, 'createWithGrant'>;
     throttle: Pick<ThrottleStore, 'fail'>;
     pushedRequests: Pick<PushedRequestStore, 'consume'>;
+    deviceCodes: Pick<DeviceCodeStore, 'decide'>;
   };
   clock: () => number;
   log: Log;
+  views: Pick<Deps['views'], 'deviceDone'>;
 }
 
 type Headers = Record<string, string | string[]>;
@@ -76,21 +80,31 @@ export async function beginFlow(req: OAuthRequest, deps: FlowDeps): Promise<OAut
     case 'fail':
       throw authorizationError(params, deps.config.issuer, decision.error, decision.description);
     case 'login':
-    case 'consent': {
-      await admitInteraction(req.remoteAddress, deps);
-      const id = randomToken();
-      const known = decision.next === 'consent' && session;
-      await deps.storage.interactions.create({
-        id,
-        params,
-        browserHash: browserHash(secret),
-        userId: known ? session.userId : null,
-        authTime: known ? session.authTime : null,
-        expiresAt: now + deps.config.ttl.interaction,
-      });
-      return redirect(stepUrl(deps.config, decision.next, id), headers);
-    }
+    case 'consent':
+      return enterStep(req, decision.next, { params, secret, session }, deps, headers);
   }
+}
+
+/** Begins an interaction in this browser and sends the person to its first page step. */
+export async function enterStep(
+  req: OAuthRequest,
+  step: 'login' | 'consent',
+  at: { params: InteractionRecord['params']; secret: string; session: SessionRecord | undefined },
+  deps: FlowDeps,
+  headers: Headers = {},
+): Promise<OAuthResponse> {
+  await admitInteraction(req.remoteAddress, deps);
+  const id = randomToken();
+  const known = step === 'consent' ? at.session : undefined;
+  await deps.storage.interactions.create({
+    id,
+    params: at.params,
+    browserHash: browserHash(at.secret),
+    userId: known ? known.userId : null,
+    authTime: known ? known.authTime : null,
+    expiresAt: deps.clock() + deps.config.ttl.interaction,
+  });
+  return redirect(stepUrl(deps.config, step, id), headers);
 }
 
 /** What a page step recorded before handing back to the flow. */
@@ -125,6 +139,9 @@ export async function resume(
   switch (decision.next) {
     case 'issue':
       await finish(interaction, deps);
+      // RFC 8628 §3.3: a device request ends on a page here; the device learns the outcome by polling.
+      if (params.deviceCodeHash)
+        return endDeviceFlow(interaction, client.name, { userId: decision.userId, authTime: decision.authTime }, deps);
       return issueCode(params, decision.userId, decision.authTime, deps, headers);
     case 'fail':
       await finish(interaction, deps);
@@ -140,9 +157,29 @@ export async function resume(
 }
 
 /** The person refused on a page: the client hears access_denied (RFC 6749 §4.1.2.1). */
-export async function refuse(interaction: InteractionRecord, deps: FlowDeps, description: string): Promise<never> {
+export async function refuse(interaction: InteractionRecord, deps: FlowDeps, description: string): Promise<OAuthResponse> {
   await finish(interaction, deps);
+  if (interaction.params.deviceCodeHash) {
+    const client = await deps.storage.clients.get(interaction.params.clientId);
+    return endDeviceFlow(interaction, client?.name ?? interaction.params.clientId, 'denied', deps);
+  }
   throw authorizationError(interaction.params, deps.config.issuer, 'access_denied', description);
+}
+
+/** RFC 8628 §3.3: records the person's decision on the device code, and says it on a page. */
+async function endDeviceFlow(
+  interaction: InteractionRecord,
+  clientName: string,
+  outcome: { userId: string; authTime: number } | 'denied',
+  deps: FlowDeps,
+): Promise<OAuthResponse> {
+  const decided = await deps.storage.deviceCodes.decide(interaction.params.deviceCodeHash as string, outcome, deps.clock());
+  if (!decided) throw pageError(400, strings.deviceUnknownCode);
+  deps.log.info(
+    { event: outcome === 'denied' ? 'device.denied' : 'device.approved', client_id: interaction.params.clientId },
+    'device request decided',
+  );
+  return deps.views.deviceDone(outcome !== 'denied', clientName);
 }
 
 /** Each interaction answers the client once: whoever consumes it first answers. */

@@ -77,7 +77,11 @@ function metadataOptions(cmd: Command, replace: string): Command {
   return cmd
     .option('--redirect-uri <uri>', `a redirect URI (repeat for more); matched exactly${replace}`, repeat)
     .option('--post-logout-redirect-uri <uri>', `where the client may send people after sign-out (repeat for more)${replace}`, repeat)
-    .option('--grant-type <type>', `authorization_code, refresh_token, client_credentials (repeat)${replace}`, repeat)
+    .option(
+      '--grant-type <type>',
+      `authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code (repeat)${replace}`,
+      repeat,
+    )
     .option('--resource <uri>', `an RFC 8707 resource (audience) the client may ask tokens for (repeat for more)${replace}`, repeat)
     .option('--refresh-token-ttl <seconds>', 'absolute refresh token lifetime (default: server ttl.refreshToken)')
     .option('--refresh-token-idle-ttl <seconds>', 'idle refresh token lifetime (default: server ttl.refreshTokenIdle)')

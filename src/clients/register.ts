@@ -51,7 +51,12 @@ export interface NewClient {
   dpopBoundAccessTokens?: boolean;
 }
 
-const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+const GRANT_TYPES: readonly GrantType[] = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'urn:ietf:params:oauth:grant-type:device_code',
+];
 
 /** The scopes a client gets when it names none: those of sign-in, for a client that signs people in. */
 export const DEFAULT_CLIENT_SCOPE = 'openid profile email offline_access';
@@ -96,7 +101,9 @@ export function clientMetadata(input: NewClient, supportedScopes: readonly strin
     const problem = resourceProblem(resource);
     if (problem) throw new Error(`resource "${resource}" ${problem}`);
   }
-  const scope = input.scope ?? (grantTypes.includes('authorization_code') ? DEFAULT_CLIENT_SCOPE : '');
+  // A client that signs people in (in a browser, or on a device: RFC 8628) gets the sign-in scopes.
+  const signsIn = grantTypes.includes('authorization_code') || grantTypes.includes('urn:ietf:params:oauth:grant-type:device_code');
+  const scope = input.scope ?? (signsIn ? DEFAULT_CLIENT_SCOPE : '');
   for (const s of scope.split(' ').filter(Boolean)) {
     if (!supportedScopes.includes(s)) {
       throw new Error(`scope "${s}" is not supported: add it to the "scopes" configuration key first`);

@@ -24,6 +24,8 @@ export const defaults = {
     interaction: 900,
     /** RFC 9126 §2.2: how long a pushed authorization request (its request_uri) may be used. */
     pushedRequest: 60,
+    /** RFC 8628 §3.2: how long a device code and its user code may be used. */
+    deviceCode: 600,
   },
   /** Whether a refresh answer carries a new ID token (OIDC Core §12.2 makes it optional). */
   refreshIdToken: false,

@@ -33,6 +33,7 @@ const schema = z.strictObject({
     session: seconds,
     interaction: seconds,
     pushedRequest: seconds.max(600),
+    deviceCode: seconds.max(3600),
   }),
   refreshIdToken: z.boolean(),
   refreshTokens: z.enum(['offline_access', 'always']),

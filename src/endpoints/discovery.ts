@@ -20,7 +20,9 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
     scopes_supported: config.supportedScopes,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
+    // RFC 8628 §4: the device authorization endpoint.
+    device_authorization_endpoint: `${iss}/device_authorization`,
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [config.idTokenAlg],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],

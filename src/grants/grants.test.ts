@@ -214,3 +214,19 @@ describe('client_credentials grant', () => {
     });
   }
 });
+
+describe('device_code grant (RFC 8628)', () => {
+  const deviceGrant = grants.get('urn:ietf:params:oauth:grant-type:device_code');
+
+  test('declares the parameters it reads', () => {
+    assert.deepEqual(deviceGrant?.params, ['device_code']);
+  });
+
+  test('a missing or unknown device_code is refused', async () => {
+    assert.ok(deviceGrant);
+    await assert.rejects(deviceGrant.handle({ params: {}, resources: [], client: publicApp }, deps), { code: 'invalid_request' });
+    await assert.rejects(deviceGrant.handle({ params: { device_code: 'nope' }, resources: [], client: publicApp }, deps), {
+      code: 'invalid_grant',
+    });
+  });
+});

@@ -2,6 +2,7 @@
 import type { GrantType } from '../storage/types.ts';
 import { authorizationCodeGrant } from './authorization-code.ts';
 import { clientCredentialsGrant } from './client-credentials.ts';
+import { DEVICE_CODE_GRANT, deviceCodeGrant } from './device-code.ts';
 import { refreshTokenGrant } from './refresh-token.ts';
 import type { Grant } from './types.ts';
 
@@ -9,4 +10,5 @@ export const grants: ReadonlyMap<GrantType, Grant> = new Map<GrantType, Grant>([
   ['authorization_code', authorizationCodeGrant],
   ['refresh_token', refreshTokenGrant],
   ['client_credentials', clientCredentialsGrant],
+  [DEVICE_CODE_GRANT, deviceCodeGrant],
 ]);

@@ -18,7 +18,7 @@ export interface GrantContext {
 
 export interface GrantDeps {
   config: Config;
-  storage: Pick<Storage, 'codes' | 'grants' | 'refreshTokens'>;
+  storage: Pick<Storage, 'codes' | 'grants' | 'refreshTokens' | 'deviceCodes'>;
   issuer: Issuer;
   /** Epoch seconds. */
   clock: () => number;

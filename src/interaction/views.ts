@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pageCsp } from '../http/security-headers.ts';
 import type { OAuthResponse } from '../http/types.ts';
+import { type DeviceView, deviceDonePage, devicePage } from './device-views.ts';
 import { strings } from './strings.ts';
 
 const baseCss = readFileSync(new URL('./latchkey.css', import.meta.url), 'utf8');
@@ -257,6 +258,10 @@ export interface Views {
   consent(view: ConsentView): OAuthResponse;
   logout(view: LogoutView): OAuthResponse;
   signedOut(): OAuthResponse;
+  /** RFC 8628: the page where a person enters the code of a device. */
+  device(view: DeviceView, status?: number): OAuthResponse;
+  /** RFC 8628: the end of the device flow, allowed or denied. */
+  deviceDone(approved: boolean, clientName: string): OAuthResponse;
 }
 
 /** The default templates with the given extra stylesheet, and any templates replaced. */
@@ -268,6 +273,8 @@ export function createViews(options: { css?: string; overrides?: Partial<Views> 
     consent: (view) => consentPage(view, style),
     logout: (view) => logoutPage(view, style),
     signedOut: () => signedOutPage(style),
+    device: (view, status) => devicePage(view, status ?? 200, style),
+    deviceDone: (approved, clientName) => deviceDonePage(approved, clientName, style),
     ...options.overrides,
   };
 }

@@ -86,6 +86,22 @@ export interface Database {
   used_jtis: { key: string; expires_at: number };
   /** RFC 9126: pushed authorization requests, by the hash of their request_uri (migration 0011). */
   pushed_requests: { id_hash: string; client_id: string; params: string; expires_at: number };
+  /** RFC 8628: device authorization requests (migration 0011). */
+  device_codes: {
+    device_code_hash: string;
+    user_code_hash: string;
+    client_id: string;
+    scope: string;
+    resources: string;
+    status: string;
+    user_id: string | null;
+    auth_time: number | null;
+    interval: number;
+    last_polled_at: number | null;
+    slowed: number;
+    created_at: number;
+    expires_at: number;
+  };
   throttle: { key: string; failures: number; last_failure_at: number; expires_at: number };
   signing_keys: {
     kid: string;

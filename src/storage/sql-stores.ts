@@ -2,6 +2,7 @@
 import { type Kysely, sql } from 'kysely';
 import { normalizeUsername } from '../accounts/username.ts';
 import { splitScope } from '../grants/scope.ts';
+import { deviceCodeStore } from './device-code-store.ts';
 import { revokeAccess } from './revoke-access.ts';
 import {
   clientFromRow,
@@ -267,6 +268,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       },
     },
     throttle: throttleStore(db),
+    deviceCodes: deviceCodeStore(db),
     usedJtis: {
       async use(key, expiresAt) {
         // One insert that does nothing on conflict: the primary key decides, on both engines, which
@@ -312,6 +314,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         ['throttle', 'key'],
         ['used_jtis', 'key'],
         ['pushed_requests', 'id_hash'],
+        ['device_codes', 'device_code_hash'],
       ] as const;
       for (const [table, key] of tables) {
         for (;;) {

@@ -1,7 +1,7 @@
 // ARCHITECTURE.md rules 5 and 6: the small store interfaces every engine implements. Times are epoch seconds.
 
 /**
- * The grants a client may use (RFC 6749 §4.1, §6, §4.4).
+ * The grants a client may use (RFC 6749 §4.1, §6, §4.4; RFC 8628 §3.4 the device code).
  *
  * @example
  * ```ts
@@ -10,7 +10,7 @@
  * const grantTypes: GrantType[] = ['authorization_code', 'refresh_token'];
  * ```
  */
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | 'urn:ietf:params:oauth:grant-type:device_code';
 /**
  * How a client authenticates at the token endpoint (RFC 7591 §2 `token_endpoint_auth_method`).
  *
@@ -149,6 +149,8 @@ export interface AuthorizationParams {
   maxAge: number | null;
   /** RFC 8707 resource indicators sent with the request. */
   resources: string[];
+  /** RFC 8628: set when the request comes from the device page; the outcome goes to this device code. */
+  deviceCodeHash?: string;
 }
 
 /** The only bridge between the pages and the protocol: one pending authorization request. */
@@ -311,6 +313,40 @@ export interface PushedRequestStore {
   consume(idHash: string, now: number): Promise<PushedRequestRecord | undefined>;
 }
 
+/** RFC 8628 §3.2: a device authorization request and what the person decided. */
+export interface DeviceCodeRecord {
+  /** SHA-256 of the device_code. */
+  deviceCodeHash: string;
+  /** SHA-256 of the normalized user_code. */
+  userCodeHash: string;
+  clientId: string;
+  scope: string;
+  resources: string[];
+  status: 'pending' | 'approved' | 'denied' | 'consumed';
+  userId: string | null;
+  authTime: number | null;
+  /** Seconds the client must wait between polls; grows by 5 at each poll that came too early (§3.5). */
+  interval: number;
+  lastPolledAt: number | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface DeviceCodeStore {
+  create(record: DeviceCodeRecord): Promise<void>;
+  /** The live, pending request of this user code. */
+  findPending(userCodeHash: string, now: number): Promise<DeviceCodeRecord | undefined>;
+  /** Records the person's decision once, while the request is pending and live; false otherwise. */
+  decide(deviceCodeHash: string, outcome: { userId: string; authTime: number } | 'denied', now: number): Promise<boolean>;
+  /**
+   * One poll, in one atomic statement: records its time and, when it came before `interval` had
+   * passed since the last one, adds 5 seconds to the interval (RFC 8628 §3.5 slow_down).
+   */
+  poll(deviceCodeHash: string, now: number): Promise<{ record: DeviceCodeRecord; tooFast: boolean } | undefined>;
+  /** Consumes an approved request and creates its grant in one transaction; false when it was not approved (or already consumed). */
+  redeem(deviceCodeHash: string, grant: GrantRecord): Promise<boolean>;
+}
+
 /** A brute-force counter (accounts/brute-force.ts); keys are hashes, never a username or address. */
 export interface ThrottleRecord {
   key: string;
@@ -386,6 +422,8 @@ export interface Storage {
   usedJtis: UsedJtiStore;
   /** @internal */
   pushedRequests: PushedRequestStore;
+  /** @internal */
+  deviceCodes: DeviceCodeStore;
   /**
    * Ends everything that lets the owner in, in one transaction: the person's login sessions and
    * pending interactions, and every grant of the person or client (revoked, so that its access tokens

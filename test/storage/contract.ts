@@ -4,7 +4,7 @@ import { connectDatabase, openDatabase } from '../../src/storage/open.ts';
 import { sqlStores } from '../../src/storage/sql-stores.ts';
 import { lifecycleContract } from './contract-lifecycle.ts';
 import { recordContract } from './contract-records.ts';
-import { replayContract } from './contract-replay.ts';
+import { deviceCodeContract, replayContract } from './contract-replay.ts';
 import { throttleContract } from './contract-throttle.ts';
 import { tokenContract } from './contract-tokens.ts';
 import type { Ctx } from './fixtures.ts';
@@ -61,5 +61,6 @@ export function storageContract(engine: Engine): void {
     throttleContract(ctx);
     lifecycleContract(ctx);
     replayContract(ctx);
+    deviceCodeContract(ctx);
   });
 }
