@@ -79,7 +79,7 @@ function metadataOptions(cmd: Command, replace: string): Command {
     .option('--post-logout-redirect-uri <uri>', `where the client may send people after sign-out (repeat for more)${replace}`, repeat)
     .option(
       '--grant-type <type>',
-      `authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code (repeat)${replace}`,
+      `authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code, urn:ietf:params:oauth:grant-type:token-exchange (repeat)${replace}`,
       repeat,
     )
     .option('--resource <uri>', `an RFC 8707 resource (audience) the client may ask tokens for (repeat for more)${replace}`, repeat)

@@ -56,6 +56,7 @@ const GRANT_TYPES: readonly GrantType[] = [
   'refresh_token',
   'client_credentials',
   'urn:ietf:params:oauth:grant-type:device_code',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
 ];
 
 /** The scopes a client gets when it names none: those of sign-in, for a client that signs people in. */
@@ -123,6 +124,9 @@ export function clientMetadata(input: NewClient, supportedScopes: readonly strin
   }
   // RFC 6749 §4.4: the client credentials grant MUST only be used by confidential clients.
   if (method === 'none' && grantTypes.includes('client_credentials')) throw new Error('a public client cannot use client_credentials');
+  if (method === 'none' && grantTypes.includes('urn:ietf:params:oauth:grant-type:token-exchange')) {
+    throw new Error('a public client cannot use token exchange');
+  }
   for (const [name, ttl] of [
     ['refresh token lifetime', input.refreshTokenTtl],
     ['refresh token idle lifetime', input.refreshTokenIdleTtl],

@@ -20,7 +20,13 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
     scopes_supported: config.supportedScopes,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
+    grant_types_supported: [
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:device_code',
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+    ],
     // RFC 8628 §4: the device authorization endpoint.
     device_authorization_endpoint: `${iss}/device_authorization`,
     subject_types_supported: ['public'],

@@ -8,7 +8,7 @@ import type { GrantType } from '../storage/types.ts';
 import { dpopNonce, requestDpopKey } from '../tokens/dpop.ts';
 import { type ClientRequestDeps, readClientRequest } from './client-request.ts';
 
-export type TokenEndpointDeps = ClientRequestDeps & Pick<Deps, 'issuer' | 'cookieKey'>;
+export type TokenEndpointDeps = ClientRequestDeps & Pick<Deps, 'issuer' | 'cookieKey' | 'keys' | 'verifiedTokens'>;
 
 export async function tokenEndpoint(req: OAuthRequest, deps: TokenEndpointDeps): Promise<OAuthResponse> {
   const { params, lists, client } = await readClientRequest(req, deps, ['resource']);

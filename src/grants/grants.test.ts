@@ -230,3 +230,24 @@ describe('device_code grant (RFC 8628)', () => {
     });
   });
 });
+
+describe('token-exchange grant (RFC 8693)', () => {
+  const exchangeGrant = grants.get('urn:ietf:params:oauth:grant-type:token-exchange');
+
+  test('declares the parameters it reads', () => {
+    assert.deepEqual(exchangeGrant?.params, [
+      'subject_token',
+      'subject_token_type',
+      'actor_token',
+      'actor_token_type',
+      'requested_token_type',
+      'scope',
+      'audience',
+    ]);
+  });
+
+  test('a public client cannot exchange tokens', async () => {
+    assert.ok(exchangeGrant);
+    await assert.rejects(exchangeGrant.handle({ params: {}, resources: [], client: publicApp }, deps), { code: 'unauthorized_client' });
+  });
+});

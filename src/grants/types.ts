@@ -4,6 +4,8 @@ import type { Config } from '../config/schema.ts';
 import type { Log } from '../log.ts';
 import type { ClientRecord, Storage } from '../storage/types.ts';
 import type { Issuer, TokenResponse } from '../tokens/issuer.ts';
+import type { KeyRing } from '../tokens/keys.ts';
+import type { VerifiedTokens } from '../tokens/verify.ts';
 
 export interface GrantContext {
   /** Only the parameters the grant declared (`Grant.params`); RFC 6749 §3.2 ignores the rest. */
@@ -18,8 +20,11 @@ export interface GrantContext {
 
 export interface GrantDeps {
   config: Config;
-  storage: Pick<Storage, 'codes' | 'grants' | 'refreshTokens' | 'deviceCodes'>;
+  storage: Pick<Storage, 'codes' | 'grants' | 'refreshTokens' | 'deviceCodes' | 'revokedTokens' | 'clients'>;
   issuer: Issuer;
+  /** Verifying our own access tokens (RFC 8693: the subject and actor tokens of an exchange). */
+  keys: Pick<KeyRing, 'resolve'>;
+  verifiedTokens: VerifiedTokens;
   /** Epoch seconds. */
   clock: () => number;
   log: Log;

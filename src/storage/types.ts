@@ -1,7 +1,7 @@
 // ARCHITECTURE.md rules 5 and 6: the small store interfaces every engine implements. Times are epoch seconds.
 
 /**
- * The grants a client may use (RFC 6749 §4.1, §6, §4.4; RFC 8628 §3.4 the device code).
+ * The grants a client may use (RFC 6749 §4.1, §6, §4.4; RFC 8628 §3.4 the device code; RFC 8693 token exchange).
  *
  * @example
  * ```ts
@@ -10,7 +10,12 @@
  * const grantTypes: GrantType[] = ['authorization_code', 'refresh_token'];
  * ```
  */
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | 'urn:ietf:params:oauth:grant-type:device_code';
+export type GrantType =
+  | 'authorization_code'
+  | 'refresh_token'
+  | 'client_credentials'
+  | 'urn:ietf:params:oauth:grant-type:device_code'
+  | 'urn:ietf:params:oauth:grant-type:token-exchange';
 /**
  * How a client authenticates at the token endpoint (RFC 7591 §2 `token_endpoint_auth_method`).
  *

@@ -16,6 +16,8 @@ export interface AccessTokenInput {
   grantId: string | null;
   /** RFC 9449 §6.1: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`). */
   jkt?: string | null;
+  /** RFC 8693 §4.1: who acts on the subject's behalf (token exchange with an actor token). */
+  act?: Record<string, unknown>;
 }
 
 export interface IdTokenInput {
@@ -68,6 +70,7 @@ export function createIssuer(config: Config, keys: KeyRing, clock: () => number)
       if (input.authTime !== null) claims.auth_time = input.authTime;
       if (input.grantId !== null) claims.grant_id = input.grantId;
       if (input.jkt) claims.cnf = { jkt: input.jkt };
+      if (input.act) claims.act = input.act;
       // RFC 9068 §2.1: typ MUST be "at+jwt".
       return signJwt(claims, keys.signing(config.accessTokenAlg), 'at+jwt');
     },

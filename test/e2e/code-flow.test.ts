@@ -151,6 +151,7 @@ describe('discovery and JWKS', () => {
       'refresh_token',
       'client_credentials',
       'urn:ietf:params:oauth:grant-type:device_code',
+      'urn:ietf:params:oauth:grant-type:token-exchange',
     ]);
     assert.deepEqual(oidc.code_challenge_methods_supported, ['S256']);
     assert.deepEqual(oidc.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
