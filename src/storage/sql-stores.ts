@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import { normalizeUsername } from '../accounts/username.ts';
 import { splitScope } from '../grants/scope.ts';
 import { deviceCodeStore } from './device-code-store.ts';
+import { pushedRequestStore, usedJtiStore } from './replay-stores.ts';
 import { revokeAccess } from './revoke-access.ts';
 import {
   clientFromRow,
@@ -21,7 +22,7 @@ import {
 } from './rows.ts';
 import type { Database } from './schema.ts';
 import { throttleStore } from './throttle-store.ts';
-import type { PushedRequestRecord, Storage } from './types.ts';
+import type { Storage } from './types.ts';
 
 const CLEANUP_BATCH = 500;
 
@@ -269,37 +270,8 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     },
     throttle: throttleStore(db),
     deviceCodes: deviceCodeStore(db),
-    usedJtis: {
-      async use(key, expiresAt) {
-        // One insert that does nothing on conflict: the primary key decides, on both engines, which
-        // of concurrent presentations is the first (RFC 7523 §3 item 7, RFC 9449 §11.1).
-        const r = await db
-          .insertInto('used_jtis')
-          .values({ key, expires_at: expiresAt })
-          .onConflict((oc) => oc.column('key').doNothing())
-          .executeTakeFirst();
-        return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
-      },
-    },
-    pushedRequests: {
-      async create(p) {
-        await db
-          .insertInto('pushed_requests')
-          .values({ id_hash: p.idHash, client_id: p.clientId, params: JSON.stringify(p.params), expires_at: p.expiresAt })
-          .execute();
-      },
-      async consume(idHash, now) {
-        // RFC 9126 §4: one-time use, by one atomic delete.
-        const r = await db.deleteFrom('pushed_requests').where('id_hash', '=', idHash).returningAll().executeTakeFirst();
-        if (!r || Number(r.expires_at) <= now) return undefined;
-        return {
-          idHash: r.id_hash,
-          clientId: r.client_id,
-          params: JSON.parse(r.params) as PushedRequestRecord['params'],
-          expiresAt: Number(r.expires_at),
-        };
-      },
-    },
+    usedJtis: usedJtiStore(db),
+    pushedRequests: pushedRequestStore(db),
     revokeAccess: revokeAccess(db),
     async cleanup(now) {
       let total = 0;
