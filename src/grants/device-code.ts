@@ -33,7 +33,7 @@ async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse
   if (record.expiresAt <= now) throw new OAuthError('expired_token', 'the device_code has expired: start again');
   if (record.status === 'denied') throw new OAuthError('access_denied', 'the user denied the request');
   if (tooFast) {
-    throw new OAuthError('slow_down', `poll at most every ${record.interval} seconds`, { detail: `interval now ${record.interval}` });
+    throw new OAuthError('slow_down', 'polling too often: the interval grew by 5 seconds', { detail: `interval now ${record.interval}` });
   }
   if (record.status === 'pending') throw new OAuthError('authorization_pending', 'the user has not decided yet');
   const userId = record.userId as string;

@@ -23,9 +23,11 @@ const invalidSubject = (detail: string) => new OAuthError('invalid_grant', 'the 
 
 /** Our own live access token, or an invalid_grant / invalid_request naming which one. */
 async function liveToken(token: string | undefined, type: string | undefined, which: 'subject' | 'actor', deps: GrantDeps) {
-  if (!token) throw new OAuthError('invalid_request', `${which}_token is required`);
+  if (!token) throw new OAuthError('invalid_request', which === 'subject' ? 'subject_token is required' : 'actor_token is required');
   // RFC 8693 §2.2.2: an unsupported token type is invalid_request.
-  if (type !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `${which}_token_type must be ${ACCESS_TOKEN_TYPE}`);
+  if (type !== ACCESS_TOKEN_TYPE) {
+    throw new OAuthError('invalid_request', 'only access tokens (urn:ietf:params:oauth:token-type:access_token) can be exchanged');
+  }
   const verified = await verifyOwnAccessToken(token, deps);
   if (verified.invalid !== undefined) throw invalidSubject(`${which} token: ${verified.invalid}`);
   if (!(await notRevoked(verified.claims, deps))) throw invalidSubject(`${which} token or its grant revoked`);
@@ -42,7 +44,7 @@ async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse
   const { config, log } = deps;
   if (client.tokenEndpointAuthMethod === 'none') throw new OAuthError('unauthorized_client', 'a public client cannot exchange tokens');
   if (params.requested_token_type !== undefined && params.requested_token_type !== ACCESS_TOKEN_TYPE) {
-    throw new OAuthError('invalid_request', `only ${ACCESS_TOKEN_TYPE} can be requested`);
+    throw new OAuthError('invalid_request', 'only an access token (urn:ietf:params:oauth:token-type:access_token) can be requested');
   }
   const subject = await liveToken(params.subject_token, params.subject_token_type, 'subject', deps);
   if (!mayExchange(client, subject)) throw invalidSubject(`subject token of ${subject.client_id} is not for client ${client.clientId}`);
