@@ -1,6 +1,7 @@
 // ARCHITECTURE.md rule 3: what the composition root (server.ts) builds and passes down.
 import type { Logger } from 'pino';
 import type { Accounts } from './accounts/account.ts';
+import type { ClientKeys } from './clients/client-keys.ts';
 import type { Config } from './config/schema.ts';
 import type { Views } from './interaction/views.ts';
 import type { ServerMetrics } from './observability/audit.ts';
@@ -30,4 +31,6 @@ export interface Deps {
   accounts: Accounts;
   /** ServerOptions.claims: the application's extra token claims. */
   claimsHook?: ClaimsHook;
+  /** The public keys of private_key_jwt clients (a registered `jwks`, or a `jwks_uri` fetched and cached). */
+  clientKeys: ClientKeys;
 }

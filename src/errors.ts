@@ -1,7 +1,8 @@
 // RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1; OIDC Core §3.1.2.6: the error codes Latchkey returns.
 
 /**
- * Error codes from RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 8707 §2 and OIDC Core §3.1.2.6.
+ * Error codes from RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 8707 §2, RFC 9449 §5 and §8, and
+ * OIDC Core §3.1.2.6.
  *
  * @example
  * ```ts
@@ -32,6 +33,11 @@ export type OAuthErrorCode =
   | 'registration_not_supported'
   | 'invalid_redirect_uri'
   | 'invalid_client_metadata'
+  | 'invalid_dpop_proof'
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token'
+  | 'use_dpop_nonce'
   | 'not_found'
   | 'method_not_allowed'
   | 'conflict'

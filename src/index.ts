@@ -14,5 +14,5 @@ export {
   startServer,
 } from './server.ts';
 export { openStorage } from './storage/open.ts';
-export type { ClientAuthMethod, GrantType, Storage } from './storage/types.ts';
+export type { ClientAuthMethod, ClientJwks, GrantType, Storage } from './storage/types.ts';
 export type { ClaimsContext, ClaimsHook } from './tokens/claims.ts';

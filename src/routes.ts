@@ -4,11 +4,14 @@ import type { Logger } from 'pino';
 import { ADMIN_PATH } from './admin/auth.ts';
 import { adminEndpoint } from './admin/routes.ts';
 import { consentGet, consentPost } from './authorization/consent.ts';
+import { deviceGet, devicePost } from './authorization/device.ts';
 import { loginGet, loginPost } from './authorization/login.ts';
 import type { Deps } from './deps.ts';
 import { authorizeEndpoint } from './endpoints/authorize.ts';
+import { deviceAuthorizationEndpoint } from './endpoints/device-authorization.ts';
 import { discoveryEndpoint, jwksEndpoint } from './endpoints/discovery.ts';
 import { introspectEndpoint } from './endpoints/introspect.ts';
+import { parEndpoint } from './endpoints/par.ts';
 import { deleteRegistration, readRegistration, registerEndpoint, updateRegistration } from './endpoints/registration.ts';
 import { revokeEndpoint } from './endpoints/revoke.ts';
 import { tokenEndpoint } from './endpoints/token.ts';
@@ -24,6 +27,9 @@ export function routes(deps: Deps, log: Logger): Endpoint {
     { path: '/login', param: true, errors: 'page', methods: { GET: (r) => loginGet(r, deps), POST: (r) => loginPost(r, deps) } },
     { path: '/consent', param: true, errors: 'page', methods: { GET: (r) => consentGet(r, deps), POST: (r) => consentPost(r, deps) } },
     { path: '/token', errors: 'json', cors: 'listed', methods: { POST: (r) => tokenEndpoint(r, deps) } },
+    { path: '/par', errors: 'json', methods: { POST: (r) => parEndpoint(r, deps) } },
+    { path: '/device_authorization', errors: 'json', methods: { POST: (r) => deviceAuthorizationEndpoint(r, deps) } },
+    { path: '/device', errors: 'page', methods: { GET: (r) => deviceGet(r, deps), POST: (r) => devicePost(r, deps) } },
     { path: '/userinfo', errors: 'json', methods: { GET: (r) => userinfoEndpoint(r, deps), POST: (r) => userinfoEndpoint(r, deps) } },
     { path: '/introspect', errors: 'json', methods: { POST: (r) => introspectEndpoint(r, deps) } },
     { path: '/revoke', errors: 'json', cors: 'listed', methods: { POST: (r) => revokeEndpoint(r, deps) } },

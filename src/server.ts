@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { type Accounts, builtInAccounts } from './accounts/account.ts';
+import { ClientKeys } from './clients/client-keys.ts';
 import { epochSeconds } from './clock.ts';
 import { type Config, ConfigError, type ConfigInput, resolveConfig } from './config/schema.ts';
 import type { Deps } from './deps.ts';
@@ -203,6 +204,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     verifiedTokens: new VerifiedTokens(),
     accounts: options.accounts ?? builtInAccounts(storage.users),
     ...(options.claims ? { claimsHook: options.claims } : {}),
+    clientKeys: new ClientKeys({ fetch: config.outboundFetch, nowMs: () => clock() * 1000 }),
   };
   const adapter = {
     bodyBytes: config.limits.bodyBytes,

@@ -3,6 +3,7 @@
 import { esc } from './interaction/views.ts';
 
 export type { OAuthResponse } from './http/types.ts';
+export type { DeviceView } from './interaction/device-views.ts';
 export { type ConsentView, type LoginView, type LogoutView, type PageStyle, page, pageStyle, type Views } from './interaction/views.ts';
 
 /**

@@ -4,6 +4,7 @@
 // `resume`, and one more branch in `decide`.
 import type { Accounts } from '../accounts/account.ts';
 import type { Config } from '../config/schema.ts';
+import type { Deps } from '../deps.ts';
 import { pageError } from '../errors.ts';
 import { redirect } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
@@ -14,9 +15,11 @@ import type {
   ClientStore,
   CodeStore,
   ConsentStore,
+  DeviceCodeStore,
   GrantStore,
   InteractionRecord,
   InteractionStore,
+  PushedRequestStore,
   SessionRecord,
   SessionStore,
   ThrottleStore,
@@ -39,10 +42,13 @@ export interface FlowDeps {
     codes: Pick<CodeStore, 'createWithGrant'>;
     throttle: Pick<ThrottleStore, 'fail'>;
     grants: Pick<GrantStore, 'revoke'>;
+    pushedRequests: Pick<PushedRequestStore, 'consume'>;
+    deviceCodes: Pick<DeviceCodeStore, 'decide'>;
   };
   accounts: Pick<Accounts, 'findAccount'>;
   clock: () => number;
   log: Log;
+  views: Pick<Deps['views'], 'deviceDone'>;
 }
 
 type Headers = Record<string, string | string[]>;
@@ -59,7 +65,13 @@ export async function currentSession(
 
 /** The authorization endpoint's flow: validate, then answer at once or send the person to a page. */
 export async function beginFlow(req: OAuthRequest, deps: FlowDeps): Promise<OAuthResponse> {
-  const { client, params } = await readAuthorizationRequest(req, { clients: deps.storage.clients, config: deps.config, log: deps.log });
+  const { client, params } = await readAuthorizationRequest(req, {
+    clients: deps.storage.clients,
+    pushedRequests: deps.storage.pushedRequests,
+    config: deps.config,
+    log: deps.log,
+    clock: deps.clock,
+  });
   const { secret, setCookie } = browserSecret(req, deps);
   const headers: Headers = setCookie ? { 'set-cookie': setCookie } : {};
   const session = await currentSession(req, deps);
@@ -72,22 +84,32 @@ export async function beginFlow(req: OAuthRequest, deps: FlowDeps): Promise<OAut
     case 'fail':
       throw authorizationError(params, deps.config.issuer, decision.error, decision.description);
     case 'login':
-    case 'consent': {
-      await admitInteraction(req.remoteAddress, deps);
-      const id = randomToken();
-      const known = decision.next === 'consent' && session;
-      await deps.storage.interactions.create({
-        id,
-        params,
-        browserHash: browserHash(secret),
-        userId: known ? session.userId : null,
-        authTime: known ? session.authTime : null,
-        expiresAt: now + deps.config.ttl.interaction,
-        consented: false,
-      });
-      return redirect(stepUrl(deps.config, decision.next, id), headers);
-    }
+    case 'consent':
+      return enterStep(req, decision.next, { params, secret, session }, deps, headers);
   }
+}
+
+/** Begins an interaction in this browser and sends the person to its first page step. */
+export async function enterStep(
+  req: OAuthRequest,
+  step: 'login' | 'consent',
+  at: { params: InteractionRecord['params']; secret: string; session: SessionRecord | undefined },
+  deps: FlowDeps,
+  headers: Headers = {},
+): Promise<OAuthResponse> {
+  await admitInteraction(req.remoteAddress, deps);
+  const id = randomToken();
+  const known = step === 'consent' ? at.session : undefined;
+  await deps.storage.interactions.create({
+    id,
+    params: at.params,
+    browserHash: browserHash(at.secret),
+    userId: known ? known.userId : null,
+    authTime: known ? known.authTime : null,
+    expiresAt: deps.clock() + deps.config.ttl.interaction,
+    consented: false,
+  });
+  return redirect(stepUrl(deps.config, step, id), headers);
 }
 
 /** What the flow needs from the page step that hands back to it. */
@@ -121,6 +143,9 @@ export async function resume(
   switch (decision.next) {
     case 'issue':
       await finish(interaction, deps);
+      // RFC 8628 §3.3: a device request ends on a page here; the device learns the outcome by polling.
+      if (params.deviceCodeHash)
+        return endDeviceFlow(interaction, client.name, { userId: decision.userId, authTime: decision.authTime }, deps);
       return issueCode(params, decision.userId, decision.authTime, deps, headers);
     case 'fail':
       await finish(interaction, deps);
@@ -136,12 +161,32 @@ export async function resume(
 }
 
 /** The person refused on a page: the client hears access_denied (RFC 6749 §4.1.2.1). */
-export async function refuse(interaction: InteractionRecord, deps: FlowDeps, description: string): Promise<never> {
+export async function refuse(interaction: InteractionRecord, deps: FlowDeps, description: string): Promise<OAuthResponse> {
   // A client disabled or deleted since the request began is not redirected to (RFC 6749 §4.1.2.1).
   const client = await deps.storage.clients.get(interaction.params.clientId);
   if (!client || client.disabledAt !== null) throw pageError(400, strings.disabledClient);
   await finish(interaction, deps);
+  if (interaction.params.deviceCodeHash) {
+    const client = await deps.storage.clients.get(interaction.params.clientId);
+    return endDeviceFlow(interaction, client?.name ?? interaction.params.clientId, 'denied', deps);
+  }
   throw authorizationError(interaction.params, deps.config.issuer, 'access_denied', description);
+}
+
+/** RFC 8628 §3.3: records the person's decision on the device code, and says it on a page. */
+async function endDeviceFlow(
+  interaction: InteractionRecord,
+  clientName: string,
+  outcome: { userId: string; authTime: number } | 'denied',
+  deps: FlowDeps,
+): Promise<OAuthResponse> {
+  const decided = await deps.storage.deviceCodes.decide(interaction.params.deviceCodeHash as string, outcome, deps.clock());
+  if (!decided) throw pageError(400, strings.deviceUnknownCode);
+  deps.log.info(
+    { event: outcome === 'denied' ? 'device.denied' : 'device.approved', client_id: interaction.params.clientId },
+    'device request decided',
+  );
+  return deps.views.deviceDone(outcome !== 'denied', clientName);
 }
 
 /** Each interaction answers the client once: whoever consumes it first answers. */

@@ -12,7 +12,8 @@ import { collectParams } from '../http/body.ts';
 import type { OAuthRequest } from '../http/types.ts';
 import { strings } from '../interaction/strings.ts';
 import type { Log } from '../log.ts';
-import type { AuthorizationParams, ClientRecord, ClientStore } from '../storage/types.ts';
+import type { AuthorizationParams, ClientRecord, ClientStore, PushedRequestStore } from '../storage/types.ts';
+import { pushedRequest } from './pushed.ts';
 import { authorizationError } from './respond.ts';
 
 const PROMPTS = ['login', 'consent', 'none'] as const;
@@ -25,8 +26,11 @@ export const MAX_UI_LOCALES_LENGTH = 256;
 
 export interface RequestDeps {
   clients: Pick<ClientStore, 'get'>;
+  pushedRequests: Pick<PushedRequestStore, 'consume'>;
   config: Config;
   log: Log;
+  /** Epoch seconds. */
+  clock: () => number;
 }
 
 /** The client and the validated parameters of an authorization request, or a thrown OAuthError. */
@@ -48,17 +52,21 @@ export async function readAuthorizationRequest(
 
   // RFC 6749 §4.1.2.1: until client and redirect URI are verified, errors go to the person, never to a redirect.
   if (!raw.client_id) throw pageError(400, strings.noClientId);
-  const client = await deps.clients.get(raw.client_id);
+  // RFC 9126 §4: a request_uri stands for the parameters pushed before, and only those.
+  const pushed = raw.request_uri !== undefined;
+  if (pushed) ({ params: raw, resources } = await pushedRequest(raw.client_id, raw.request_uri as string, deps));
+  const client = await deps.clients.get(raw.client_id as string);
   if (!client) throw pageError(400, strings.unknownClient);
   // RFC 6749 §4.1.2.1: a disabled client's identifier is not valid now, so its redirect URI is not trusted either.
   if (client.disabledAt !== null) throw pageError(400, strings.disabledClient);
   const redirectUri = redirectTarget(client, raw, deps.log);
   const state = raw.state ?? null;
   try {
-    const checked = checkResources(resources, client, deps.config);
-    const params = validate(raw, client, redirectUri, scopePolicy(checked, client, deps.config));
-    params.resources = checked;
-    return { client, params };
+    // RFC 9126 §5 and §6: PAR required for every client, or for this one.
+    if (!pushed && (deps.config.requirePushedAuthorizationRequests || client.requirePushedAuthorizationRequests)) {
+      throw new OAuthError('invalid_request', 'this client must use pushed authorization requests (request_uri)');
+    }
+    return { client, params: validateParams(raw, resources, client, redirectUri, deps.config) };
   } catch (e) {
     if (!(e instanceof OAuthError)) throw e;
     // A state too long to keep is not sent back either: the client learns why without it.
@@ -67,8 +75,25 @@ export async function readAuthorizationRequest(
   }
 }
 
+/**
+ * Every check of an authorization request once its redirect URI is known (also for RFC 9126 §2.1,
+ * which validates a pushed request as the authorization endpoint would).
+ */
+export function validateParams(
+  raw: Record<string, string>,
+  resources: string[],
+  client: ClientRecord,
+  redirectUri: string,
+  config: Config,
+): AuthorizationParams {
+  const checked = checkResources(resources, client, config);
+  const params = validate(raw, client, redirectUri, scopePolicy(checked, client, config));
+  params.resources = checked;
+  return params;
+}
+
 /** RFC 6749 §3.1.2.3 and OAuth 2.1 §2.3.1: the redirect URI by exact match, or the only one registered. */
-function redirectTarget(client: ClientRecord, raw: Record<string, string>, log: Log): string {
+export function redirectTarget(client: ClientRecord, raw: Record<string, string>, log: Log): string {
   const uri = raw.redirect_uri;
   if (uri === undefined) {
     // OIDC Core §3.1.2.1: redirect_uri is REQUIRED for OpenID requests.

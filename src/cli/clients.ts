@@ -1,5 +1,6 @@
 // `latchkey clients create | list | update | disable | enable | delete | rotate-secret`: RFC 7591 §2
 // metadata names in --json output.
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { EndedAccess } from '../accounts/lifecycle.ts';
 import { clientJson } from '../clients/json.ts';
@@ -14,7 +15,7 @@ import {
 } from '../clients/lifecycle.ts';
 import { buildClient, DEFAULT_CLIENT_SCOPE } from '../clients/register.ts';
 import { parseIntOrThrow } from '../config/schema.ts';
-import type { GrantType } from '../storage/types.ts';
+import type { ClientJwks, GrantType } from '../storage/types.ts';
 import { action, type GlobalOptions, now, print, withCommonOptions, withStorage } from './common.ts';
 
 export { clientJson };
@@ -28,6 +29,25 @@ interface MetadataOptions extends GlobalOptions {
   scope?: string;
   refreshTokenTtl?: string;
   refreshTokenIdleTtl?: string;
+  jwksFile?: string;
+  jwksUri?: string;
+  requirePushedAuthorizationRequests?: boolean;
+  dpopBoundAccessTokens?: boolean;
+}
+
+/** A JWK Set file (RFC 7517 §5) of public keys; a problem is a one-line error naming the file. */
+function readJwksFile(path: string): ClientJwks {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`--jwks-file: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as ClientJwks;
+  } catch {
+    throw new Error(`--jwks-file: ${path} is not JSON`);
+  }
 }
 
 const repeat = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -37,10 +57,20 @@ function metadataOptions(cmd: Command, replace: string): Command {
   return cmd
     .option('--redirect-uri <uri>', `a redirect URI (repeat for more); matched exactly${replace}`, repeat)
     .option('--post-logout-redirect-uri <uri>', `where the client may send people after sign-out (repeat for more)${replace}`, repeat)
-    .option('--grant-type <type>', `authorization_code, refresh_token, client_credentials (repeat)${replace}`, repeat)
+    .option(
+      '--grant-type <type>',
+      `authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code, urn:ietf:params:oauth:grant-type:token-exchange (repeat)${replace}`,
+      repeat,
+    )
     .option('--resource <uri>', `an RFC 8707 resource (audience) the client may ask tokens for (repeat for more)${replace}`, repeat)
     .option('--refresh-token-ttl <seconds>', 'absolute refresh token lifetime (default: server ttl.refreshToken)')
-    .option('--refresh-token-idle-ttl <seconds>', 'idle refresh token lifetime (default: server ttl.refreshTokenIdle)');
+    .option('--refresh-token-idle-ttl <seconds>', 'idle refresh token lifetime (default: server ttl.refreshTokenIdle)')
+    .option('--jwks-file <path>', `a JWK Set of the client's public keys: it authenticates with private_key_jwt${replace}`)
+    .option('--jwks-uri <url>', `where the client publishes its public keys (https): it authenticates with private_key_jwt${replace}`)
+    .option('--require-pushed-authorization-requests', 'the client must push its authorization requests (RFC 9126)')
+    .option('--no-require-pushed-authorization-requests', 'the client may send authorization requests without pushing them')
+    .option('--dpop-bound-access-tokens', 'the client must bind its access tokens to a DPoP key (RFC 9449)')
+    .option('--no-dpop-bound-access-tokens', 'the client may get bearer access tokens');
 }
 
 function changesOf(opts: MetadataOptions): ClientChanges {
@@ -54,6 +84,10 @@ function changesOf(opts: MetadataOptions): ClientChanges {
     refreshTokenTtl: opts.refreshTokenTtl === undefined ? undefined : parseIntOrThrow(opts.refreshTokenTtl, '--refresh-token-ttl'),
     refreshTokenIdleTtl:
       opts.refreshTokenIdleTtl === undefined ? undefined : parseIntOrThrow(opts.refreshTokenIdleTtl, '--refresh-token-idle-ttl'),
+    jwks: opts.jwksFile === undefined ? undefined : readJwksFile(opts.jwksFile),
+    jwksUri: opts.jwksUri,
+    requirePushedAuthorizationRequests: opts.requirePushedAuthorizationRequests,
+    dpopBoundAccessTokens: opts.dpopBoundAccessTokens,
   };
 }
 
@@ -91,6 +125,8 @@ export function clientsCommand(program: Command): void {
           await storage.clients.create(record);
           const lines = [`client_id:     ${record.clientId}`];
           if (secret) lines.push(`client_secret: ${secret}`, '(the secret is shown only now: store it safely)');
+          else if (record.tokenEndpointAuthMethod === 'private_key_jwt')
+            lines.push('private_key_jwt client: it signs its requests with its keys');
           else lines.push('public client: no secret, PKCE only');
           print(opts, clientJson(record, secret), lines.join('\n'));
         },

@@ -7,6 +7,7 @@ import { openStorage } from '../storage/open.ts';
 import type { ClientRecord, Storage } from '../storage/types.ts';
 import { hashToken } from '../tokens/opaque.ts';
 import { authenticateClient, parseBasic } from './authenticate.ts';
+import { ClientKeys } from './client-keys.ts';
 
 const SPECIAL_ID = 'app:1 +é';
 const SPECIAL_SECRET = 'a+b:c%d é';
@@ -62,6 +63,13 @@ function rejects(code: string) {
 }
 
 let storage: Storage;
+const deps = () => ({
+  clients: storage.clients,
+  usedJtis: storage.usedJtis,
+  clientKeys: new ClientKeys(),
+  issuer: 'https://issuer.example',
+  clock: () => Math.floor(Date.now() / 1000),
+});
 
 before(async () => {
   storage = await openStorage('sqlite::memory:');
@@ -86,7 +94,7 @@ after(async () => {
 describe('client_secret_basic', () => {
   test('authenticates with the right secret', async () => {
     const { req, params } = request({ grant_type: 'authorization_code' }, basic('basic-app', 'basic-secret'));
-    const result = await authenticateClient(req, params, storage.clients);
+    const result = await authenticateClient(req, params, deps());
     assert.equal(result.client.clientId, 'basic-app');
     assert.equal(result.method, 'client_secret_basic');
   });
@@ -96,7 +104,7 @@ describe('client_secret_basic', () => {
     // The encoded form is what goes inside the base64, so + and : of the secret are escaped.
     assert.equal(Buffer.from(header.slice(6), 'base64').toString('utf8'), 'app%3A1+%2B%C3%A9:a%2Bb%3Ac%25d+%C3%A9');
     const { req, params } = request({ grant_type: 'authorization_code' }, header);
-    const result = await authenticateClient(req, params, storage.clients);
+    const result = await authenticateClient(req, params, deps());
     assert.equal(result.client.clientId, SPECIAL_ID);
     assert.equal(result.method, 'client_secret_basic');
   });
@@ -104,45 +112,45 @@ describe('client_secret_basic', () => {
   test('does not accept the raw, unencoded secret containing + and %', async () => {
     const raw = `Basic ${Buffer.from(`basic-app:${'a+b'}`).toString('base64')}`;
     const { req, params } = request({}, raw);
-    await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_client'));
+    await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_client'));
   });
 
   test('accepts a body client_id equal to the authenticated one', async () => {
     const { req, params } = request({ client_id: 'basic-app' }, basic('basic-app', 'basic-secret'));
-    assert.equal((await authenticateClient(req, params, storage.clients)).client.clientId, 'basic-app');
+    assert.equal((await authenticateClient(req, params, deps())).client.clientId, 'basic-app');
   });
 
   test('accepts the scheme name in any case (RFC 7617 §2)', async () => {
     const header = basic('basic-app', 'basic-secret').replace('Basic', 'bAsIc');
     const { req, params } = request({}, header);
-    assert.equal((await authenticateClient(req, params, storage.clients)).client.clientId, 'basic-app');
+    assert.equal((await authenticateClient(req, params, deps())).client.clientId, 'basic-app');
   });
 
   test('refuses a wrong secret with invalid_client', async () => {
     for (const secret of ['wrong', 'basic-secret ', 'Basic-secret', '']) {
       const { req, params } = request({}, basic('basic-app', secret));
-      await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_client'), secret);
+      await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_client'), secret);
     }
   });
 
   test('refuses an unknown client with invalid_client', async () => {
     const { req, params } = request({}, basic('nobody', 'basic-secret'));
-    await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_client'));
+    await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_client'));
   });
 
   test('refuses a client_id in the body that differs from the Basic one with invalid_request', async () => {
     const { req, params } = request({ client_id: 'post-app' }, basic('basic-app', 'basic-secret'));
-    await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_request'));
+    await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_request'));
   });
 
   test('refuses Basic for a client registered for client_secret_post', async () => {
     const { req, params } = request({}, basic('post-app', 'post-secret'));
-    await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_client'));
+    await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_client'));
   });
 
   test('refuses Basic for a public client', async () => {
     const { req, params } = request({}, basic('public-app', ''));
-    await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_client'));
+    await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_client'));
   });
 
   test('refuses malformed Basic headers with invalid_client', async () => {
@@ -158,7 +166,7 @@ describe('client_secret_basic', () => {
     ];
     for (const header of malformed) {
       const { req, params } = request({}, header);
-      await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_client'), header);
+      await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_client'), header);
     }
   });
 });
@@ -166,30 +174,30 @@ describe('client_secret_basic', () => {
 describe('client_secret_post', () => {
   test('authenticates with the right secret', async () => {
     const { req, params } = request({ client_id: 'post-app', client_secret: 'post-secret' });
-    const result = await authenticateClient(req, params, storage.clients);
+    const result = await authenticateClient(req, params, deps());
     assert.equal(result.client.clientId, 'post-app');
     assert.equal(result.method, 'client_secret_post');
   });
 
   test('refuses a wrong secret with invalid_client', async () => {
     const { req, params } = request({ client_id: 'post-app', client_secret: 'basic-secret' });
-    await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_client'));
+    await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_client'));
   });
 
   test('refuses a secret without a client_id', async () => {
     const { req, params } = request({ client_secret: 'post-secret' });
-    await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_client'));
+    await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_client'));
   });
 
   test('refuses a post secret for a client registered for client_secret_basic', async () => {
     const { req, params } = request({ client_id: 'basic-app', client_secret: 'basic-secret' });
-    await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_client'));
+    await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_client'));
   });
 
   test('refuses any secret for a confidential client with no stored secret', async () => {
     for (const secret of ['x', 'null']) {
       const { req, params } = request({ client_id: 'no-secret', client_secret: secret });
-      await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_client'));
+      await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_client'));
     }
   });
 });
@@ -197,7 +205,7 @@ describe('client_secret_post', () => {
 describe('none', () => {
   test('identifies a public client by client_id alone', async () => {
     const { req, params } = request({ client_id: 'public-app' });
-    const result = await authenticateClient(req, params, storage.clients);
+    const result = await authenticateClient(req, params, deps());
     assert.equal(result.client.clientId, 'public-app');
     assert.equal(result.method, 'none');
   });
@@ -205,40 +213,40 @@ describe('none', () => {
   test('refuses a confidential client that sends no credentials', async () => {
     for (const id of ['basic-app', 'post-app']) {
       const { req, params } = request({ client_id: id });
-      await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_client'), id);
+      await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_client'), id);
     }
   });
 
   test('refuses a secret sent by a public client', async () => {
     const { req, params } = request({ client_id: 'public-app', client_secret: 'anything' });
-    await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_client'));
+    await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_client'));
   });
 
   test('refuses a request with neither client_id nor credentials', async () => {
     const { req, params } = request({ grant_type: 'authorization_code' });
-    await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_client'));
+    await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_client'));
   });
 
   test('refuses an unknown client_id', async () => {
     const { req, params } = request({ client_id: 'nobody' });
-    await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_client'));
+    await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_client'));
   });
 
   test('ignores an Authorization header of another scheme', async () => {
     const { req, params } = request({ client_id: 'public-app' }, 'Bearer abc');
-    assert.equal((await authenticateClient(req, params, storage.clients)).method, 'none');
+    assert.equal((await authenticateClient(req, params, deps())).method, 'none');
   });
 });
 
 describe('more than one method', () => {
   test('refuses Basic together with client_secret in the body (RFC 6749 §2.3)', async () => {
     const { req, params } = request({ client_secret: 'basic-secret' }, basic('basic-app', 'basic-secret'));
-    await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_request'));
+    await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_request'));
   });
 
   test('refuses it even when both name the same client and the right secrets', async () => {
     const { req, params } = request({ client_id: 'post-app', client_secret: 'post-secret' }, basic('post-app', 'post-secret'));
-    await assert.rejects(authenticateClient(req, params, storage.clients), rejects('invalid_request'));
+    await assert.rejects(authenticateClient(req, params, deps()), rejects('invalid_request'));
   });
 });
 

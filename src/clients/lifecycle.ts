@@ -31,7 +31,11 @@ export type ClientChanges = {
     | 'resources'
     | 'scope'
     | 'refreshTokenTtl'
-    | 'refreshTokenIdleTtl']?: NewClient[K] | undefined;
+    | 'refreshTokenIdleTtl'
+    | 'jwks'
+    | 'jwksUri'
+    | 'requirePushedAuthorizationRequests'
+    | 'dpopBoundAccessTokens']?: NewClient[K] | undefined;
 };
 
 /** The changes actually given, as NewClient fields. */
@@ -48,14 +52,20 @@ export async function updateClient(
 ): Promise<ClientRecord> {
   const c = await findClient(storage, clientId);
   const defined = definedOnly(changes);
+  // New keys make the client a private_key_jwt client; keys replace keys (jwks or jwks_uri, not both).
+  const newKeys = defined.jwks !== undefined || defined.jwksUri !== undefined;
+  const keys = newKeys ? {} : { ...(c.jwks ? { jwks: c.jwks } : {}), ...(c.jwksUri ? { jwksUri: c.jwksUri } : {}) };
   const metadata = clientMetadata(
     {
       name: c.name,
       redirectUris: c.redirectUris,
       postLogoutRedirectUris: c.postLogoutRedirectUris,
       grantTypes: c.grantTypes,
-      tokenEndpointAuthMethod: c.tokenEndpointAuthMethod,
+      tokenEndpointAuthMethod: newKeys ? 'private_key_jwt' : c.tokenEndpointAuthMethod,
       resources: c.resources,
+      ...keys,
+      requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests ?? false,
+      dpopBoundAccessTokens: c.dpopBoundAccessTokens ?? false,
       scope: c.scope,
       ...(c.refreshTokenTtl !== null ? { refreshTokenTtl: c.refreshTokenTtl } : {}),
       ...(c.refreshTokenIdleTtl !== null ? { refreshTokenIdleTtl: c.refreshTokenIdleTtl } : {}),
@@ -63,7 +73,9 @@ export async function updateClient(
     },
     supportedScopes,
   );
-  return save(storage, { ...c, ...metadata });
+  // A client that now signs its requests keeps no secret.
+  const secretHash = metadata.tokenEndpointAuthMethod === 'private_key_jwt' ? null : c.secretHash;
+  return save(storage, { ...c, ...metadata, secretHash });
 }
 
 /** Disables the client and revokes its grants; it is refused at /authorize and the token endpoint. */
@@ -95,6 +107,11 @@ export async function deleteClient(storage: Storage, clientId: string, now: numb
 export async function rotateClientSecret(storage: Storage, clientId: string): Promise<{ client: ClientRecord; secret: string }> {
   const found = await findClient(storage, clientId);
   if (found.tokenEndpointAuthMethod === 'none') throw new Error(`client ${clientId} is public: it has no secret`);
+  if (found.tokenEndpointAuthMethod === 'private_key_jwt') {
+    throw new Error(
+      `client ${clientId} authenticates with private_key_jwt: it has keys, not a secret (change them with clients update --jwks-file or --jwks-uri)`,
+    );
+  }
   const secret = randomToken();
   return { client: await save(storage, { ...found, secretHash: hashToken(secret) }), secret };
 }

@@ -2,8 +2,9 @@
 import { epochSeconds } from '../clock.ts';
 import { oidcScopes } from '../config/defaults.ts';
 import { joinScope, splitScope } from '../grants/scope.ts';
-import type { ClientAuthMethod, ClientRecord, GrantType, Storage } from '../storage/types.ts';
+import type { ClientAuthMethod, ClientJwks, ClientRecord, GrantType, Storage } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
+import { parseClientJwks } from './client-keys.ts';
 import { redirectUriProblem, resourceProblem } from './redirect-uri.ts';
 
 /**
@@ -42,15 +43,44 @@ export interface NewClient {
   clientId?: string;
   /** A chosen secret (default: a random one); only for a confidential client. */
   clientSecret?: string;
+  /** RFC 7591 §2 `jwks`: the public keys of a `private_key_jwt` client (its method then defaults to that). */
+  jwks?: ClientJwks;
+  /** RFC 7591 §2 `jwks_uri`: where a `private_key_jwt` client publishes its public keys (https). */
+  jwksUri?: string;
+  /** RFC 9126 §6: the client must use pushed authorization requests. */
+  requirePushedAuthorizationRequests?: boolean;
+  /** RFC 9449 §5.2: the client's access tokens are always DPoP-bound. */
+  dpopBoundAccessTokens?: boolean;
 }
 
-const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+const GRANT_TYPES: readonly GrantType[] = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'urn:ietf:params:oauth:grant-type:device_code',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
+];
 
 /** The scopes a client gets when it names none: those of sign-in, for a client that signs people in. */
 export const DEFAULT_CLIENT_SCOPE = 'openid profile email offline_access';
 
 /** The metadata buildClient validates: everything but the identity, secret and times. */
 export type ClientMetadata = Omit<ClientRecord, 'clientId' | 'secretHash' | 'createdAt' | 'disabledAt'>;
+
+/** Why a `jwks_uri` cannot be registered: https only (plain http only to a loopback host, for development). */
+export function jwksUriProblem(uri: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(uri);
+  } catch {
+    return 'is not an absolute URL';
+  }
+  if (u.hash || uri.includes('#')) return 'must not have a fragment';
+  if (u.username || u.password) return 'must not carry credentials';
+  const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(u.hostname);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) return 'must be an https URL';
+  return undefined;
+}
 
 /**
  * Validates the metadata of a new or changed client. With no scope given, a client of the
@@ -74,16 +104,31 @@ export function clientMetadata(input: NewClient, supportedScopes: readonly strin
     const problem = resourceProblem(resource);
     if (problem) throw new Error(`resource "${resource}" ${problem}`);
   }
-  const scope = input.scope ?? (grantTypes.includes('authorization_code') ? DEFAULT_CLIENT_SCOPE : '');
+  // A client that signs people in (in a browser, or on a device: RFC 8628) gets the sign-in scopes.
+  const signsIn = grantTypes.includes('authorization_code') || grantTypes.includes('urn:ietf:params:oauth:grant-type:device_code');
+  const scope = input.scope ?? (signsIn ? DEFAULT_CLIENT_SCOPE : '');
   for (const s of splitScope(scope)) {
     if (!supportedScopes.includes(s)) {
       throw new Error(`scope "${s}" is not supported: add it to the "scopes" configuration key first`);
     }
   }
-  const method = input.tokenEndpointAuthMethod ?? (input.public ? 'none' : 'client_secret_basic');
+  const hasKeys = input.jwks !== undefined || input.jwksUri !== undefined;
+  const method = input.tokenEndpointAuthMethod ?? (input.public ? 'none' : hasKeys ? 'private_key_jwt' : 'client_secret_basic');
   if (input.public && method !== 'none') throw new Error('a public client authenticates with "none"');
+  // RFC 7591 §2: jwks and jwks_uri MUST NOT both be present.
+  if (input.jwks !== undefined && input.jwksUri !== undefined) throw new Error('give jwks or jwks_uri, not both');
+  if (method === 'private_key_jwt' && !hasKeys) throw new Error('a private_key_jwt client needs jwks or jwks_uri');
+  if (method !== 'private_key_jwt' && hasKeys) throw new Error('jwks and jwks_uri are only for a private_key_jwt client');
+  const jwks = input.jwks === undefined ? null : parseClientJwks(input.jwks);
+  if (input.jwksUri !== undefined) {
+    const problem = jwksUriProblem(input.jwksUri);
+    if (problem) throw new Error(`jwks_uri "${input.jwksUri}" ${problem}`);
+  }
   // RFC 6749 §4.4: the client credentials grant MUST only be used by confidential clients.
   if (method === 'none' && grantTypes.includes('client_credentials')) throw new Error('a public client cannot use client_credentials');
+  if (method === 'none' && grantTypes.includes('urn:ietf:params:oauth:grant-type:token-exchange')) {
+    throw new Error('a public client cannot use token exchange');
+  }
   for (const [name, ttl] of [
     ['refresh token lifetime', input.refreshTokenTtl],
     ['refresh token idle lifetime', input.refreshTokenIdleTtl],
@@ -100,6 +145,10 @@ export function clientMetadata(input: NewClient, supportedScopes: readonly strin
     resources: input.resources ?? [],
     refreshTokenTtl: input.refreshTokenTtl ?? null,
     refreshTokenIdleTtl: input.refreshTokenIdleTtl ?? null,
+    jwks,
+    jwksUri: input.jwksUri ?? null,
+    requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests ?? false,
+    dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? false,
   };
 }
 
@@ -113,7 +162,9 @@ export function buildClient(
   secret: string | null;
 } {
   const metadata = clientMetadata(input, supportedScopes);
-  const secret = metadata.tokenEndpointAuthMethod === 'none' ? null : (input.clientSecret ?? randomToken());
+  const usesSecret =
+    metadata.tokenEndpointAuthMethod === 'client_secret_basic' || metadata.tokenEndpointAuthMethod === 'client_secret_post';
+  const secret = usesSecret ? (input.clientSecret ?? randomToken()) : null;
   return {
     record: {
       clientId: input.clientId ?? randomToken(16),

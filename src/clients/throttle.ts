@@ -5,7 +5,7 @@ import { clientDimensions, recordClientFailure } from '../accounts/brute-force.t
 import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
 import type { OAuthRequest } from '../http/types.ts';
-import { type AuthenticatedClient, authenticateClient, parseBasic } from './authenticate.ts';
+import { type AuthenticatedClient, authenticateClient, claimedClientId } from './authenticate.ts';
 
 /**
  * authenticateClient with failures accounted for. A client presenting correct credentials is
@@ -17,19 +17,20 @@ import { type AuthenticatedClient, authenticateClient, parseBasic } from './auth
 export async function authenticateClientThrottled(
   req: OAuthRequest,
   params: Record<string, string>,
-  deps: Pick<Deps, 'config' | 'storage' | 'clock' | 'log'>,
+  deps: Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'clientKeys'>,
 ): Promise<AuthenticatedClient> {
   const { config, storage, clock, log } = deps;
   try {
-    return await authenticateClient(req, params, storage.clients);
+    return await authenticateClient(req, params, {
+      clients: storage.clients,
+      usedJtis: storage.usedJtis,
+      clientKeys: deps.clientKeys,
+      issuer: config.issuer,
+      clock,
+    });
   } catch (e) {
     if (e instanceof OAuthError && e.code === 'invalid_client') {
-      let clientId: string | undefined;
-      try {
-        clientId = parseBasic(req.headers.authorization)?.id ?? params.client_id;
-      } catch {
-        clientId = params.client_id;
-      }
+      const clientId = claimedClientId(req, params, config.issuer);
       const dims = clientDimensions(config, clientId, req.remoteAddress);
       const { failures, delayMs } = await recordClientFailure(storage.throttle, dims, config, clock());
       log.info(

@@ -22,6 +22,10 @@ export const defaults = {
     refreshGrace: 10,
     session: 14 * 24 * 3600,
     interaction: 900,
+    /** RFC 9126 §2.2: how long a pushed authorization request (its request_uri) may be used. */
+    pushedRequest: 60,
+    /** RFC 8628 §3.2: how long a device code and its user code may be used. */
+    deviceCode: 600,
   },
   /** Whether a refresh answer carries a new ID token (OIDC Core §12.2 makes it optional). */
   refreshIdToken: false,
@@ -125,6 +129,20 @@ export const defaults = {
     /** Audit events are kept in the database this many days (0: not kept there, only logged). */
     auditRetentionDays: 30,
   },
+  /** RFC 9126 §5: every client must push its authorization requests (PAR), not only those registered so. */
+  requirePushedAuthorizationRequests: false,
+  /** RFC 9449 (DPoP): sender-constrained access tokens. */
+  dpop: {
+    /** A proof's `iat` may be this many seconds from the server's clock, either way (§11.1). */
+    iatWindow: 60,
+    /** §8: the token endpoint asks for a server-provided nonce in every proof. */
+    nonce: false,
+  },
+  /**
+   * Fetching URLs that clients register (a `jwks_uri`): special-use addresses are always refused;
+   * `allowLoopback` lets http://127.0.0.1 through, for tests and local development only.
+   */
+  outboundFetch: { allowLoopback: false, timeoutMs: 5000, maxBytes: 64 * 1024 },
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
 };
 

@@ -49,6 +49,8 @@ const schema = z.strictObject({
     refreshGrace: z.number().int().min(0).max(300),
     session: seconds,
     interaction: seconds,
+    pushedRequest: seconds.max(600),
+    deviceCode: seconds.max(3600),
   }),
   refreshIdToken: z.boolean(),
   refreshTokens: z.enum(['offline_access', 'always']),
@@ -118,6 +120,17 @@ const schema = z.strictObject({
     port: z.number().int().min(0).max(65535).optional(),
     host: z.string().min(1).optional(),
     auditRetentionDays: z.number().int().min(0).max(3650),
+  }),
+  requirePushedAuthorizationRequests: z.boolean(),
+  dpop: z.strictObject({ iatWindow: seconds.max(600), nonce: z.boolean() }),
+  outboundFetch: z.strictObject({
+    allowLoopback: z.boolean(),
+    timeoutMs: z.number().int().min(100).max(60_000),
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024),
   }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   // The key-encryption secret and its file (tokens/key-secret.ts); never stored in the database.

@@ -7,7 +7,7 @@ import { collectParams } from '../http/body.ts';
 import type { OAuthRequest } from '../http/types.ts';
 import type { ClientAuthMethod, ClientRecord } from '../storage/types.ts';
 
-export type ClientRequestDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log'>;
+export type ClientRequestDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'clientKeys'>;
 
 export interface ClientRequest {
   /** Every parameter sent once (RFC 6749 §3.1: a repeated one is refused). */

@@ -1,9 +1,12 @@
 // RFC 8414 §2-§3 and OIDC Discovery 1.0 §3: server metadata. Only what is implemented is advertised.
+
+import { CLIENT_ASSERTION_ALGS } from '../clients/methods/private-key-jwt.ts';
 import { adminScopes } from '../config/defaults.ts';
 import type { Deps } from '../deps.ts';
 import { publicJson } from '../http/respond.ts';
 import type { OAuthResponse } from '../http/types.ts';
 import { pageStrings } from '../interaction/strings.ts';
+import { DPOP_ALGS } from '../tokens/dpop-proof.ts';
 
 export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
   const { config } = deps;
@@ -21,13 +24,25 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
     scopes_supported: config.supportedScopes.filter((s) => !(adminScopes as readonly string[]).includes(s)),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    grant_types_supported: [
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:device_code',
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+    ],
+    // RFC 8628 §4: the device authorization endpoint.
+    device_authorization_endpoint: `${iss}/device_authorization`,
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [config.idTokenAlg],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     // RFC 7662 §2.1: introspection needs a confidential client.
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    // RFC 8414 §2: the algorithms of private_key_jwt assertions (asymmetric only).
+    token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGS,
+    introspection_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGS,
+    revocation_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGS,
     code_challenge_methods_supported: ['S256'],
     claims_supported: [
       'sub',
@@ -48,11 +63,17 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
     ui_locales_supported: Object.keys(pageStrings),
     claims_parameter_supported: false,
     request_parameter_supported: false,
+    // OIDC Core §6.2 request_uri (fetching a request object) is not supported; PAR's request_uri is.
     request_uri_parameter_supported: false,
     // RFC 9207 §3: iss is sent in every authorization response.
     authorization_response_iss_parameter_supported: true,
     // RFC 8414 §2 / RFC 7591 §3: only when registration is enabled.
     ...(config.registration.enabled ? { registration_endpoint: `${iss}/register` } : {}),
+    // RFC 9126 §5: pushed authorization requests, required of every client or of some.
+    pushed_authorization_request_endpoint: `${iss}/par`,
+    // RFC 9449 §5.1: DPoP proofs are accepted with these algorithms.
+    dpop_signing_alg_values_supported: DPOP_ALGS,
+    require_pushed_authorization_requests: config.requirePushedAuthorizationRequests,
   };
 }
 

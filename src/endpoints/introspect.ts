@@ -11,7 +11,7 @@ import { readClientRequest } from './client-request.ts';
 const inactive = () => json(200, { active: false });
 
 /** The slices introspection uses: client authentication, token verification, the revocation lookup. */
-export type IntrospectDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'keys' | 'verifiedTokens'>;
+export type IntrospectDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'keys' | 'verifiedTokens' | 'clientKeys'>;
 
 export async function introspectEndpoint(req: OAuthRequest, deps: IntrospectDeps): Promise<OAuthResponse> {
   const { params, client, method } = await readClientRequest(req, deps);
@@ -37,7 +37,9 @@ export async function introspectEndpoint(req: OAuthRequest, deps: IntrospectDeps
       exp: claims.exp,
       iat: claims.iat,
       jti: claims.jti,
-      token_type: 'Bearer',
+      // RFC 9449 §6.2: a DPoP-bound token is introspected with its cnf and token_type DPoP.
+      token_type: claims.cnf?.jkt ? 'DPoP' : 'Bearer',
+      ...(claims.cnf?.jkt ? { cnf: { jkt: claims.cnf.jkt } } : {}),
       ...(claims.auth_time !== undefined ? { auth_time: claims.auth_time } : {}),
     });
   }

@@ -9,7 +9,7 @@ import { readClientRequest } from './client-request.ts';
 
 const notYours = () => new OAuthError('unauthorized_client', 'the token was not issued to this client');
 
-export type RevokeDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'keys' | 'verifiedTokens'>;
+export type RevokeDeps = Pick<Deps, 'config' | 'storage' | 'clock' | 'log' | 'keys' | 'verifiedTokens' | 'clientKeys'>;
 
 export async function revokeEndpoint(req: OAuthRequest, deps: RevokeDeps): Promise<OAuthResponse> {
   const { params, client } = await readClientRequest(req, deps);

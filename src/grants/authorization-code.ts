@@ -16,7 +16,8 @@ export const authorizationCodeGrant: Grant = {
   handle,
 };
 
-async function handle({ params, resources, client }: GrantContext, deps: GrantDeps): Promise<TokenResponse> {
+async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse> {
+  const { params, resources, client } = ctx;
   const { storage, clock, log } = deps;
   const code = params.code;
   if (!code) throw new OAuthError('invalid_request', 'code is required');
@@ -57,6 +58,7 @@ async function handle({ params, resources, client }: GrantContext, deps: GrantDe
       resources: narrowResources(resources, grant.resources, deps.config),
       authTime: record.authTime,
       nonce: record.nonce,
+      dpopJkt: ctx.dpopJkt,
     },
     deps,
   );
@@ -68,6 +70,8 @@ async function handle({ params, resources, client }: GrantContext, deps: GrantDe
       scope: record.scope,
       authTime: record.authTime,
       expiresAt: refreshExpiry(client, grant.createdAt, now, deps),
+      // RFC 9449 §5: a public client's refresh token is bound to its DPoP key.
+      ...(client.tokenEndpointAuthMethod === 'none' && ctx.dpopJkt ? { dpopJkt: ctx.dpopJkt } : {}),
     });
     await storage.refreshTokens.create(rt);
     response.refresh_token = token;

@@ -15,7 +15,7 @@ export const clientCredentialsGrant: Grant = {
   handle,
 };
 
-async function handle({ params, resources, client }: GrantContext, deps: GrantDeps): Promise<TokenResponse> {
+async function handle({ params, resources, client, dpopJkt }: GrantContext, deps: GrantDeps): Promise<TokenResponse> {
   // RFC 6749 §4.4: the client credentials grant type MUST only be used by confidential clients.
   if (client.tokenEndpointAuthMethod === 'none') {
     throw new OAuthError('unauthorized_client', 'a public client cannot use the client credentials grant');
@@ -48,8 +48,9 @@ async function handle({ params, resources, client }: GrantContext, deps: GrantDe
     audience: audience(resourcesAsked, deps.config),
     authTime: null,
     grantId: null,
+    jkt: dpopJkt ?? null,
   });
   deps.log.info({ event: 'token.issued', grant_type: 'client_credentials', client_id: client.clientId }, 'token issued');
   // RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: deps.config.ttl.accessToken, scope };
+  return { access_token: accessToken, token_type: dpopJkt ? 'DPoP' : 'Bearer', expires_in: deps.config.ttl.accessToken, scope };
 }

@@ -217,3 +217,40 @@ describe('client_credentials grant', () => {
     });
   }
 });
+
+describe('device_code grant (RFC 8628)', () => {
+  const deviceGrant = grants.get('urn:ietf:params:oauth:grant-type:device_code');
+
+  test('declares the parameters it reads', () => {
+    assert.deepEqual(deviceGrant?.params, ['device_code']);
+  });
+
+  test('a missing or unknown device_code is refused', async () => {
+    assert.ok(deviceGrant);
+    await assert.rejects(deviceGrant.handle({ params: {}, resources: [], client: publicApp }, deps), { code: 'invalid_request' });
+    await assert.rejects(deviceGrant.handle({ params: { device_code: 'nope' }, resources: [], client: publicApp }, deps), {
+      code: 'invalid_grant',
+    });
+  });
+});
+
+describe('token-exchange grant (RFC 8693)', () => {
+  const exchangeGrant = grants.get('urn:ietf:params:oauth:grant-type:token-exchange');
+
+  test('declares the parameters it reads', () => {
+    assert.deepEqual(exchangeGrant?.params, [
+      'subject_token',
+      'subject_token_type',
+      'actor_token',
+      'actor_token_type',
+      'requested_token_type',
+      'scope',
+      'audience',
+    ]);
+  });
+
+  test('a public client cannot exchange tokens', async () => {
+    assert.ok(exchangeGrant);
+    await assert.rejects(exchangeGrant.handle({ params: {}, resources: [], client: publicApp }, deps), { code: 'unauthorized_client' });
+  });
+});

@@ -17,7 +17,7 @@ export const refreshTokenGrant: Grant = {
   handle,
 };
 
-async function handle({ params, resources, client }: GrantContext, deps: GrantDeps): Promise<TokenResponse> {
+async function handle({ params, resources, client, dpopJkt }: GrantContext, deps: GrantDeps): Promise<TokenResponse> {
   const { storage, clock, log } = deps;
   const presented = params.refresh_token;
   if (!presented) throw new OAuthError('invalid_request', 'refresh_token is required');
@@ -27,6 +27,12 @@ async function handle({ params, resources, client }: GrantContext, deps: GrantDe
   if (!old) throw refused('unknown refresh token');
   // RFC 6749 §6: the refresh token MUST be bound to the client it was issued to.
   if (old.clientId !== client.clientId) throw refused(`refresh token of client ${old.clientId} presented by ${client.clientId}`);
+  // RFC 9449 §5: a bound refresh token is used only with a proof of the same key.
+  if (old.dpopJkt && old.dpopJkt !== dpopJkt) {
+    throw new OAuthError('invalid_dpop_proof', 'the refresh token is bound to a DPoP key: send a proof of that key', {
+      detail: `refresh token of ${client.clientId} presented ${dpopJkt ? 'with another key' : 'without a DPoP proof'}`,
+    });
+  }
   if (old.consumedAt !== null) return replayOrRevoke(old, presented, deps);
   if (old.expiresAt <= now) {
     const ended = await storage.grants.get(old.grantId);
@@ -52,6 +58,7 @@ async function handle({ params, resources, client }: GrantContext, deps: GrantDe
     scope: old.scope,
     authTime: old.authTime,
     expiresAt: refreshExpiry(client, grant.createdAt, now, deps),
+    ...(old.dpopJkt ? { dpopJkt: old.dpopJkt } : {}),
   });
   const response = await userTokens(
     {
@@ -63,6 +70,7 @@ async function handle({ params, resources, client }: GrantContext, deps: GrantDe
       authTime: old.authTime,
       nonce: null,
       refresh: true,
+      dpopJkt,
     },
     deps,
   );

@@ -19,6 +19,8 @@ export interface UserTokensInput {
   nonce: string | null;
   /** The token response of a refresh (OIDC Core §12.2: it need not carry an ID token). */
   refresh?: boolean;
+  /** RFC 9449 §5: the DPoP key the access token is bound to. */
+  dpopJkt?: string | null | undefined;
 }
 
 /**
@@ -39,10 +41,11 @@ export async function userTokens(input: UserTokensInput, deps: TokenDeps): Promi
     audience: audience(input.resources, config, input.scope),
     authTime: input.authTime,
     grantId: input.grantId,
+    jkt: input.dpopJkt ?? null,
   });
   const response: TokenResponse = {
     access_token: accessToken,
-    token_type: 'Bearer',
+    token_type: input.dpopJkt ? 'DPoP' : 'Bearer',
     expires_in: config.ttl.accessToken,
     scope,
   };

@@ -7,6 +7,8 @@ import type { Log } from '../log.ts';
 import type { ClientRecord, Storage } from '../storage/types.ts';
 import type { ClaimsHook } from '../tokens/claims.ts';
 import type { Issuer, TokenResponse } from '../tokens/issuer.ts';
+import type { KeyRing } from '../tokens/keys.ts';
+import type { VerifiedTokens } from '../tokens/verify.ts';
 
 export interface GrantContext {
   /** Only the parameters the grant declared (`Grant.params`); RFC 6749 §3.2 ignores the rest. */
@@ -15,12 +17,17 @@ export interface GrantContext {
   resources: string[];
   /** The authenticated client (endpoints/client-request.ts). */
   client: ClientRecord;
+  /** RFC 9449 §5: the JWK thumbprint of the request's DPoP proof; null for bearer tokens. */
+  dpopJkt?: string | null;
 }
 
 export interface GrantDeps {
   config: Config;
-  storage: Pick<Storage, 'codes' | 'grants' | 'refreshTokens'>;
+  storage: Pick<Storage, 'codes' | 'grants' | 'refreshTokens' | 'deviceCodes' | 'revokedTokens' | 'clients'>;
   issuer: Issuer;
+  /** Verifying our own access tokens (RFC 8693: the subject and actor tokens of an exchange). */
+  keys: Pick<KeyRing, 'resolve'>;
+  verifiedTokens: VerifiedTokens;
   /** Epoch seconds. */
   clock: () => number;
   log: Log;

@@ -1,102 +1,10 @@
 // The server-rendered pages: login, consent and errors. No script; CSP allows only our stylesheet.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { pageCsp } from '../http/security-headers.ts';
 import type { OAuthResponse } from '../http/types.ts';
+import { type DeviceView, deviceDonePage, devicePage } from './device-views.ts';
+import { DEFAULT_STYLE, esc, type PageStyle, page, pageStyle } from './page.ts';
 import { strings, stringsFor } from './strings.ts';
 
-const baseCss = readFileSync(new URL('./latchkey.css', import.meta.url), 'utf8');
-
-/**
- * The stylesheet is inlined and allowed by its hash: no other style or script can run.
- *
- * @example
- * ```ts
- * import { page, pageStyle, type PageStyle } from 'latchkey/views';
- *
- * const brand: PageStyle = pageStyle(':root { --lk-accent: #0a7d4f; }');
- * const notice = page(200, 'Maintenance', '<h1>Back soon</h1>', [], brand);
- * ```
- */
-export interface PageStyle {
-  css: string;
-  hash: string;
-  /** The product name in the wordmark and title (`theme.productName`; default the strings' own). */
-  productName?: string;
-}
-
-/**
- * The default stylesheet followed by an operator's own (README "Theming the pages"), with its CSP hash.
- *
- * @example
- * ```ts
- * import { pageStyle } from 'latchkey/views';
- *
- * const { css, hash } = pageStyle('.card { border-radius: 0; }');
- * ```
- */
-export function pageStyle(extraCss = '', productName?: string): PageStyle {
-  const css = extraCss ? `${baseCss}\n${extraCss}` : baseCss;
-  return { css, hash: `'sha256-${createHash('sha256').update(css).digest('base64')}'`, ...(productName ? { productName } : {}) };
-}
-
-const DEFAULT_STYLE = pageStyle();
-
-/** Escapes text for HTML element content and attribute values. */
-export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/**
- * A complete page: the title, the product name, `main` inside the card, the stylesheet, and the
- * security headers (a CSP allowing only the stylesheet, and form posts only to `formTargets`;
- * `no-store`). `main` is HTML: escape every value in it with `escapeHtml`.
- *
- * @param formTargets where the page's forms post (the `formTargets` of the view data), for the CSP
- * @param style the stylesheet (default: Latchkey's own)
- * @example
- * ```ts
- * import { escapeHtml, page } from 'latchkey/views';
- *
- * const notFound = (path: string) => page(404, 'Not found', `<h1>Not found</h1><p>${escapeHtml(path)}</p>`);
- * ```
- */
-export function page(
-  status: number,
-  title: string,
-  main: string,
-  formTargets: readonly string[] = [],
-  style: PageStyle = DEFAULT_STYLE,
-  lang = 'en',
-): OAuthResponse {
-  const product = style.productName ?? stringsFor(lang).productName;
-  const body = `<!doctype html>
-<html lang="${esc(lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${esc(title)} · ${esc(product)}</title>
-<style>${style.css}</style>
-</head>
-<body>
-<main class="card">
-<p class="brand">${esc(product)}</p>
-${main}
-</main>
-</body>
-</html>
-`;
-  return {
-    status,
-    headers: {
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      'content-security-policy': pageCsp(style.hash, formTargets),
-    },
-    body,
-  };
-}
+export { esc, type PageStyle, page, pageStyle };
 
 export function errorPage(status: number, message: string, style: PageStyle = DEFAULT_STYLE): OAuthResponse {
   return page(
@@ -284,6 +192,10 @@ export interface Views {
   consent(view: ConsentView): OAuthResponse;
   logout(view: LogoutView): OAuthResponse;
   signedOut(): OAuthResponse;
+  /** RFC 8628: the page where a person enters the code of a device. */
+  device(view: DeviceView, status?: number): OAuthResponse;
+  /** RFC 8628: the end of the device flow, allowed or denied. */
+  deviceDone(approved: boolean, clientName: string): OAuthResponse;
 }
 
 /** The default templates with the given extra stylesheet, and any templates replaced. */
@@ -295,6 +207,8 @@ export function createViews(options: { css?: string; productName?: string; overr
     consent: (view) => consentPage(view, style),
     logout: (view) => logoutPage(view, style),
     signedOut: () => signedOutPage(style),
+    device: (view, status) => devicePage(view, status ?? 200, style),
+    deviceDone: (approved, clientName) => deviceDonePage(approved, clientName, style),
     ...options.overrides,
   };
 }

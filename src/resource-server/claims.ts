@@ -1,5 +1,6 @@
 // RFC 9068 §2.2 and §4: the claims of an access token and their validation by a resource server.
 import { splitScope } from '../grants/scope.ts';
+import { boundTokenAsBearer } from './dpop.ts';
 import { ResourceServerError } from './errors.ts';
 
 /**
@@ -46,7 +47,7 @@ function invalid(description: string): ResourceServerError {
  * expected audience, `exp` required and in the future, `nbf` and `iat` not in the future, each
  * within the clock tolerance; and the types of `sub`, `client_id`, `scope`, `jti`.
  */
-export function validateClaims(claims: Record<string, unknown>, expect: ClaimExpectations): AccessTokenClaims {
+export function validateClaims(claims: Record<string, unknown>, expect: ClaimExpectations, dpop = false): AccessTokenClaims {
   const { iss, aud, exp, nbf } = claims;
   if (iss !== expect.issuer) throw invalid('The access token was not issued by the expected issuer');
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
@@ -58,15 +59,20 @@ export function validateClaims(claims: Record<string, unknown>, expect: ClaimExp
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf > expect.now + expect.clockTolerance)) {
     throw invalid('The access token is not valid yet');
   }
-  return validateBearerClaims(claims, expect.clockTolerance, expect.now);
+  return validateBearerClaims(claims, expect.clockTolerance, expect.now, dpop);
 }
 
 /**
  * The part of {@link validateClaims} after `iss`, `aud`, `exp` and `nbf`: `iat` not in the future,
- * the types of `sub`, `client_id`, `scope`, `jti`, and no `cnf`. A JWT access token needs only this
- * once jose's `jwtVerify` has checked the others.
+ * the types of `sub`, `client_id`, `scope`, `jti`, and no `cnf` (unless presented with DPoP, whose
+ * binding dpop.ts checks). A JWT access token needs only this once jose's `jwtVerify` has checked the others.
  */
-export function validateBearerClaims(claims: Record<string, unknown>, clockTolerance: number, now: number): AccessTokenClaims {
+export function validateBearerClaims(
+  claims: Record<string, unknown>,
+  clockTolerance: number,
+  now: number,
+  dpop = false,
+): AccessTokenClaims {
   const { iat, sub, client_id: clientId, scope, jti } = claims;
   if (iat !== undefined && (typeof iat !== 'number' || iat > now + clockTolerance)) {
     throw invalid('The access token was issued in the future');
@@ -76,7 +82,11 @@ export function validateBearerClaims(claims: Record<string, unknown>, clockToler
   if (scope !== undefined && typeof scope !== 'string') throw invalid('The access token scope is malformed');
   if (jti !== undefined && typeof jti !== 'string') throw invalid('The access token identifier is malformed');
   // RFC 9449 §7.1, RFC 8705 §3: a sender-constrained token must not be accepted as a bare bearer token.
-  if (claims.cnf !== undefined) throw invalid('The access token is bound to a key and cannot be used as a bearer token');
+  if (claims.cnf !== undefined && !dpop) {
+    throw (claims.cnf as { jkt?: unknown }).jkt !== undefined
+      ? boundTokenAsBearer()
+      : invalid('The access token is bound to a key and cannot be used as a bearer token');
+  }
   return claims as AccessTokenClaims;
 }
 

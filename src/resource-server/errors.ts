@@ -1,7 +1,7 @@
 // RFC 6750 §3: the WWW-Authenticate challenge and the error codes of a protected resource.
 
 /**
- * The error codes a protected resource returns, from RFC 6750 §3.1.
+ * The error codes a protected resource returns, from RFC 6750 §3.1 and RFC 9449 §7.1.
  *
  * @example
  * ```ts
@@ -11,7 +11,7 @@
  * const error = new ResourceServerError(code, 'The token lacks api:write', { scope: 'api:write' });
  * ```
  */
-export type ResourceServerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+export type ResourceServerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof';
 
 /**
  * JSON body sent with an RFC 6750 §3.1 error response.
@@ -34,6 +34,7 @@ const STATUS: Record<ResourceServerErrorCode, number> = {
   invalid_request: 400,
   invalid_token: 401,
   insufficient_scope: 403,
+  invalid_dpop_proof: 401,
 };
 
 /**

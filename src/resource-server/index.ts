@@ -2,6 +2,8 @@
 import type { AccessTokenClaims } from './claims.ts';
 
 export { extractBearerToken } from './bearer.ts';
+export type { DpopOptions, DpopRequest } from './dpop.ts';
+export { DPOP_ALGORITHMS, dpopChallenge, extractDpopToken } from './dpop.ts';
 export type { ChallengeParameters, ResourceServerErrorBody, ResourceServerErrorCode } from './errors.ts';
 export { bearerChallenge, ResourceServerError } from './errors.ts';
 export { DEFAULT_ALGORITHMS } from './jwt.ts';
@@ -20,7 +22,7 @@ export type { ProtectedResourceHandler, ProtectedResourceMetadata, ProtectedReso
 export { protectedResourceHandler, protectedResourceMetadata, protectedResourceMetadataUrl } from './protected-resource.ts';
 export type { FetchLike, IntrospectionOptions, PerRequestOptions, VerifyOptions } from './types.ts';
 export type { Verifier } from './verifier.ts';
-export { createVerifier, verifyAccessToken } from './verifier.ts';
+export { createVerifier, verifyAccessToken, verifyDpopAccessToken } from './verifier.ts';
 export type { AccessTokenClaims };
 
 // `req.auth` is typed in Express and Fastify once this module is imported: `requireAccessToken` sets it.

@@ -115,7 +115,12 @@ function readHeader(token: string): ProtectedHeaderParameters {
  * @throws {ResourceServerError} `invalid_token` for any fault of the token.
  * @throws the underlying error when the keys cannot be obtained (JWKS unreachable or malformed).
  */
-export async function verifyJwtAccessToken(token: string, keys: RemoteKeys, check: PreparedJwtCheck): Promise<AccessTokenClaims> {
+export async function verifyJwtAccessToken(
+  token: string,
+  keys: RemoteKeys,
+  check: PreparedJwtCheck,
+  dpop = false,
+): Promise<AccessTokenClaims> {
   // The header is read here as well as by jose: measured, that costs less than letting jose hand
   // the parsed header to a key function (an extra await before the signature check).
   const header = readHeader(token);
@@ -135,7 +140,7 @@ export async function verifyJwtAccessToken(token: string, keys: RemoteKeys, chec
   if (typeof payload.jti !== 'string') throw invalid('The access token identifier is malformed');
   // jose accepts an `exp` of 1e999 (Infinity): a token must still expire.
   if (!Number.isFinite(payload.exp)) throw invalid('The access token has no expiry');
-  return validateBearerClaims(payload, check.clockTolerance, epochSeconds());
+  return validateBearerClaims(payload, check.clockTolerance, epochSeconds(), dpop);
 }
 
 /** Turns a jose error caused by the token into `invalid_token`; anything else is returned unchanged. */

@@ -1,6 +1,7 @@
 // RFC 6750 §2.1 and §3: protecting a resource with Bearer tokens in node:http, Express and Fastify.
 import { extractBearerToken } from './bearer.ts';
 import type { AccessTokenClaims } from './claims.ts';
+import { dpopChallenge, dpopRequestOf, extractDpopToken } from './dpop.ts';
 import { bearerChallenge, type ChallengeParameters, ResourceServerError } from './errors.ts';
 import type { VerifyOptions } from './types.ts';
 import { createVerifier } from './verifier.ts';
@@ -239,12 +240,19 @@ export function requireAccessToken(options: RequireAccessTokenOptions): AccessTo
       if (Array.isArray(header)) {
         throw new ResourceServerError('invalid_request', 'The request has more than one Authorization header');
       }
-      const token = extractBearerToken(header);
-      if (token === undefined) {
-        send(res, fastify, { status: 401, headers: { 'WWW-Authenticate': bearerChallenge(realm, challenge), ...EXPOSE }, body: {} });
+      // RFC 9449 §7.1: a DPoP-bound token comes with the DPoP scheme and a proof (dpop.ts).
+      const dpopToken = extractDpopToken(header);
+      const token = dpopToken === undefined ? extractBearerToken(header) : undefined;
+      if (dpopToken === undefined && token === undefined) {
+        const bearer = bearerChallenge(realm, challenge);
+        const offered = verifyOptions.dpop ? `${bearer}, ${dpopChallenge(realm)}` : bearer;
+        send(res, fastify, { status: 401, headers: { 'WWW-Authenticate': offered, ...EXPOSE }, body: {} });
         return;
       }
-      claims = await verifier.verify(token);
+      claims =
+        dpopToken !== undefined
+          ? await verifier.verifyDpop(dpopToken, dpopRequestOf(req as Parameters<typeof dpopRequestOf>[0], verifyOptions.dpop?.origin))
+          : await verifier.verify(token as string);
     } catch (error) {
       try {
         send(res, fastify, refusal(error, realm, onError, challenge));

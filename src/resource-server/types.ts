@@ -1,4 +1,5 @@
 // RFC 9068 §4 and RFC 7662 §2: how a resource server is told to validate access tokens.
+import type { DpopOptions } from './dpop.ts';
 
 /**
  * A `fetch`-compatible function; `globalThis.fetch` fits.
@@ -73,6 +74,8 @@ export interface VerifyOptions {
   jwksCooldownSeconds?: number;
   /** How long a fetched JWKS is used before it is fetched again, in seconds (default 600). */
   jwksCacheMaxAgeSeconds?: number;
+  /** How DPoP proofs of DPoP-bound tokens are checked (RFC 9449 §7). */
+  dpop?: DpopOptions;
 }
 
 /**

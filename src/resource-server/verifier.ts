@@ -9,6 +9,7 @@ import type { AccessTokenClaims } from './claims.ts';
 import { requireScopes, validateClaims } from './claims.ts';
 import type { AuthorizationServerMetadata } from './discovery.ts';
 import { fetchMetadata } from './discovery.ts';
+import { checkDpopBinding, type DpopRequest } from './dpop.ts';
 import { ResourceServerError } from './errors.ts';
 import type { Introspector } from './introspection.ts';
 import { createIntrospector } from './introspection.ts';
@@ -38,6 +39,14 @@ export interface Verifier {
    * @throws any other error when the authorization server cannot be reached: answer 503.
    */
   verify(token: string, options?: PerRequestOptions): Promise<AccessTokenClaims>;
+  /**
+   * Validates a DPoP-bound token presented with the `DPoP` scheme (RFC 9449 §7.1): the token as
+   * `verify` does, then the request's proof (its key is the token's `cnf.jkt`; htm, htu, ath, iat,
+   * and a jti used once).
+   *
+   * @throws {ResourceServerError} `invalid_token`, `invalid_dpop_proof` (401, with a DPoP challenge) or `insufficient_scope`.
+   */
+  verifyDpop(token: string, request: DpopRequest, options?: PerRequestOptions): Promise<AccessTokenClaims>;
 }
 
 // Far above any token Latchkey issues; refuses abuse before any parsing or hashing.
@@ -45,7 +54,7 @@ const MAX_TOKEN_LENGTH = 16_384;
 
 /** A verifier, and the same validation with checks prepared in advance. */
 interface PreparedVerifier extends Verifier {
-  verifyPrepared(token: string, check: Checks): Promise<AccessTokenClaims>;
+  verifyPrepared(token: string, check: Checks, dpop?: boolean): Promise<AccessTokenClaims>;
 }
 
 /**
@@ -65,8 +74,8 @@ interface PreparedVerifier extends Verifier {
  * ```
  */
 export function createVerifier(options: VerifyOptions): Verifier {
-  const { verify } = createPreparedVerifier(options);
-  return { verify };
+  const { verify, verifyDpop } = createPreparedVerifier(options);
+  return { verify, verifyDpop };
 }
 
 function createPreparedVerifier(options: VerifyOptions): PreparedVerifier {
@@ -125,25 +134,34 @@ function createPreparedVerifier(options: VerifyOptions): PreparedVerifier {
     });
   }
 
-  async function introspect(active: Introspector, token: string, check: Checks): Promise<AccessTokenClaims> {
+  async function introspect(active: Introspector, token: string, check: Checks, dpop: boolean): Promise<AccessTokenClaims> {
     const { active: _active, ...claims } = await active.introspect(token);
     const tokenType = claims.token_type;
-    if (tokenType !== undefined && !(typeof tokenType === 'string' && ['bearer', 'access_token'].includes(tokenType.toLowerCase()))) {
+    // RFC 9449 §6.2: a DPoP-bound token is introspected with token_type DPoP.
+    if (
+      tokenType !== undefined &&
+      !(typeof tokenType === 'string' && ['bearer', 'access_token', 'dpop'].includes(tokenType.toLowerCase()))
+    ) {
       throw new ResourceServerError('invalid_token', 'The token is not a bearer access token');
     }
     // The issuer's own introspection endpoint vouches for the token when the response omits iss.
-    return validateClaims({ iss: issuer, ...claims }, { ...check, issuer, now: epochSeconds() });
+    return validateClaims({ iss: issuer, ...claims }, { ...check, issuer, now: epochSeconds() }, dpop);
   }
 
-  async function verifyPrepared(token: string, check: Checks): Promise<AccessTokenClaims> {
+  async function verifyPrepared(token: string, check: Checks, dpop = false): Promise<AccessTokenClaims> {
     if (typeof token !== 'string' || token === '' || token.length > MAX_TOKEN_LENGTH) {
       throw new ResourceServerError('invalid_token', 'The access token is malformed');
     }
     const claims =
-      introspector === undefined ? await verifyJwtAccessToken(token, keys, check.jwt) : await introspect(introspector, token, check);
+      introspector === undefined
+        ? await verifyJwtAccessToken(token, keys, check.jwt, dpop)
+        : await introspect(introspector, token, check, dpop);
     requireScopes(claims, check.scopes);
     return claims;
   }
+
+  const checksFor = (perRequest: PerRequestOptions | undefined): Checks =>
+    perRequest === undefined ? defaults : checks(issuer, perRequest, defaults);
 
   return {
     verify(token, perRequest) {
@@ -155,6 +173,11 @@ function createPreparedVerifier(options: VerifyOptions): PreparedVerifier {
         return Promise.reject(error);
       }
       return verifyPrepared(token, check);
+    },
+    async verifyDpop(token, request, perRequest) {
+      const claims = await verifyPrepared(token, checksFor(perRequest), true);
+      await checkDpopBinding(token, claims, request, options.dpop);
+      return claims;
     },
     verifyPrepared,
   };
@@ -186,7 +209,9 @@ function sameSource(a: Prepared['source'], b: VerifyOptions): boolean {
   );
 }
 
-function cachedVerifyAccessToken(maxVerifiers: number): (token: string, options: VerifyOptions) => Promise<AccessTokenClaims> {
+function cachedVerifyAccessToken(
+  maxVerifiers: number,
+): (token: string, options: VerifyOptions, dpop: boolean) => Promise<AccessTokenClaims> {
   const verifiers = new BoundedCache<string, PreparedVerifier>(maxVerifiers);
   const fetchIds = new WeakMap<FetchLike, number>();
   let nextFetchId = 1;
@@ -240,7 +265,7 @@ function cachedVerifyAccessToken(maxVerifiers: number): (token: string, options:
   }
 
   // Not an async function: one promise fewer per call. Invalid options still reject, never throw.
-  return (token, options) => {
+  return (token, options, dpop) => {
     let entry = prepared.get(options);
     if (entry === undefined || !sameSource(entry.source, options) || !samePerRequest(entry.perRequest, options)) {
       try {
@@ -255,7 +280,7 @@ function cachedVerifyAccessToken(maxVerifiers: number): (token: string, options:
       if (shared === undefined) verifiers.set(entry.key, entry.verifier);
       else entry.verifier = shared;
     }
-    return entry.verifier.verifyPrepared(token, entry.check);
+    return entry.verifier.verifyPrepared(token, entry.check, dpop);
   };
 }
 
@@ -277,4 +302,32 @@ function cachedVerifyAccessToken(maxVerifiers: number): (token: string, options:
  * console.log(claims.sub, claims.client_id, claims.scope);
  * ```
  */
-export const verifyAccessToken: (token: string, options: VerifyOptions) => Promise<AccessTokenClaims> = cachedVerifyAccessToken(16);
+const cachedVerify = cachedVerifyAccessToken(16);
+
+export const verifyAccessToken: (token: string, options: VerifyOptions) => Promise<AccessTokenClaims> = (token, options) =>
+  cachedVerify(token, options, false);
+
+/**
+ * Validates a DPoP-bound access token presented with `Authorization: DPoP <token>` and the request's
+ * DPoP proof (RFC 9449 §7.1), sharing {@link verifyAccessToken}'s verifiers. A bound token presented
+ * as a Bearer token is refused by `verifyAccessToken` with a `DPoP` challenge (§7.2).
+ *
+ * @throws {ResourceServerError} `invalid_token`, `invalid_dpop_proof` or `insufficient_scope`.
+ *
+ * @example
+ * ```ts
+ * import { extractDpopToken, verifyDpopAccessToken } from 'latchkey/resource-server';
+ *
+ * const dpopToken = extractDpopToken('DPoP eyJhbGciOiJFUzI1NiJ9.e30.sig') ?? '';
+ * const claims = await verifyDpopAccessToken(
+ *   dpopToken,
+ *   { method: 'GET', url: 'https://api.example.com/items', proof: 'eyJ0eXAiOiJkcG9wK2p3dCJ9…' },
+ *   { issuer: 'https://auth.example.com', audience: 'https://api.example.com' },
+ * );
+ * ```
+ */
+export async function verifyDpopAccessToken(token: string, request: DpopRequest, options: VerifyOptions): Promise<AccessTokenClaims> {
+  const claims = await cachedVerify(token, options, true);
+  await checkDpopBinding(token, claims, request, options.dpop);
+  return claims;
+}

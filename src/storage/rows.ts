@@ -2,7 +2,16 @@
 import type { Selectable } from 'kysely';
 import { normalizeUsername } from '../accounts/username.ts';
 import type { Database } from './schema.ts';
-import type { ClientRecord, CodeRecord, GrantRecord, InteractionRecord, KeyRecord, RefreshTokenRecord, UserRecord } from './types.ts';
+import type {
+  ClientJwks,
+  ClientRecord,
+  CodeRecord,
+  GrantRecord,
+  InteractionRecord,
+  KeyRecord,
+  RefreshTokenRecord,
+  UserRecord,
+} from './types.ts';
 
 type Row<T extends keyof Database> = Selectable<Database[T]>;
 
@@ -24,6 +33,10 @@ export const clientFromRow = (r: Row<'clients'>): ClientRecord => ({
   refreshTokenTtl: nn(r.refresh_token_ttl),
   refreshTokenIdleTtl: nn(r.refresh_token_idle_ttl),
   disabledAt: nn(r.disabled_at),
+  jwks: r.jwks === null ? null : (JSON.parse(r.jwks) as ClientJwks),
+  jwksUri: r.jwks_uri,
+  requirePushedAuthorizationRequests: Boolean(n(r.require_pushed_authorization_requests)),
+  dpopBoundAccessTokens: Boolean(n(r.dpop_bound_access_tokens)),
 });
 
 export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
@@ -40,6 +53,10 @@ export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
   refresh_token_ttl: c.refreshTokenTtl,
   refresh_token_idle_ttl: c.refreshTokenIdleTtl,
   disabled_at: c.disabledAt,
+  jwks: c.jwks ? JSON.stringify(c.jwks) : null,
+  jwks_uri: c.jwksUri ?? null,
+  require_pushed_authorization_requests: c.requirePushedAuthorizationRequests ? 1 : 0,
+  dpop_bound_access_tokens: c.dpopBoundAccessTokens ? 1 : 0,
 });
 
 export const userFromRow = (r: Row<'users'>): UserRecord => ({
@@ -143,6 +160,7 @@ export const refreshFromRow = (r: Row<'refresh_tokens'>): RefreshTokenRecord => 
   consumedAt: nn(r.consumed_at),
   replacedBy: r.replaced_by,
   successor: r.successor,
+  dpopJkt: r.dpop_jkt,
 });
 
 export const refreshToRow = (t: RefreshTokenRecord): Row<'refresh_tokens'> => ({
@@ -157,6 +175,7 @@ export const refreshToRow = (t: RefreshTokenRecord): Row<'refresh_tokens'> => ({
   consumed_at: t.consumedAt,
   replaced_by: t.replacedBy,
   successor: t.successor,
+  dpop_jkt: t.dpopJkt ?? null,
 });
 
 export const keyFromRow = (r: Row<'signing_keys'>): KeyRecord => ({

@@ -14,6 +14,11 @@ export interface Database {
     refresh_token_ttl: number | null;
     refresh_token_idle_ttl: number | null;
     disabled_at: number | null;
+    /** RFC 7591 §2 `jwks` (a JSON JWK Set of public keys) and `jwks_uri` (migration 0011). */
+    jwks: string | null;
+    jwks_uri: string | null;
+    require_pushed_authorization_requests: number;
+    dpop_bound_access_tokens: number;
   };
   users: {
     id: string;
@@ -79,6 +84,8 @@ export interface Database {
     consumed_at: number | null;
     replaced_by: string | null;
     successor: string | null;
+    /** RFC 9449 §5: the JWK thumbprint a public client's refresh token is bound to (migration 0011). */
+    dpop_jkt: string | null;
   };
   audit_events: {
     /** Sortable: the time, zero-padded, then a random part (admin/audit.ts pages by it). */
@@ -91,6 +98,26 @@ export interface Database {
     expires_at: number;
   };
   revoked_access_tokens: { jti: string; expires_at: number };
+  /** One-time identifiers (client assertions, DPoP proofs) seen, kept until they expire (migration 0011). */
+  used_jtis: { key: string; expires_at: number };
+  /** RFC 9126: pushed authorization requests, by the hash of their request_uri (migration 0011). */
+  pushed_requests: { id_hash: string; client_id: string; params: string; expires_at: number };
+  /** RFC 8628: device authorization requests (migration 0011). */
+  device_codes: {
+    device_code_hash: string;
+    user_code_hash: string;
+    client_id: string;
+    scope: string;
+    resources: string;
+    status: string;
+    user_id: string | null;
+    auth_time: number | null;
+    interval: number;
+    last_polled_at: number | null;
+    slowed: number;
+    created_at: number;
+    expires_at: number;
+  };
   throttle: { key: string; failures: number; last_failure_at: number; expires_at: number };
   signing_keys: {
     kid: string;

@@ -3,7 +3,9 @@ import { type Kysely, sql } from 'kysely';
 import { normalizeUsername } from '../accounts/username.ts';
 import { splitScope } from '../grants/scope.ts';
 import { adminListings } from './admin-stores.ts';
+import { deviceCodeStore } from './device-code-store.ts';
 import { registrationStore } from './registration-store.ts';
+import { pushedRequestStore, usedJtiStore } from './replay-stores.ts';
 import { revokeAccess } from './revoke-access.ts';
 import {
   clientFromRow,
@@ -281,6 +283,9 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     throttle: throttleStore(db),
     registrations: registrationStore(db),
     audit: listings.audit,
+    deviceCodes: deviceCodeStore(db),
+    usedJtis: usedJtiStore(db),
+    pushedRequests: pushedRequestStore(db),
     revokeAccess: revokeAccess(db),
     async cleanup(now) {
       let total = 0;
@@ -294,6 +299,9 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         ['signing_keys', 'kid'],
         ['throttle', 'key'],
         ['audit_events', 'id'],
+        ['used_jtis', 'key'],
+        ['pushed_requests', 'id_hash'],
+        ['device_codes', 'device_code_hash'],
       ] as const;
       for (const [table, key] of tables) {
         for (;;) {

@@ -1,7 +1,7 @@
 // ARCHITECTURE.md rules 5 and 6: the small store interfaces every engine implements. Times are epoch seconds.
 
 /**
- * The grants a client may use (RFC 6749 §4.1, §6, §4.4).
+ * The grants a client may use (RFC 6749 §4.1, §6, §4.4; RFC 8628 §3.4 the device code; RFC 8693 token exchange).
  *
  * @example
  * ```ts
@@ -10,7 +10,12 @@
  * const grantTypes: GrantType[] = ['authorization_code', 'refresh_token'];
  * ```
  */
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+export type GrantType =
+  | 'authorization_code'
+  | 'refresh_token'
+  | 'client_credentials'
+  | 'urn:ietf:params:oauth:grant-type:device_code'
+  | 'urn:ietf:params:oauth:grant-type:token-exchange';
 /**
  * How a client authenticates at the token endpoint (RFC 7591 §2 `token_endpoint_auth_method`).
  *
@@ -21,7 +26,21 @@ export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credent
  * const method: ClientAuthMethod = 'client_secret_basic';
  * ```
  */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+
+/**
+ * A JSON Web Key Set (RFC 7517 §5) of public keys, as a `private_key_jwt` client registers it.
+ *
+ * @example
+ * ```ts
+ * import type { ClientJwks } from 'latchkey';
+ *
+ * const jwks: ClientJwks = { keys: [{ kty: 'EC', crv: 'P-256', x: '…', y: '…', kid: 'k1', alg: 'ES256' }] };
+ * ```
+ */
+export interface ClientJwks {
+  keys: Record<string, unknown>[];
+}
 
 /** RFC 7591 §2 client metadata, as Latchkey keeps it. */
 export interface ClientRecord {
@@ -45,6 +64,14 @@ export interface ClientRecord {
   refreshTokenIdleTtl: number | null;
   /** When the client was disabled; null while it is enabled. A disabled client is refused everywhere. */
   disabledAt: number | null;
+  /** RFC 7591 §2 `jwks`: the public keys of a `private_key_jwt` client (absent or null: none). */
+  jwks?: ClientJwks | null;
+  /** RFC 7591 §2 `jwks_uri`: where the public keys of a `private_key_jwt` client are published. */
+  jwksUri?: string | null;
+  /** RFC 9126 §6: this client must push its authorization requests. */
+  requirePushedAuthorizationRequests?: boolean;
+  /** RFC 9449 §5.2: this client's access tokens are always DPoP-bound (a request without a proof is refused). */
+  dpopBoundAccessTokens?: boolean;
 }
 
 export interface UserRecord {
@@ -105,6 +132,8 @@ export interface RefreshTokenRecord {
   replacedBy: string | null;
   /** Set at rotation: the successor's token response, sealed with this token (src/tokens/successor.ts). */
   successor: string | null;
+  /** RFC 9449 §5: the JWK SHA-256 thumbprint a public client's refresh token is bound to. */
+  dpopJkt?: string | null;
 }
 
 export interface SessionRecord {
@@ -133,6 +162,8 @@ export interface AuthorizationParams {
   loginHint?: string;
   /** OIDC Core §3.1.2.1 `ui_locales`: the languages asked for the pages, in order (absent when not sent). */
   uiLocales?: string[];
+  /** RFC 8628: set when the request comes from the device page; the outcome goes to this device code. */
+  deviceCodeHash?: string;
 }
 
 /** The only bridge between the pages and the protocol: one pending authorization request. */
@@ -351,6 +382,66 @@ export interface AuditStore {
   query(query: AuditQuery): Promise<AuditRecord[]>;
 }
 
+/** One-time identifiers (RFC 7523 §3 assertion `jti`, RFC 9449 §11.1 DPoP proof `jti`), shared by every instance. */
+export interface UsedJtiStore {
+  /**
+   * Records `key` until `expiresAt` with one insert that fails on conflict: true when this call
+   * recorded it, false when it was already recorded (a replay). Of any number of concurrent calls
+   * with one key, on any instance, exactly one returns true.
+   */
+  use(key: string, expiresAt: number): Promise<boolean>;
+}
+
+/** RFC 9126 §2.2: a pushed authorization request, kept until it is used once or expires. */
+export interface PushedRequestRecord {
+  /** SHA-256 of the random part of the request_uri. */
+  idHash: string;
+  clientId: string;
+  /** The parameters as pushed: each one once, and the RFC 8707 `resource` list. */
+  params: { params: Record<string, string>; resources: string[] };
+  expiresAt: number;
+}
+
+export interface PushedRequestStore {
+  create(request: PushedRequestRecord): Promise<void>;
+  /** Deletes and returns the request when it is live: a request_uri is used once (RFC 9126 §4). */
+  consume(idHash: string, now: number): Promise<PushedRequestRecord | undefined>;
+}
+
+/** RFC 8628 §3.2: a device authorization request and what the person decided. */
+export interface DeviceCodeRecord {
+  /** SHA-256 of the device_code. */
+  deviceCodeHash: string;
+  /** SHA-256 of the normalized user_code. */
+  userCodeHash: string;
+  clientId: string;
+  scope: string;
+  resources: string[];
+  status: 'pending' | 'approved' | 'denied' | 'consumed';
+  userId: string | null;
+  authTime: number | null;
+  /** Seconds the client must wait between polls; grows by 5 at each poll that came too early (§3.5). */
+  interval: number;
+  lastPolledAt: number | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface DeviceCodeStore {
+  create(record: DeviceCodeRecord): Promise<void>;
+  /** The live, pending request of this user code. */
+  findPending(userCodeHash: string, now: number): Promise<DeviceCodeRecord | undefined>;
+  /** Records the person's decision once, while the request is pending and live; false otherwise. */
+  decide(deviceCodeHash: string, outcome: { userId: string; authTime: number } | 'denied', now: number): Promise<boolean>;
+  /**
+   * One poll, in one atomic statement: records its time and, when it came before `interval` had
+   * passed since the last one, adds 5 seconds to the interval (RFC 8628 §3.5 slow_down).
+   */
+  poll(deviceCodeHash: string, now: number): Promise<{ record: DeviceCodeRecord; tooFast: boolean } | undefined>;
+  /** Consumes an approved request and creates its grant in one transaction; false when it was not approved (or already consumed). */
+  redeem(deviceCodeHash: string, grant: GrantRecord): Promise<boolean>;
+}
+
 /** A brute-force counter (accounts/brute-force.ts); keys are hashes, never a username or address. */
 export interface ThrottleRecord {
   key: string;
@@ -425,6 +516,11 @@ export interface Storage {
   /** @internal */
   registrations: RegistrationStore;
   audit: AuditStore;
+  usedJtis: UsedJtiStore;
+  /** @internal */
+  pushedRequests: PushedRequestStore;
+  /** @internal */
+  deviceCodes: DeviceCodeStore;
   /**
    * Ends everything that lets the owner in, in one transaction: the person's login sessions and
    * pending interactions, and every grant of the person or client (revoked, so that its access tokens

@@ -174,7 +174,15 @@ describe('refresh token', () => {
     assert.equal(record.tokenHash, createHash('sha256').update(token).digest('base64url'));
     assert.notEqual(record.tokenHash, token);
     assert.equal(JSON.stringify(record).includes(token), false);
-    assert.deepEqual(record, { ...from, tokenHash: hashToken(token), createdAt: NOW, consumedAt: null, replacedBy: null, successor: null });
+    assert.deepEqual(record, {
+      ...from,
+      tokenHash: hashToken(token),
+      createdAt: NOW,
+      consumedAt: null,
+      replacedBy: null,
+      successor: null,
+      dpopJkt: null,
+    });
   });
 
   test('the stored row is found by the hash and contains no copy of the token', async () => {

@@ -16,6 +16,10 @@ export interface AccessTokenInput {
   grantId: string | null;
   /** Extra claims (tokens/claims.ts, already checked); the registered ones are set after, so never replaced. */
   extra?: Record<string, unknown>;
+  /** RFC 9449 §6.1: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`). */
+  jkt?: string | null;
+  /** RFC 8693 §4.1: who acts on the subject's behalf (token exchange with an actor token). */
+  act?: Record<string, unknown>;
 }
 
 export interface IdTokenInput {
@@ -34,7 +38,8 @@ export const ID_TOKEN_TYP = 'JWT';
 /** RFC 6749 §5.1: the successful token response body. */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** RFC 9449 §5: `DPoP` for a token bound to a DPoP key. */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
   refresh_token?: string;
@@ -69,6 +74,8 @@ export function createIssuer(config: Config, keys: KeyRing, clock: () => number)
       };
       if (input.authTime !== null) claims.auth_time = input.authTime;
       if (input.grantId !== null) claims.grant_id = input.grantId;
+      if (input.jkt) claims.cnf = { jkt: input.jkt };
+      if (input.act) claims.act = input.act;
       // RFC 9068 §2.1: typ MUST be "at+jwt".
       return signJwt(claims, keys.signing(config.accessTokenAlg), 'at+jwt');
     },
@@ -93,7 +100,15 @@ export function createIssuer(config: Config, keys: KeyRing, clock: () => number)
       const token = randomToken();
       return {
         token,
-        record: { ...from, tokenHash: hashToken(token), createdAt: clock(), consumedAt: null, replacedBy: null, successor: null },
+        record: {
+          ...from,
+          tokenHash: hashToken(token),
+          createdAt: clock(),
+          consumedAt: null,
+          replacedBy: null,
+          successor: null,
+          dpopJkt: from.dpopJkt ?? null,
+        },
       };
     },
   };

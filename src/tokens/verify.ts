@@ -17,6 +17,10 @@ export interface AccessTokenClaims extends JWTPayload {
   iat: number;
   sub: string;
   grant_id?: string;
+  /** RFC 9449 §6.1: the DPoP key a bound token is confirmed by. */
+  cnf?: { jkt?: string };
+  /** RFC 8693 §4.1: the actor of an exchanged token. */
+  act?: Record<string, unknown>;
 }
 
 /**

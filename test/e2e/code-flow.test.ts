@@ -146,19 +146,31 @@ describe('discovery and JWKS', () => {
     assert.deepEqual(oidc, oauth);
     assert.equal(oidc.issuer, t.url);
     assert.deepEqual(oidc.response_types_supported, ['code']);
-    assert.deepEqual(oidc.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials']);
+    assert.deepEqual(oidc.grant_types_supported, [
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:device_code',
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+    ]);
     assert.deepEqual(oidc.code_challenge_methods_supported, ['S256']);
-    assert.deepEqual(oidc.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'none']);
+    assert.deepEqual(oidc.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
     assert.ok((oidc.id_token_signing_alg_values_supported as string[]).includes('RS256'));
     assert.equal(oidc.authorization_response_iss_parameter_supported, true);
     // Every advertised endpoint answers (no 404).
-    const posted = ['token_endpoint', 'introspection_endpoint', 'revocation_endpoint'];
+    const posted = [
+      'token_endpoint',
+      'introspection_endpoint',
+      'revocation_endpoint',
+      'pushed_authorization_request_endpoint',
+      'device_authorization_endpoint',
+    ];
     for (const key of ['authorization_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint', ...posted]) {
       const res = await fetch(oidc[key] as string, { method: posted.includes(key) ? 'POST' : 'GET' });
       assert.notEqual(res.status, 404, key);
       await res.arrayBuffer();
     }
-    for (const absent of ['registration_endpoint', 'pushed_authorization_request_endpoint', 'device_authorization_endpoint']) {
+    for (const absent of ['registration_endpoint']) {
       assert.equal(oidc[absent], undefined, absent);
     }
   });

@@ -344,10 +344,11 @@ describe('token endpoint refusals', () => {
 });
 
 describe('userinfo refusals', () => {
-  test('no token: a bare Bearer challenge', async () => {
+  test('no token: bare Bearer and DPoP challenges', async () => {
     const res = await fetch(`${t.url}/userinfo`);
     assert.equal(res.status, 401);
-    assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="latchkey"');
+    // RFC 6750 §3.1 and RFC 9449 §7.1: no error code, and the DPoP challenge names its algorithms.
+    assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer realm="latchkey", DPoP algs="ES256 [^"]*"$/);
     await res.arrayBuffer();
   });
 

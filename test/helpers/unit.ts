@@ -11,6 +11,7 @@ import type { ClientRecord, Storage } from '../../src/storage/types.ts';
 import { createIssuer } from '../../src/tokens/issuer.ts';
 import { ensureKeys, loadKeyRing } from '../../src/tokens/keys.ts';
 import { createSealer } from '../../src/tokens/seal.ts';
+import { VerifiedTokens } from '../../src/tokens/verify.ts';
 
 export const ISSUER = 'https://as.example';
 export const REDIRECT = 'https://app.example/cb';
@@ -40,6 +41,8 @@ export async function unitDeps(config: Parameters<typeof resolveConfig>[0] = {})
     storage,
     accounts: builtInAccounts(storage.users),
     issuer: createIssuer(resolved, keys, clock),
+    keys,
+    verifiedTokens: new VerifiedTokens(),
     clock,
     log: pino({ level: 'silent' }),
     advance(seconds) {

@@ -6,6 +6,7 @@ import { adminContract } from './contract-admin.ts';
 import { lifecycleContract } from './contract-lifecycle.ts';
 import { recordContract } from './contract-records.ts';
 import { registrationContract } from './contract-registrations.ts';
+import { deviceCodeContract, replayContract } from './contract-replay.ts';
 import { throttleContract } from './contract-throttle.ts';
 import { tokenContract } from './contract-tokens.ts';
 import type { Ctx } from './fixtures.ts';
@@ -63,5 +64,7 @@ export function storageContract(engine: Engine): void {
     registrationContract(ctx);
     lifecycleContract(ctx);
     adminContract(ctx);
+    replayContract(ctx);
+    deviceCodeContract(ctx);
   });
 }

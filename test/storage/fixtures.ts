@@ -71,6 +71,7 @@ export function refresh(grantId: string, overrides: Partial<RefreshTokenRecord> 
     consumedAt: null,
     replacedBy: null,
     successor: null,
+    dpopJkt: null,
     ...overrides,
   };
 }
@@ -133,6 +134,10 @@ export function client(overrides: Partial<ClientRecord> = {}): ClientRecord {
     refreshTokenTtl: null,
     refreshTokenIdleTtl: null,
     disabledAt: null,
+    jwks: null,
+    jwksUri: null,
+    requirePushedAuthorizationRequests: false,
+    dpopBoundAccessTokens: false,
     ...overrides,
   };
 }
