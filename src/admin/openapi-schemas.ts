@@ -18,12 +18,29 @@ const clientProps = {
   client_name: str,
   redirect_uris: strs,
   post_logout_redirect_uris: strs,
-  grant_types: { type: 'array', items: { enum: ['authorization_code', 'refresh_token', 'client_credentials'] } },
+  grant_types: {
+    type: 'array',
+    items: {
+      enum: [
+        'authorization_code',
+        'refresh_token',
+        'client_credentials',
+        'urn:ietf:params:oauth:grant-type:device_code',
+        'urn:ietf:params:oauth:grant-type:token-exchange',
+      ],
+    },
+  },
   token_endpoint_auth_method: str,
   scope: str,
   resources: strs,
   refresh_token_ttl: int,
   refresh_token_idle_ttl: int,
+  // RFC 7591 §2: the client's public keys for private_key_jwt (RFC 7523), by value or by URL.
+  jwks: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object' } } } },
+  jwks_uri: str,
+  // RFC 9126 §6 and RFC 9449 §5.2.
+  require_pushed_authorization_requests: { type: 'boolean' },
+  dpop_bound_access_tokens: { type: 'boolean' },
   client_id_issued_at: int,
   disabled: { type: 'boolean' },
   disabled_at: int,
