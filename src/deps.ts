@@ -1,6 +1,7 @@
 // ARCHITECTURE.md rule 3: what the composition root (server.ts) builds and passes down.
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
+import type { FactorViews } from './interaction/factor-views.ts';
 import type { Views } from './interaction/views.ts';
 import type { ServerMetrics } from './observability/audit.ts';
 import type { Storage } from './storage/types.ts';
@@ -22,6 +23,8 @@ export interface Deps {
   metrics: ServerMetrics;
   /** The page templates, with the operator's stylesheet and replacements. */
   views: Views;
+  /** The templates of the second-factor step and the account page, with the operator's stylesheet. */
+  factorViews: FactorViews;
   /** Our access tokens already verified (signature and claims), until they expire. */
   verifiedTokens: VerifiedTokens;
 }

@@ -1,8 +1,11 @@
 // The route table of the server: one line per endpoint. Built by the composition root and handed to
 // the HTTP layer, which knows no endpoint (ARCHITECTURE.md "Layers").
 import type { Logger } from 'pino';
+import { accountGet, accountPost } from './authorization/account.ts';
 import { consentGet, consentPost } from './authorization/consent.ts';
 import { loginGet, loginPost } from './authorization/login.ts';
+import { mfaGet, mfaPost } from './authorization/mfa.ts';
+import { passkeyLoginPost } from './authorization/passkey-login.ts';
 import type { Deps } from './deps.ts';
 import { authorizeEndpoint } from './endpoints/authorize.ts';
 import { discoveryEndpoint, jwksEndpoint } from './endpoints/discovery.ts';
@@ -19,6 +22,9 @@ export function routes(deps: Deps, log: Logger): Endpoint {
   const table: Route[] = [
     { path: '/authorize', errors: 'page', methods: { GET: (r) => authorizeEndpoint(r, deps), POST: (r) => authorizeEndpoint(r, deps) } },
     { path: '/login', param: true, errors: 'page', methods: { GET: (r) => loginGet(r, deps), POST: (r) => loginPost(r, deps) } },
+    { path: '/mfa', param: true, errors: 'page', methods: { GET: (r) => mfaGet(r, deps), POST: (r) => mfaPost(r, deps) } },
+    { path: '/passkey', param: true, errors: 'page', methods: { POST: (r) => passkeyLoginPost(r, deps) } },
+    { path: '/account', errors: 'page', methods: { GET: (r) => accountGet(r, deps), POST: (r) => accountPost(r, deps) } },
     { path: '/consent', param: true, errors: 'page', methods: { GET: (r) => consentGet(r, deps), POST: (r) => consentPost(r, deps) } },
     { path: '/token', errors: 'json', methods: { POST: (r) => tokenEndpoint(r, deps) } },
     { path: '/userinfo', errors: 'json', methods: { GET: (r) => userinfoEndpoint(r, deps), POST: (r) => userinfoEndpoint(r, deps) } },

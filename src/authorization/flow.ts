@@ -2,17 +2,22 @@
 // request, `resume` continues it after a page step (login, consent) recorded its outcome; both ask
 // decide.ts what comes next and end through respond.ts. A new step is one more page that calls
 // `resume`, and one more branch in `decide`.
+import { acrOf } from '../accounts/assurance.ts';
 import type { Config } from '../config/schema.ts';
 import { pageError } from '../errors.ts';
+import { splitScope } from '../grants/scope.ts';
 import { redirect } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import { browserHash, browserSecret, readCookie, SESSION_COOKIE } from '../interaction/cookies.ts';
 import { strings } from '../interaction/strings.ts';
 import type { Log } from '../log.ts';
 import type {
+  AuthorizationParams,
+  ClientRecord,
   ClientStore,
   CodeStore,
   ConsentStore,
+  FactorStore,
   InteractionRecord,
   InteractionStore,
   SessionRecord,
@@ -20,7 +25,8 @@ import type {
   ThrottleStore,
 } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
-import { decide } from './decide.ts';
+import { ACCOUNT_CLIENT_ID, accountClient } from './account-client.ts';
+import { type Decision, type DecisionInput, decide } from './decide.ts';
 import { admitInteraction } from './limit.ts';
 import { readAuthorizationRequest } from './request.ts';
 import { authorizationError, issueCode } from './respond.ts';
@@ -36,6 +42,7 @@ export interface FlowDeps {
     interactions: Pick<InteractionStore, 'create' | 'setUser' | 'consume'>;
     codes: Pick<CodeStore, 'createWithGrant'>;
     throttle: Pick<ThrottleStore, 'fail'>;
+    factors: Pick<FactorStore, 'summary'>;
   };
   clock: () => number;
   log: Log;
@@ -56,22 +63,32 @@ export async function currentSession(
 /** The authorization endpoint's flow: validate, then answer at once or send the person to a page. */
 export async function beginFlow(req: OAuthRequest, deps: FlowDeps): Promise<OAuthResponse> {
   const { client, params } = await readAuthorizationRequest(req, { clients: deps.storage.clients, config: deps.config, log: deps.log });
+  return proceed(req, client, params, deps);
+}
+
+/** A validated request (from /authorize, or the account page's own sign-in): answer, or begin a page step. */
+export async function proceed(
+  req: OAuthRequest,
+  client: ClientRecord,
+  params: AuthorizationParams,
+  deps: FlowDeps,
+): Promise<OAuthResponse> {
   const { secret, setCookie } = browserSecret(req, deps);
   const headers: Headers = setCookie ? { 'set-cookie': setCookie } : {};
   const session = await currentSession(req, deps);
-  const remembered = session ? await deps.storage.consents.get(session.userId, client.clientId) : undefined;
   const now = deps.clock();
-  const decision = decide({ params, client, session, remembered, now });
+  const decision = await decideFor({ params, client, session, now }, deps);
   switch (decision.next) {
     case 'issue':
-      return issueCode(params, decision.userId, decision.authTime, deps, headers);
+      return complete(params, decision, session, deps, headers);
     case 'fail':
       throw authorizationError(params, deps.config.issuer, decision.error, decision.description);
     case 'login':
+    case 'mfa':
     case 'consent': {
       await admitInteraction(req.remoteAddress, deps);
       const id = randomToken();
-      const known = decision.next === 'consent' && session;
+      const known = decision.next !== 'login' && session;
       await deps.storage.interactions.create({
         id,
         params,
@@ -83,6 +100,53 @@ export async function beginFlow(req: OAuthRequest, deps: FlowDeps): Promise<OAut
       return redirect(stepUrl(deps.config, decision.next, id), headers);
     }
   }
+}
+
+/** `decide`, with what it needs looked up: remembered consent, the policy, and passkeys when they matter. */
+async function decideFor(
+  input: Pick<DecisionInput, 'params' | 'session' | 'now' | 'interaction' | 'consented'> & { client: ClientRecord },
+  deps: FlowDeps,
+): Promise<Decision> {
+  const { session, client, params } = input;
+  const remembered =
+    client.clientId === ACCOUNT_CLIENT_ID
+      ? { scopes: splitScope(params.scope), resources: params.resources }
+      : session
+        ? await deps.storage.consents.get(session.userId, client.clientId)
+        : undefined;
+  const mfaRequired = deps.config.mfa.required;
+  const factors = session ? await factorsOf(session.userId, deps) : undefined;
+  return decide({ ...input, remembered, mfaRequired, ...(factors ? { factors } : {}) });
+}
+
+/** What decide.ts needs to know of a user's factors. */
+export async function factorsOf(userId: string, deps: { storage: { factors: Pick<FactorStore, 'summary'> } }) {
+  const summary = await deps.storage.factors.summary(userId);
+  return { any: summary.totp || summary.passkeys > 0, passkey: summary.passkeys > 0 };
+}
+
+/**
+ * The end of a flow that is answered: a code for the client, with how the person authenticated
+ * (the ID token's amr, and acr when the request asked for it); the account page's own sign-in
+ * goes back to the account page.
+ */
+function complete(
+  params: AuthorizationParams,
+  decision: Extract<Decision, { next: 'issue' }>,
+  session: SessionRecord | undefined,
+  deps: FlowDeps,
+  headers: Headers,
+): Promise<OAuthResponse> {
+  if (params.clientId === ACCOUNT_CLIENT_ID) return Promise.resolve(redirect(`${deps.config.issuer}/account`, headers));
+  const amr = session?.amr ?? ['pwd'];
+  // OIDC Core §2: acr is sent when the request asked for it (acr_values).
+  const acr = params.acrValues?.length ? acrOf(amr) : null;
+  return issueCode(params, decision.userId, decision.authTime, deps, headers, { amr, acr });
+}
+
+/** The client of a request: a registered one, or the account page's own. */
+export async function clientOf(clientId: string, deps: Pick<FlowDeps, 'config' | 'storage'>): Promise<ClientRecord | undefined> {
+  return clientId === ACCOUNT_CLIENT_ID ? accountClient(deps.config) : deps.storage.clients.get(clientId);
 }
 
 /** What a page step recorded before handing back to the flow. */
@@ -101,33 +165,35 @@ export async function resume(
   headers: Headers = {},
 ): Promise<OAuthResponse> {
   const { params } = interaction;
-  const client = await deps.storage.clients.get(params.clientId);
+  const client = await clientOf(params.clientId, deps);
   if (!client) throw pageError(400, strings.unknownClient);
   const { session } = outcome;
-  const remembered = session ? await deps.storage.consents.get(session.userId, client.clientId) : undefined;
-  const decision = decide({
-    params,
-    client,
-    session,
-    remembered,
-    interaction,
-    now: deps.clock(),
-    ...(outcome.consented ? { consented: true } : {}),
-  });
+  const decision = await decideFor(
+    {
+      params,
+      client,
+      session,
+      interaction,
+      now: deps.clock(),
+      ...(outcome.consented ? { consented: true } : {}),
+    },
+    deps,
+  );
   switch (decision.next) {
     case 'issue':
       await finish(interaction, deps);
-      return issueCode(params, decision.userId, decision.authTime, deps, headers);
+      return complete(params, decision, session, deps, headers);
     case 'fail':
       await finish(interaction, deps);
       throw authorizationError(params, deps.config.issuer, decision.error, decision.description);
     case 'login':
       return redirect(stepUrl(deps.config, 'login', interaction.id), headers);
+    case 'mfa':
     case 'consent':
       if (session && (interaction.userId !== session.userId || interaction.authTime !== session.authTime)) {
         await deps.storage.interactions.setUser(interaction.id, session.userId, session.authTime);
       }
-      return redirect(stepUrl(deps.config, 'consent', interaction.id), headers);
+      return redirect(stepUrl(deps.config, decision.next, interaction.id), headers);
   }
 }
 
@@ -142,6 +208,6 @@ async function finish(interaction: InteractionRecord, deps: FlowDeps): Promise<v
   if (!(await deps.storage.interactions.consume(interaction.id))) throw pageError(400, strings.expired);
 }
 
-function stepUrl(config: Config, step: 'login' | 'consent', id: string): string {
+function stepUrl(config: Config, step: 'login' | 'mfa' | 'consent', id: string): string {
   return `${config.issuer}/${step}/${id}`;
 }

@@ -1,16 +1,17 @@
 // OIDC Core §3.1.2.3: the login step — authenticating the end-user with a password on a
 // CSRF-protected page, recording who signed in, and handing back to the flow.
 import { beginLogin } from '../accounts/brute-force.ts';
+import { beginAuthentication } from '../accounts/passkeys.ts';
 import { checkPassword } from '../accounts/users.ts';
 import type { Deps } from '../deps.ts';
 import { formTargets } from '../http/security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
-import { csrfSecret, csrfToken, DEVICE_COOKIE, readCookie, SESSION_COOKIE, serializeCookie } from '../interaction/cookies.ts';
+import { csrfSecret, csrfToken, DEVICE_COOKIE, readCookie, serializeCookie } from '../interaction/cookies.ts';
 import { strings } from '../interaction/strings.ts';
 import type { InteractionRecord } from '../storage/types.ts';
-import { hashToken, randomToken } from '../tokens/opaque.ts';
-import { resume } from './flow.ts';
+import { clientOf, resume } from './flow.ts';
 import { loadInteraction, loadPostedInteraction } from './interaction.ts';
+import { startSession } from './session.ts';
 
 export type LoginDeps = Pick<Deps, 'config' | 'cookieKey' | 'storage' | 'clock' | 'log' | 'views'>;
 
@@ -21,13 +22,23 @@ async function page(
   csrf: string,
   again?: { username: string; error: string; status: number },
 ) {
-  const client = await deps.storage.clients.get(interaction.params.clientId);
+  const client = await clientOf(interaction.params.clientId, deps);
+  const ceremony = await beginAuthentication(null, deps);
   return deps.views.login(
     {
       action: `${deps.config.issuer}/login/${interaction.id}`,
       csrf,
       clientName: client?.name ?? interaction.params.clientId,
       formTargets: formTargets(interaction.params.redirectUri),
+      passkey: {
+        action: `${deps.config.issuer}/passkey/${interaction.id}`,
+        csrf,
+        options: JSON.stringify(ceremony.options),
+        handle: ceremony.handle,
+        mode: 'authenticate',
+        conditional: true,
+        label: strings.passkeyUse,
+      },
       ...(again ? { username: again.username.slice(0, 64), error: again.error } : {}),
     },
     again?.status ?? 200,
@@ -41,7 +52,7 @@ export async function loginGet(req: OAuthRequest, deps: LoginDeps): Promise<OAut
 
 export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAuthResponse> {
   const { interaction, form } = await loadPostedInteraction(req, deps);
-  const { config, storage, clock, log } = deps;
+  const { config, storage, log } = deps;
   const again = (error: string, status: number) =>
     page(deps, interaction, form.csrf ?? '', { username: form.username ?? '', error, status });
   // Brute-force protection: the attempt is reserved first; a refused one never reaches the password check.
@@ -68,21 +79,10 @@ export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAu
     return again(strings.accountDisabled, 403);
   }
   const device = await attempt.succeeded();
-  const now = clock();
-  // A new session id at every sign-in: no session fixation.
-  const oldSession = readCookie(req, SESSION_COOKIE, config);
-  if (oldSession) await storage.sessions.delete(hashToken(oldSession));
-  const sessionId = randomToken();
-  const session = { idHash: hashToken(sessionId), userId: user.id, authTime: now, expiresAt: now + config.ttl.session };
-  await storage.sessions.create(session);
+  const { session, cookie } = await startSession(req, deps, user.id, ['pwd']);
   log.info({ event: 'login.success', client_id: interaction.params.clientId, sub: user.id }, 'signed in');
-  // The outcome of this step: who signed in, and when.
-  await storage.interactions.setUser(interaction.id, user.id, now);
-  const headers = {
-    'set-cookie': [
-      serializeCookie(SESSION_COOKIE, sessionId, config, config.ttl.session),
-      serializeCookie(DEVICE_COOKIE, device, config, config.bruteForce.knownBrowserSeconds),
-    ],
-  };
-  return resume({ ...interaction, userId: user.id, authTime: now }, { session }, deps, headers);
+  // The outcome of this step: who signed in, when, and how.
+  await storage.interactions.setUser(interaction.id, user.id, session.authTime, session.amr);
+  const headers = { 'set-cookie': [cookie, serializeCookie(DEVICE_COOKIE, device, config, config.bruteForce.knownBrowserSeconds)] };
+  return resume({ ...interaction, userId: user.id, authTime: session.authTime, amr: session.amr ?? null }, { session }, deps, headers);
 }

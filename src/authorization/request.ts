@@ -138,5 +138,12 @@ function validate(raw: Record<string, string>, client: ClientRecord, redirectUri
     prompt,
     maxAge,
     resources: [],
+    ...(raw.acr_values !== undefined ? { acrValues: acrValues(raw.acr_values) } : {}),
   };
+}
+
+/** OIDC Core §3.1.2.1: acr_values is a space-separated list; bounded like state, since it is stored. */
+function acrValues(raw: string): string[] {
+  if (raw.length > 512) throw new OAuthError('invalid_request', 'acr_values is longer than 512 characters');
+  return splitScope(raw);
 }

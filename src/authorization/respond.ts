@@ -34,6 +34,7 @@ export async function issueCode(
   authTime: number,
   deps: IssueDeps,
   headers: Record<string, string | string[]> = {},
+  auth: { amr: string[]; acr: string | null } = { amr: ['pwd'], acr: null },
 ): Promise<OAuthResponse> {
   const { config, clock, storage } = deps;
   const now = clock();
@@ -70,6 +71,8 @@ export async function issueCode(
       authTime,
       expiresAt: now + config.ttl.code,
       consumedAt: null,
+      amr: auth.amr,
+      acr: auth.acr,
     },
   );
   deps.log.info({ event: 'code.issued', client_id: p.clientId, sub: userId }, 'authorization code issued');

@@ -81,6 +81,15 @@ export const defaults = {
     /** How long a browser that signed in to an account stays exempt from the account and address limits. */
     knownBrowserSeconds: 30 * 24 * 3600,
   },
+  /** Second factors (README "Strong sign-in"). */
+  mfa: {
+    /** Every sign-in needs a second factor; per client with `clients update --require-mfa`. */
+    required: false,
+    /** The WebAuthn relying party id of passkeys; the issuer's host name when not set. */
+    rpId: undefined as string | undefined,
+    /** How recent (seconds) the sign-in must be for changes that weaken it (password, removing a factor). */
+    recentAuthSeconds: 600,
+  },
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
 };
 

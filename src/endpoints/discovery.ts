@@ -1,4 +1,5 @@
 // RFC 8414 §2-§3 and OIDC Discovery 1.0 §3: server metadata. Only what is implemented is advertised.
+import { ACR_VALUES } from '../accounts/assurance.ts';
 import type { Deps } from '../deps.ts';
 import { publicJson } from '../http/respond.ts';
 import type { OAuthResponse } from '../http/types.ts';
@@ -35,12 +36,16 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
       'auth_time',
       'nonce',
       'at_hash',
+      'amr',
+      'acr',
       'name',
       'preferred_username',
       'email',
       'email_verified',
     ],
     prompt_values_supported: ['none', 'login', 'consent'],
+    // OIDC Discovery §3: the acr values acr_values may ask for (accounts/assurance.ts).
+    acr_values_supported: [...ACR_VALUES],
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,

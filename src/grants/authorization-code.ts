@@ -57,6 +57,8 @@ async function handle({ params, resources, client }: GrantContext, deps: GrantDe
       resources: narrowResources(resources, grant.resources, deps.config),
       authTime: record.authTime,
       nonce: record.nonce,
+      ...(record.amr?.length ? { amr: record.amr } : {}),
+      ...(record.acr ? { acr: record.acr } : {}),
     },
     deps,
   );

@@ -18,6 +18,9 @@ export interface UserTokensInput {
   nonce: string | null;
   /** The token response of a refresh (OIDC Core §12.2: it need not carry an ID token). */
   refresh?: boolean;
+  /** How the user authenticated (RFC 8176), and the acr asked for: the ID token carries them. */
+  amr?: string[];
+  acr?: string | null;
 }
 
 /**
@@ -49,6 +52,8 @@ export function userTokens(input: UserTokensInput, deps: TokenDeps): TokenRespon
       authTime: input.authTime,
       nonce: input.nonce,
       accessToken,
+      ...(input.amr ? { amr: input.amr } : {}),
+      ...(input.acr ? { acr: input.acr } : {}),
     });
   }
   return response;

@@ -3,7 +3,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pageCsp } from '../http/security-headers.ts';
 import type { OAuthResponse } from '../http/types.ts';
+import { esc } from './escape.ts';
+import { PASSKEY_SCRIPT, type PasskeyForm, passkeyForm } from './passkey-form.ts';
 import { strings } from './strings.ts';
+
+export { esc };
 
 const baseCss = readFileSync(new URL('./latchkey.css', import.meta.url), 'utf8');
 
@@ -40,11 +44,6 @@ export function pageStyle(extraCss = ''): PageStyle {
 
 const DEFAULT_STYLE = pageStyle();
 
-/** Escapes text for HTML element content and attribute values. */
-export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /**
  * A complete page: the title, the product name, `main` inside the card, the stylesheet, and the
  * security headers (a CSP allowing only the stylesheet, and form posts only to `formTargets`;
@@ -52,6 +51,7 @@ export function esc(s: string): string {
  *
  * @param formTargets where the page's forms post (the `formTargets` of the view data), for the CSP
  * @param style the stylesheet (default: Latchkey's own)
+ * @param scripts scripts to include, each allowed by its CSP hash (the WebAuthn ceremony's)
  * @example
  * ```ts
  * import { escapeHtml, page } from 'latchkey/views';
@@ -65,6 +65,7 @@ export function page(
   main: string,
   formTargets: readonly string[] = [],
   style: PageStyle = DEFAULT_STYLE,
+  scripts: readonly { source: string; hash: string }[] = [],
 ): OAuthResponse {
   const body = `<!doctype html>
 <html lang="en">
@@ -80,6 +81,7 @@ export function page(
 <p class="brand">${esc(strings.productName)}</p>
 ${main}
 </main>
+${scripts.map((x) => `<script>${x.source}</script>`).join('\n')}
 </body>
 </html>
 `;
@@ -88,7 +90,11 @@ ${main}
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'content-security-policy': pageCsp(style.hash, formTargets),
+      'content-security-policy': pageCsp(
+        style.hash,
+        formTargets,
+        scripts.map((x) => x.hash),
+      ),
     },
     body,
   };
@@ -128,6 +134,8 @@ export interface LoginView {
   username?: string;
   error?: string;
   formTargets: readonly string[];
+  /** Sign-in with a passkey alone, offered beside the password (and in the username's autofill). */
+  passkey?: PasskeyForm;
 }
 
 export function loginPage(v: LoginView, status = 200, style: PageStyle = DEFAULT_STYLE): OAuthResponse {
@@ -142,13 +150,14 @@ ${error}
 <form method="post" action="${esc(v.action)}">
 <input type="hidden" name="csrf" value="${esc(v.csrf)}">
 <label for="username">${esc(strings.username)}</label>
-<input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required${v.username ? '' : ' autofocus'} value="${esc(v.username ?? '')}"${described}>
+<input id="username" name="username" autocomplete="username${v.passkey ? ' webauthn' : ''}" autocapitalize="none" spellcheck="false" required${v.username ? '' : ' autofocus'} value="${esc(v.username ?? '')}"${described}>
 <label for="password">${esc(strings.password)}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${v.username ? ' autofocus' : ''}${described}>
 <button type="submit" class="primary">${esc(strings.signIn)}</button>
-</form>`,
+</form>${v.passkey ? `\n<p class="divider">${esc(strings.orDivider)}</p>\n${passkeyForm(v.passkey)}` : ''}`,
     v.formTargets,
     style,
+    v.passkey ? PASSKEY_SCRIPT : [],
   );
 }
 

@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004-refresh-successor.ts';
 import * as m0005 from './migrations/0005-account-lifecycle.ts';
 import * as m0007 from './migrations/0007-signing-key-lineage.ts';
 import * as m0008 from './migrations/0008-consent-resources.ts';
+import * as m0010 from './migrations/0010-strong-sign-in.ts';
 import type { Database } from './schema.ts';
 
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005-account-lifecycle': m0005,
   '0007-signing-key-lineage': m0007,
   '0008-consent-resources': m0008,
+  '0010-strong-sign-in': m0010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -6,12 +6,15 @@ import type { Storage } from './types.ts';
 export function revokeAccess(db: Kysely<Database>): Storage['revokeAccess'] {
   return (owner, now) =>
     db.transaction().execute(async (trx) => {
-      const grantIds =
-        'userId' in owner
-          ? trx.selectFrom('grants').select('id').where('user_id', '=', owner.userId)
-          : trx.selectFrom('grants').select('id').where('client_id', '=', owner.clientId);
+      const o = owner as { userId?: string; clientId?: string };
+      let grantIds = trx.selectFrom('grants').select('id');
+      if (o.userId !== undefined) grantIds = grantIds.where('user_id', '=', o.userId);
+      if (o.clientId !== undefined) grantIds = grantIds.where('client_id', '=', o.clientId);
       let sessions = 0;
-      if ('userId' in owner) {
+      if (o.userId !== undefined && o.clientId !== undefined) {
+        // One person's access for one application: the person stays signed in; the consent is forgotten.
+        await trx.deleteFrom('consents').where('user_id', '=', o.userId).where('client_id', '=', o.clientId).execute();
+      } else if ('userId' in owner) {
         const r = await trx.deleteFrom('sessions').where('user_id', '=', owner.userId).executeTakeFirst();
         sessions = Number(r.numDeletedRows);
         await trx.deleteFrom('interactions').where('user_id', '=', owner.userId).execute();

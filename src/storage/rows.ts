@@ -2,13 +2,24 @@
 import type { Selectable } from 'kysely';
 import { normalizeUsername } from '../accounts/username.ts';
 import type { Database } from './schema.ts';
-import type { ClientRecord, CodeRecord, GrantRecord, InteractionRecord, KeyRecord, RefreshTokenRecord, UserRecord } from './types.ts';
+import type {
+  ClientRecord,
+  CodeRecord,
+  GrantRecord,
+  InteractionRecord,
+  KeyRecord,
+  RefreshTokenRecord,
+  SessionRecord,
+  UserRecord,
+} from './types.ts';
 
 type Row<T extends keyof Database> = Selectable<Database[T]>;
 
 /** pg returns int8 as a string unless told otherwise; both engines go through this. */
 const n = (v: number | string): number => Number(v);
 const nn = (v: number | string | null): number | null => (v === null ? null : Number(v));
+/** RFC 8176 amr values, stored space-separated. */
+export const splitAmr = (v: string | null): string[] | null => (v === null ? null : v.split(' ').filter(Boolean));
 
 export const clientFromRow = (r: Row<'clients'>): ClientRecord => ({
   clientId: r.client_id,
@@ -24,6 +35,7 @@ export const clientFromRow = (r: Row<'clients'>): ClientRecord => ({
   refreshTokenTtl: nn(r.refresh_token_ttl),
   refreshTokenIdleTtl: nn(r.refresh_token_idle_ttl),
   disabledAt: nn(r.disabled_at),
+  ...(n(r.require_mfa ?? 0) ? { requireMfa: true } : {}),
 });
 
 export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
@@ -40,6 +52,7 @@ export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
   refresh_token_ttl: c.refreshTokenTtl,
   refresh_token_idle_ttl: c.refreshTokenIdleTtl,
   disabled_at: c.disabledAt,
+  require_mfa: c.requireMfa ? 1 : 0,
 });
 
 export const userFromRow = (r: Row<'users'>): UserRecord => ({
@@ -65,6 +78,14 @@ export const userToRow = (u: UserRecord): Row<'users'> => ({
   disabled_at: u.disabledAt,
 });
 
+export const sessionFromRow = (r: Row<'sessions'>): SessionRecord => ({
+  idHash: r.id_hash,
+  userId: r.user_id,
+  authTime: n(r.auth_time),
+  expiresAt: n(r.expires_at),
+  amr: splitAmr(r.amr) ?? ['pwd'],
+});
+
 export const interactionFromRow = (r: Row<'interactions'>): InteractionRecord => ({
   id: r.id,
   params: JSON.parse(r.params) as InteractionRecord['params'],
@@ -72,6 +93,7 @@ export const interactionFromRow = (r: Row<'interactions'>): InteractionRecord =>
   userId: r.user_id,
   authTime: nn(r.auth_time),
   expiresAt: n(r.expires_at),
+  ...(r.amr === null ? {} : { amr: splitAmr(r.amr) }),
 });
 
 export const grantFromRow = (r: Row<'grants'>): GrantRecord => ({
@@ -110,6 +132,8 @@ export const codeFromRow = (r: Row<'codes'>): CodeRecord => ({
   authTime: n(r.auth_time),
   expiresAt: n(r.expires_at),
   consumedAt: nn(r.consumed_at),
+  ...(r.amr ? { amr: splitAmr(r.amr) ?? [] } : {}),
+  ...(r.acr === null ? {} : { acr: r.acr }),
 });
 
 export const codeToRow = (c: CodeRecord): Row<'codes'> => ({
@@ -124,6 +148,8 @@ export const codeToRow = (c: CodeRecord): Row<'codes'> => ({
   auth_time: c.authTime,
   expires_at: c.expiresAt,
   consumed_at: c.consumedAt,
+  amr: (c.amr ?? []).join(' '),
+  acr: c.acr ?? null,
 });
 
 export const refreshFromRow = (r: Row<'refresh_tokens'>): RefreshTokenRecord => ({

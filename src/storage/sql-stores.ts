@@ -2,6 +2,7 @@
 import { type Kysely, sql } from 'kysely';
 import { normalizeUsername } from '../accounts/username.ts';
 import { splitScope } from '../grants/scope.ts';
+import { factorStore } from './factor-store.ts';
 import { revokeAccess } from './revoke-access.ts';
 import {
   clientFromRow,
@@ -15,6 +16,7 @@ import {
   keyToRow,
   refreshFromRow,
   refreshToRow,
+  sessionFromRow,
   userFromRow,
   userToRow,
 } from './rows.ts';
@@ -79,6 +81,9 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async delete(id) {
         return db.transaction().execute(async (trx) => {
           await trx.deleteFrom('consents').where('user_id', '=', id).execute();
+          for (const table of ['totp_factors', 'recovery_codes', 'passkeys'] as const) {
+            await trx.deleteFrom(table).where('user_id', '=', id).execute();
+          }
           const r = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
           return Number(r.numDeletedRows) === 1;
         });
@@ -88,7 +93,13 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async create(s) {
         await db
           .insertInto('sessions')
-          .values({ id_hash: s.idHash, user_id: s.userId, auth_time: s.authTime, expires_at: s.expiresAt })
+          .values({
+            id_hash: s.idHash,
+            user_id: s.userId,
+            auth_time: s.authTime,
+            expires_at: s.expiresAt,
+            amr: (s.amr ?? ['pwd']).join(' '),
+          })
           .execute();
       },
       async get(idHash, now) {
@@ -98,10 +109,31 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
           .where('id_hash', '=', idHash)
           .where('expires_at', '>', now)
           .executeTakeFirst();
-        return r && { idHash: r.id_hash, userId: r.user_id, authTime: Number(r.auth_time), expiresAt: Number(r.expires_at) };
+        return r && sessionFromRow(r);
       },
       async delete(idHash) {
         await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+      },
+      async listForUser(userId, now) {
+        const rows = await db
+          .selectFrom('sessions')
+          .selectAll()
+          .where('user_id', '=', userId)
+          .where('expires_at', '>', now)
+          .orderBy('auth_time', 'desc')
+          .execute();
+        return rows.map(sessionFromRow);
+      },
+      async deleteOthers(userId, keepIdHash) {
+        const r = await db.deleteFrom('sessions').where('user_id', '=', userId).where('id_hash', '!=', keepIdHash).executeTakeFirst();
+        return Number(r.numDeletedRows);
+      },
+      async upgrade(idHash, authTime, amr) {
+        await db
+          .updateTable('sessions')
+          .set({ auth_time: authTime, amr: amr.join(' ') })
+          .where('id_hash', '=', idHash)
+          .execute();
       },
     },
     interactions: {
@@ -115,6 +147,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
             user_id: i.userId,
             auth_time: i.authTime,
             expires_at: i.expiresAt,
+            amr: i.amr ? i.amr.join(' ') : null,
           })
           .execute();
       },
@@ -122,8 +155,12 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         const r = await db.selectFrom('interactions').selectAll().where('id', '=', id).where('expires_at', '>', now).executeTakeFirst();
         return r && interactionFromRow(r);
       },
-      async setUser(id, userId, authTime) {
-        await db.updateTable('interactions').set({ user_id: userId, auth_time: authTime }).where('id', '=', id).execute();
+      async setUser(id, userId, authTime, amr) {
+        await db
+          .updateTable('interactions')
+          .set({ user_id: userId, auth_time: authTime, amr: amr ? amr.join(' ') : null })
+          .where('id', '=', id)
+          .execute();
       },
       async consume(id) {
         const r = await db.deleteFrom('interactions').where('id', '=', id).executeTakeFirst();
@@ -148,6 +185,15 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
           .values({ user_id: userId, client_id: clientId, scope, resources, updated_at: now })
           .onConflict((oc) => oc.columns(['user_id', 'client_id']).doUpdateSet({ scope, resources, updated_at: now }))
           .execute();
+      },
+      async listForUser(userId) {
+        const rows = await db.selectFrom('consents').selectAll().where('user_id', '=', userId).orderBy('updated_at', 'desc').execute();
+        return rows.map((r) => ({
+          clientId: r.client_id,
+          scopes: splitScope(r.scope),
+          resources: splitScope(r.resources),
+          updatedAt: Number(r.updated_at),
+        }));
       },
     },
     grants: {
@@ -267,6 +313,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       },
     },
     throttle: throttleStore(db),
+    factors: factorStore(db),
     revokeAccess: revokeAccess(db),
     async cleanup(now) {
       let total = 0;
@@ -279,6 +326,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         ['revoked_access_tokens', 'jti'],
         ['signing_keys', 'kid'],
         ['throttle', 'key'],
+        ['webauthn_challenges', 'id_hash'],
       ] as const;
       for (const [table, key] of tables) {
         for (;;) {

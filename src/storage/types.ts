@@ -1,4 +1,7 @@
 // ARCHITECTURE.md rules 5 and 6: the small store interfaces every engine implements. Times are epoch seconds.
+import type { FactorStore } from './factor-types.ts';
+
+export type { FactorStore, PasskeyRecord, TotpRecord } from './factor-types.ts';
 
 /**
  * The grants a client may use (RFC 6749 §4.1, §6, §4.4).
@@ -45,6 +48,8 @@ export interface ClientRecord {
   refreshTokenIdleTtl: number | null;
   /** When the client was disabled; null while it is enabled. A disabled client is refused everywhere. */
   disabledAt: number | null;
+  /** Every sign-in for this client needs a second factor (`latchkey clients update --require-mfa`). */
+  requireMfa?: boolean;
 }
 
 export interface UserRecord {
@@ -85,6 +90,10 @@ export interface CodeRecord {
   authTime: number;
   expiresAt: number;
   consumedAt: number | null;
+  /** RFC 8176: how the user authenticated, for the ID token's `amr`. */
+  amr?: string[];
+  /** The `acr` the ID token carries (only when the request asked with acr_values), else null. */
+  acr?: string | null;
 }
 
 export interface RefreshTokenRecord {
@@ -108,6 +117,8 @@ export interface SessionRecord {
   userId: string;
   authTime: number;
   expiresAt: number;
+  /** RFC 8176 amr values of the authentication behind the session (stored as `pwd` when absent). */
+  amr?: string[];
 }
 
 /** The parameters of a validated authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1). */
@@ -125,6 +136,8 @@ export interface AuthorizationParams {
   maxAge: number | null;
   /** RFC 8707 resource indicators sent with the request. */
   resources: string[];
+  /** OIDC Core §3.1.2.1 acr_values, in order of preference (absent in requests stored before). */
+  acrValues?: string[];
 }
 
 /** The only bridge between the pages and the protocol: one pending authorization request. */
@@ -136,6 +149,8 @@ export interface InteractionRecord {
   userId: string | null;
   authTime: number | null;
   expiresAt: number;
+  /** RFC 8176 amr values of the authentication recorded within this interaction, if any. */
+  amr?: string[] | null;
 }
 
 export interface KeyRecord {
@@ -181,18 +196,25 @@ export interface UserStore {
 }
 
 /** Whose access `Storage.revokeAccess` ends: one person's, or one client's. */
-export type AccessOwner = { userId: string } | { clientId: string };
+export type AccessOwner = { userId: string } | { clientId: string } | { userId: string; clientId: string };
 
 export interface SessionStore {
   create(session: SessionRecord): Promise<void>;
   get(idHash: string, now: number): Promise<SessionRecord | undefined>;
   delete(idHash: string): Promise<void>;
+  /** The user's live sessions, newest first. */
+  listForUser(userId: string, now: number): Promise<SessionRecord[]>;
+  /** Ends every session of the user but `keepIdHash`; returns how many it ended. */
+  deleteOthers(userId: string, keepIdHash: string): Promise<number>;
+  /** Records a stronger authentication on a live session (a second factor after the first). */
+  upgrade(idHash: string, authTime: number, amr: string[]): Promise<void>;
 }
 
 export interface InteractionStore {
   create(interaction: InteractionRecord): Promise<void>;
   get(id: string, now: number): Promise<InteractionRecord | undefined>;
-  setUser(id: string, userId: string, authTime: number): Promise<void>;
+  /** Records who authenticated in this interaction, when, and how (RFC 8176 amr values, when given). */
+  setUser(id: string, userId: string, authTime: number, amr?: string[]): Promise<void>;
   /** Deletes and reports whether it still existed: a finished interaction completes once. */
   consume(id: string): Promise<boolean>;
 }
@@ -209,6 +231,8 @@ export interface ConsentStore {
   get(userId: string, clientId: string): Promise<ConsentRecord | undefined>;
   /** Stores what the user has now approved for the client (the caller merges it with what was before). */
   remember(userId: string, clientId: string, approved: ConsentRecord, now: number): Promise<void>;
+  /** Every client the user has approved, most recent first. */
+  listForUser(userId: string): Promise<(ConsentRecord & { clientId: string; updatedAt: number })[]>;
 }
 
 export interface GrantStore {
@@ -332,11 +356,14 @@ export interface Storage {
   keys: KeyStore;
   /** @internal */
   throttle: ThrottleStore;
+  /** @internal */
+  factors: FactorStore;
   /**
    * Ends everything that lets the owner in, in one transaction: the person's login sessions and
    * pending interactions, and every grant of the person or client (revoked, so that its access tokens
-   * are inactive), with its unused codes and refresh tokens consumed. Returns how many sessions and
-   * grants it ended.
+   * are inactive), with its unused codes and refresh tokens consumed. For one person and one client
+   * together: that person's grants to that client, and the consent (the sessions stay). Returns how
+   * many sessions and grants it ended.
    */
   revokeAccess(owner: AccessOwner, now: number): Promise<{ sessions: number; grants: number }>;
   /** Deletes expired rows in bounded batches; returns how many were deleted. */
