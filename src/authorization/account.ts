@@ -2,7 +2,7 @@
 // person signs in through the browser flow (account-client.ts) and comes back here. Every form is
 // CSRF-protected (a token bound to this browser and this session); changes that weaken sign-in
 // (the password, removing a factor) need a recent sign-in at the session's strength.
-import { acrOf, levelOf } from '../accounts/assurance.ts';
+import { acrOf, levelOf, otpAmr } from '../accounts/assurance.ts';
 import { beginLogin } from '../accounts/brute-force.ts';
 import { beginRegistration, finishRegistration, parseCredential } from '../accounts/passkeys.ts';
 import { hashPassword } from '../accounts/passwords.ts';
@@ -162,6 +162,8 @@ export async function accountPost(req: OAuthRequest, deps: AccountDeps): Promise
       const check = confirming ? await checkCode(user.id, form.code ?? '', deps, true) : undefined;
       if (check?.ok) {
         log.info({ event: 'mfa.enrolled', sub: user.id, factor: 'totp' }, 'authenticator app set up');
+        // The code just given proves the second factor: this session is now signed in with it.
+        await storage.sessions.upgrade(session.idHash, now, otpAmr(session.amr ?? ['pwd']));
         const summary = await storage.factors.summary(user.id);
         if (summary.recoveryCodes > 0) return show({ notice: t.appAdded });
         const { codes, hashes } = newRecoveryCodes(user.id);

@@ -43,7 +43,10 @@ describe('login page', () => {
     const csp = page.headers.get('content-security-policy') ?? '';
     // The one script (the passkey ceremony) is allowed by its hash, and no other script is.
     const scripts = [...page.html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/gi)].map(
-      (m) => `'sha256-${createHash('sha256').update(m[1] ?? '').digest('base64')}'`,
+      (m) =>
+        `'sha256-${createHash('sha256')
+          .update(m[1] ?? '')
+          .digest('base64')}'`,
     );
     assert.equal(scripts.length, 1);
     assert.ok(csp.split('; ').includes(`script-src ${scripts[0]}`), csp);
