@@ -2,6 +2,7 @@
 import { after, before, describe } from 'node:test';
 import { connectDatabase, openDatabase } from '../../src/storage/open.ts';
 import { sqlStores } from '../../src/storage/sql-stores.ts';
+import { factorContract } from './contract-factors.ts';
 import { lifecycleContract } from './contract-lifecycle.ts';
 import { recordContract } from './contract-records.ts';
 import { throttleContract } from './contract-throttle.ts';
@@ -59,5 +60,6 @@ export function storageContract(engine: Engine): void {
     recordContract(ctx);
     throttleContract(ctx);
     lifecycleContract(ctx);
+    factorContract(ctx);
   });
 }
