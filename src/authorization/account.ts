@@ -2,7 +2,7 @@
 // person signs in through the browser flow (account-client.ts) and comes back here. Every form is
 // CSRF-protected (a token bound to this browser and this session); changes that weaken sign-in
 // (the password, removing a factor) need a recent sign-in at the session's strength.
-import { acrOf, levelOf, otpAmr } from '../accounts/assurance.ts';
+import { acrOf, levelOf, otpAmr, passkeyAmr } from '../accounts/assurance.ts';
 import { beginLogin } from '../accounts/brute-force.ts';
 import { beginRegistration, finishRegistration, parseCredential } from '../accounts/passkeys.ts';
 import { hashPassword } from '../accounts/passwords.ts';
@@ -196,6 +196,8 @@ export async function accountPost(req: OAuthRequest, deps: AccountDeps): Promise
       const added = await finishRegistration(user, form.handle ?? '', parseCredential(form.credential), form.name ?? '', deps);
       if (!added) return show({ error: strings.passkeyFailed, status: 400 });
       log.info({ event: 'mfa.enrolled', sub: user.id, factor: 'passkey' }, 'passkey added');
+      // The new passkey, verified by the authenticator, was just used: the session has it now.
+      await storage.sessions.upgrade(session.idHash, now, passkeyAmr(added.backupEligible, false, session.amr ?? ['pwd']));
       return show({ notice: t.passkeyAdded });
     }
     case 'passkey-remove': {
