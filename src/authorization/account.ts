@@ -174,7 +174,16 @@ export async function accountPost(req: OAuthRequest, deps: AccountDeps): Promise
       if (!enrol) return show({ notice: t.appOn });
       const error = check ? (check.retryAfter ? strings.mfaTooMany(check.retryAfter) : strings.mfaWrongCode) : undefined;
       return deps.factorViews.mfa(
-        { action, csrf, formTargets: [], code: true, enrol, hidden: { op: 'totp-confirm' }, ...(error ? { error } : {}) },
+        {
+          action,
+          csrf,
+          formTargets: [],
+          code: true,
+          enrol,
+          lead: t.appLead,
+          hidden: { op: 'totp-confirm' },
+          ...(error ? { error } : {}),
+        },
         check ? (check.retryAfter ? 429 : 400) : 200,
       );
     }

@@ -19,6 +19,8 @@ export interface MfaView {
   /** Enrolment of an authenticator app, when the user has no factor yet. */
   enrol?: { qr: string; secret: string };
   error?: string;
+  /** The lead paragraph, when not the step's own. */
+  lead?: string;
   /** Fields the code form posts besides `csrf` and `code` (the account page's `op`). */
   hidden?: Record<string, string>;
 }
@@ -27,7 +29,7 @@ export function mfaPage(v: MfaView, status = 200, style?: PageStyle): OAuthRespo
   const error = v.error ? `<p class="error" role="alert" id="mfa-error">${esc(v.error)}</p>` : '';
   const described = v.error ? ' aria-describedby="mfa-error"' : '';
   const title = v.enrol ? strings.mfaEnrolTitle : strings.mfaTitle;
-  const lead = v.enrol ? strings.mfaEnrolLead : v.passkey && v.code ? strings.mfaPasskeyLead : strings.mfaLead;
+  const lead = v.lead ?? (v.enrol ? strings.mfaEnrolLead : v.passkey && v.code ? strings.mfaPasskeyLead : strings.mfaLead);
   const enrol = v.enrol
     ? `<p class="qr"><img src="${esc(v.enrol.qr)}" alt="QR code of the authenticator app's key" width="200" height="200"></p>
 <p>${esc(strings.mfaSecretLabel)}</p>

@@ -70,6 +70,7 @@ export const strings = {
     appOn: 'An authenticator app is set up.',
     appOff: 'No authenticator app is set up.',
     appSetUp: 'Set up an authenticator app',
+    appLead: 'Scan this QR code with an authenticator app, then enter the code it shows to finish.',
     appRemove: 'Remove the authenticator app',
     appAdded: 'Your authenticator app is set up.',
     appRemoved: 'The authenticator app was removed.',
