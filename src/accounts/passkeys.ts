@@ -33,14 +33,22 @@ export interface Ceremony<T> {
   handle: string;
 }
 
-async function keep(deps: PasskeyDeps, challenge: string, userId: string | null): Promise<string> {
-  const handle = randomToken();
+/**
+ * Stores the challenge under `slot` (one per interaction or session, so that reloading a page
+ * replaces its challenge instead of adding rows), or under a new random handle.
+ */
+async function keep(deps: PasskeyDeps, challenge: string, userId: string | null, slot?: string): Promise<string> {
+  const handle = slot ?? randomToken();
   await deps.storage.factors.saveChallenge(hashToken(handle), challenge, userId, deps.clock() + CHALLENGE_SECONDS);
   return handle;
 }
 
 /** Options to register a new passkey for `user`: discoverable, user verification required. */
-export async function beginRegistration(user: UserRecord, deps: PasskeyDeps): Promise<Ceremony<PublicKeyCredentialCreationOptionsJSON>> {
+export async function beginRegistration(
+  user: UserRecord,
+  deps: PasskeyDeps,
+  slot?: string,
+): Promise<Ceremony<PublicKeyCredentialCreationOptionsJSON>> {
   const existing = await deps.storage.factors.listPasskeys(user.id);
   const options = await generateRegistrationOptions({
     rpName: 'Latchkey',
@@ -52,7 +60,7 @@ export async function beginRegistration(user: UserRecord, deps: PasskeyDeps): Pr
     excludeCredentials: existing.map((p) => ({ id: p.id, transports: p.transports })),
     authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
   });
-  return { options, handle: await keep(deps, options.challenge, user.id) };
+  return { options, handle: await keep(deps, options.challenge, user.id, slot) };
 }
 
 /** Verifies a registration and stores the passkey; undefined when refused. */
@@ -102,6 +110,7 @@ export async function finishRegistration(
 export async function beginAuthentication(
   userId: string | null,
   deps: PasskeyDeps,
+  slot?: string,
 ): Promise<Ceremony<PublicKeyCredentialRequestOptionsJSON>> {
   const allow = userId ? await deps.storage.factors.listPasskeys(userId) : [];
   const options = await generateAuthenticationOptions({
@@ -109,7 +118,7 @@ export async function beginAuthentication(
     allowCredentials: allow.map((p) => ({ id: p.id, transports: p.transports })),
     userVerification: userId ? 'preferred' : 'required',
   });
-  return { options, handle: await keep(deps, options.challenge, userId) };
+  return { options, handle: await keep(deps, options.challenge, userId, slot) };
 }
 
 /** Verifies an authentication; the passkey and whether the user was verified, or undefined when refused. */

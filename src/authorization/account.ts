@@ -50,7 +50,7 @@ async function render(
     storage.factors.listPasskeys(user.id),
     storage.sessions.listForUser(user.id, now),
     storage.consents.listForUser(user.id),
-    beginRegistration(user, deps),
+    beginRegistration(user, deps, `account:${session.idHash}`),
   ]);
   const apps = [];
   for (const c of consents) {

@@ -23,7 +23,7 @@ async function page(
   again?: { username: string; error: string; status: number },
 ) {
   const client = await clientOf(interaction.params.clientId, deps);
-  const ceremony = await beginAuthentication(null, deps);
+  const ceremony = await beginAuthentication(null, deps, `login:${interaction.id}`);
   return deps.views.login(
     {
       action: `${deps.config.issuer}/login/${interaction.id}`,

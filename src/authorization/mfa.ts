@@ -45,7 +45,7 @@ async function show(
   const action = `${deps.config.issuer}/mfa/${interaction.id}`;
   const none = !summary.totp && summary.passkeys === 0 && summary.recoveryCodes === 0;
   const enrol = none ? await enrolment(user, deps, !again) : undefined;
-  const ceremony = summary.passkeys > 0 ? await beginAuthentication(user.id, deps) : undefined;
+  const ceremony = summary.passkeys > 0 ? await beginAuthentication(user.id, deps, `mfa:${interaction.id}`) : undefined;
   return deps.factorViews.mfa(
     {
       action,

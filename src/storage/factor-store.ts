@@ -139,7 +139,11 @@ export function factorStore(db: Kysely<Database>): FactorStore {
       });
     },
     async saveChallenge(idHash, challenge, userId, expiresAt) {
-      await db.insertInto('webauthn_challenges').values({ id_hash: idHash, challenge, user_id: userId, expires_at: expiresAt }).execute();
+      await db
+        .insertInto('webauthn_challenges')
+        .values({ id_hash: idHash, challenge, user_id: userId, expires_at: expiresAt })
+        .onConflict((oc) => oc.column('id_hash').doUpdateSet({ challenge, user_id: userId, expires_at: expiresAt }))
+        .execute();
     },
     async takeChallenge(idHash, now) {
       const r = await db.deleteFrom('webauthn_challenges').where('id_hash', '=', idHash).returningAll().executeTakeFirst();

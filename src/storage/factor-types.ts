@@ -63,7 +63,7 @@ export interface FactorStore {
   summary(userId: string): Promise<FactorSummary>;
   /** Removes every factor of the user (authenticator app, recovery codes, passkeys). */
   removeAll(userId: string): Promise<void>;
-  /** Keeps a WebAuthn challenge until `expiresAt`, under the hash of its handle. */
+  /** Keeps a WebAuthn challenge until `expiresAt`, under the hash of its handle (replacing one kept under it). */
   saveChallenge(idHash: string, challenge: string, userId: string | null, expiresAt: number): Promise<void>;
   /** Takes a challenge once (deletes it); undefined when unknown, taken or expired. */
   takeChallenge(idHash: string, now: number): Promise<{ challenge: string; userId: string | null } | undefined>;
