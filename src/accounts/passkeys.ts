@@ -1,6 +1,8 @@
 // WebAuthn Level 3 passkeys with @simplewebauthn/server: registration, and authentication as the
 // only step (discoverable credential, user verification required) or as a second factor. The
 // challenge is kept server-side, taken once, for five minutes.
+
+import { isIP } from 'node:net';
 import {
   type AuthenticationResponseJSON,
   generateAuthenticationOptions,
@@ -25,6 +27,8 @@ export interface PasskeyDeps {
 
 /** WebAuthn §5.1.4: the RP ID, the issuer's host unless configured (`mfa.rpId`). */
 export const rpIdOf = (config: Pick<Config, 'issuer' | 'mfa'>): string => config.mfa.rpId ?? new URL(config.issuer).hostname;
+/** WebAuthn §5.1.4: an IP address cannot be an RP ID, so such an issuer offers no passkeys. */
+export const passkeysAvailable = (config: Pick<Config, 'issuer' | 'mfa'>): boolean => isIP(rpIdOf(config)) === 0;
 const originOf = (config: Pick<Config, 'issuer'>): string => new URL(config.issuer).origin;
 
 /** A ceremony begun: the options for the browser, and the handle of its stored challenge (a form field). */

@@ -4,7 +4,7 @@
 // (the password, removing a factor) need a recent sign-in at the session's strength.
 import { acrOf, levelOf, otpAmr, passkeyAmr } from '../accounts/assurance.ts';
 import { beginLogin } from '../accounts/brute-force.ts';
-import { beginRegistration, finishRegistration, parseCredential } from '../accounts/passkeys.ts';
+import { beginRegistration, finishRegistration, parseCredential, passkeysAvailable } from '../accounts/passkeys.ts';
 import { hashPassword } from '../accounts/passwords.ts';
 import { newRecoveryCodes } from '../accounts/recovery-codes.ts';
 import { checkCode } from '../accounts/second-factor.ts';
@@ -50,7 +50,7 @@ async function render(
     storage.factors.listPasskeys(user.id),
     storage.sessions.listForUser(user.id, now),
     storage.consents.listForUser(user.id),
-    beginRegistration(user, deps, `account:${session.idHash}`),
+    passkeysAvailable(deps.config) ? beginRegistration(user, deps, `account:${session.idHash}`) : undefined,
   ]);
   const apps = [];
   for (const c of consents) {
@@ -77,16 +77,20 @@ async function render(
         lastUsed: p.lastUsedAt === null ? null : when(p.lastUsedAt),
         synced: p.backupState,
       })),
-      addPasskey: {
-        action,
-        csrf,
-        options: JSON.stringify(ceremony.options),
-        handle: ceremony.handle,
-        mode: 'register',
-        label: t.passkeyAdd,
-        hidden: { op: 'passkey-add' },
-        field: { name: 'name', label: t.passkeyName, value: '' },
-      },
+      ...(ceremony
+        ? {
+            addPasskey: {
+              action,
+              csrf,
+              options: JSON.stringify(ceremony.options),
+              handle: ceremony.handle,
+              mode: 'register' as const,
+              label: t.passkeyAdd,
+              hidden: { op: 'passkey-add' },
+              field: { name: 'name', label: t.passkeyName, value: '' },
+            },
+          }
+        : {}),
       sessions: sessions.map((s) => ({ current: s.idHash === session.idHash, signedIn: when(s.authTime) })),
       apps,
     },

@@ -1,7 +1,7 @@
 // OIDC Core §3.1.2.3: the login step — authenticating the end-user with a password on a
 // CSRF-protected page, recording who signed in, and handing back to the flow.
 import { beginLogin } from '../accounts/brute-force.ts';
-import { beginAuthentication } from '../accounts/passkeys.ts';
+import { beginAuthentication, passkeysAvailable } from '../accounts/passkeys.ts';
 import { checkPassword } from '../accounts/users.ts';
 import type { Deps } from '../deps.ts';
 import { formTargets } from '../http/security-headers.ts';
@@ -23,22 +23,26 @@ async function page(
   again?: { username: string; error: string; status: number },
 ) {
   const client = await clientOf(interaction.params.clientId, deps);
-  const ceremony = await beginAuthentication(null, deps, `login:${interaction.id}`);
+  const ceremony = passkeysAvailable(deps.config) ? await beginAuthentication(null, deps, `login:${interaction.id}`) : undefined;
   return deps.views.login(
     {
       action: `${deps.config.issuer}/login/${interaction.id}`,
       csrf,
       clientName: client?.name ?? interaction.params.clientId,
       formTargets: formTargets(interaction.params.redirectUri),
-      passkey: {
-        action: `${deps.config.issuer}/passkey/${interaction.id}`,
-        csrf,
-        options: JSON.stringify(ceremony.options),
-        handle: ceremony.handle,
-        mode: 'authenticate',
-        conditional: true,
-        label: strings.passkeyUse,
-      },
+      ...(ceremony
+        ? {
+            passkey: {
+              action: `${deps.config.issuer}/passkey/${interaction.id}`,
+              csrf,
+              options: JSON.stringify(ceremony.options),
+              handle: ceremony.handle,
+              mode: 'authenticate' as const,
+              conditional: true,
+              label: strings.passkeyUse,
+            },
+          }
+        : {}),
       ...(again ? { username: again.username.slice(0, 64), error: again.error } : {}),
     },
     again?.status ?? 200,

@@ -46,7 +46,7 @@ export const strings = {
   recoveryLead:
     'If you lose your authenticator app, each of these codes lets you sign in once. Keep them somewhere safe: they are shown only now.',
   continue: 'Continue',
-  passkeyUse: 'Sign in with a passkey',
+  passkeyUse: 'Use a passkey',
   passkeyVerify: 'Use a passkey',
   passkeyFailed: 'The passkey could not be used. Try again, or use another way.',
   passkeyRefused: 'That passkey is not registered here, or could not be verified.',

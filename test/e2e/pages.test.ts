@@ -1,6 +1,5 @@
 // E2E: the login and consent pages as a browser meets them (cookies, CSRF, prompt, max_age, consent memory).
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Browser, isConsentPage, isLoginPage } from '../helpers/browser.ts';
 import { authorizeUrl, pkce } from '../helpers/flow.ts';
@@ -40,16 +39,9 @@ describe('login page', () => {
     assert.match(page.html, /<label for="password">/);
     assert.match(page.html, /name="csrf" value="[A-Za-z0-9_-]{43}"/);
     assert.match(page.html, /Pages &#60;App&#62;/, 'the client name is escaped');
+    // An issuer on an IP address cannot offer passkeys (WebAuthn §5.1.4): the page has no script.
+    assert.doesNotMatch(page.html, /<script/i);
     const csp = page.headers.get('content-security-policy') ?? '';
-    // The one script (the passkey ceremony) is allowed by its hash, and no other script is.
-    const scripts = [...page.html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/gi)].map(
-      (m) =>
-        `'sha256-${createHash('sha256')
-          .update(m[1] ?? '')
-          .digest('base64')}'`,
-    );
-    assert.equal(scripts.length, 1);
-    assert.ok(csp.split('; ').includes(`script-src ${scripts[0]}`), csp);
     assert.match(csp, /frame-ancestors 'none'/);
     assert.match(csp, /default-src 'none'/);
     assert.equal(page.headers.get('x-frame-options'), 'DENY');
