@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Accounts } from './accounts/account.ts';
 import type { ClientKeys } from './clients/client-keys.ts';
 import type { Config } from './config/schema.ts';
+import type { FactorViews } from './interaction/factor-views.ts';
 import type { Views } from './interaction/views.ts';
 import type { ServerMetrics } from './observability/audit.ts';
 import type { Storage } from './storage/types.ts';
@@ -25,6 +26,8 @@ export interface Deps {
   metrics: ServerMetrics;
   /** The page templates, with the operator's stylesheet and replacements. */
   views: Views;
+  /** The templates of the second-factor step and the account page, with the operator's stylesheet. */
+  factorViews: FactorViews;
   /** Our access tokens already verified (signature and claims), until they expire. */
   verifiedTokens: VerifiedTokens;
   /** Where people are found and their passwords checked: ServerOptions.accounts, or the built-in users table. */

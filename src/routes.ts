@@ -3,9 +3,12 @@
 import type { Logger } from 'pino';
 import { ADMIN_PATH } from './admin/auth.ts';
 import { adminEndpoint } from './admin/routes.ts';
+import { accountGet, accountPost } from './authorization/account.ts';
 import { consentGet, consentPost } from './authorization/consent.ts';
 import { deviceGet, devicePost } from './authorization/device.ts';
 import { loginGet, loginPost } from './authorization/login.ts';
+import { mfaGet, mfaPost } from './authorization/mfa.ts';
+import { passkeyLoginPost } from './authorization/passkey-login.ts';
 import type { Deps } from './deps.ts';
 import { authorizeEndpoint } from './endpoints/authorize.ts';
 import { deviceAuthorizationEndpoint } from './endpoints/device-authorization.ts';
@@ -25,6 +28,9 @@ export function routes(deps: Deps, log: Logger): Endpoint {
   const table: Route[] = [
     { path: '/authorize', errors: 'page', methods: { GET: (r) => authorizeEndpoint(r, deps), POST: (r) => authorizeEndpoint(r, deps) } },
     { path: '/login', param: true, errors: 'page', methods: { GET: (r) => loginGet(r, deps), POST: (r) => loginPost(r, deps) } },
+    { path: '/mfa', param: true, errors: 'page', methods: { GET: (r) => mfaGet(r, deps), POST: (r) => mfaPost(r, deps) } },
+    { path: '/passkey', param: true, errors: 'page', methods: { POST: (r) => passkeyLoginPost(r, deps) } },
+    { path: '/account', errors: 'page', methods: { GET: (r) => accountGet(r, deps), POST: (r) => accountPost(r, deps) } },
     { path: '/consent', param: true, errors: 'page', methods: { GET: (r) => consentGet(r, deps), POST: (r) => consentPost(r, deps) } },
     { path: '/token', errors: 'json', cors: 'listed', methods: { POST: (r) => tokenEndpoint(r, deps) } },
     { path: '/par', errors: 'json', methods: { POST: (r) => parEndpoint(r, deps) } },

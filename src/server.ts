@@ -15,6 +15,7 @@ import { OAuthError } from './errors.ts';
 import { errorResponse } from './http/errors.ts';
 import { clientErrorHandler, createHttpServer, nodeHandler } from './http/node.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { createFactorViews } from './interaction/factor-views.ts';
 import { createViews, errorPage, type Views } from './interaction/views.ts';
 import { createLogger, type Logger as PublicLogger } from './log.ts';
 import { startMaintenance } from './maintenance.ts';
@@ -186,8 +187,9 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     onUnreadable: (kid, err) =>
       log.error({ event: 'key.unreadable', kid, err }, `a signing key cannot be opened here: ${NO_ACTIVE_KEY_HELP}`),
   });
+  const themeCss = readThemeCss(config);
   const views = createViews({
-    css: readThemeCss(config),
+    css: themeCss,
     ...(config.theme.productName ? { productName: config.theme.productName } : {}),
     ...(options.views ? { overrides: options.views } : {}),
   });
@@ -201,6 +203,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     log,
     metrics,
     views,
+    factorViews: createFactorViews({ css: themeCss }),
     verifiedTokens: new VerifiedTokens(),
     accounts: options.accounts ?? builtInAccounts(storage.users),
     ...(options.claims ? { claimsHook: options.claims } : {}),

@@ -173,6 +173,21 @@ export async function beginLogin(
   };
 }
 
+/**
+ * Reserves a second-factor attempt (a code or a recovery code) of a user who has given the right
+ * password: counted per account with the account policy, like passwords, so that the code space
+ * cannot be walked. `succeeded` clears the counter; a failure stays counted.
+ */
+export async function beginSecondFactor(
+  deps: { config: Config; storage: { throttle: ThrottleStore }; clock: () => number },
+  userId: string,
+): Promise<Reservation & { succeeded(): Promise<void> }> {
+  const { config, storage } = deps;
+  const dim: Dimension = { key: throttleKey('mfa-account', userId), policy: config.bruteForce.account };
+  const reservation = await reserveAttempt(storage.throttle, [dim], config, deps.clock());
+  return { ...reservation, succeeded: () => storage.throttle.clear(dim.key) };
+}
+
 /** The dimensions of a client authentication: per client_id and address, and per address. */
 export function clientDimensions(config: Config, clientId: string | undefined, ip: string): Dimension[] {
   const bucket = ipBucket(ip);

@@ -33,6 +33,11 @@ const input = (over: Partial<DecisionInput> = {}): DecisionInput => ({
   ...over,
 });
 const issue: Decision = { next: 'issue', userId: 'alice', authTime: NOW - 600 };
+const PWD = 'urn:latchkey:acr:pwd';
+const MFA = 'urn:latchkey:acr:mfa';
+const otpSession = { userId: 'alice', authTime: NOW - 30, amr: ['pwd', 'otp', 'mfa'] };
+const passkeySession = { userId: 'alice', authTime: NOW - 30, amr: ['swk', 'user', 'mfa'] };
+const issue2: Decision = { next: 'issue', userId: 'alice', authTime: NOW - 30 };
 
 const cases: [string, DecisionInput, Decision['next'] | Decision][] = [
   ['no session: sign in', input({ session: undefined, remembered: undefined }), 'login'],
@@ -88,6 +93,41 @@ const cases: [string, DecisionInput, Decision['next'] | Decision][] = [
     issue,
   ],
   ['public web client on https keeps remembered consent', input({ client: publicClient }), issue],
+  // Step-up (OIDC Core §3.1.2.1 acr_values, RFC 8176 amr): the second-factor step.
+  ['acr_values asks for MFA, password session: second factor', input({ params: params({ acrValues: [MFA] }) }), 'mfa'],
+  [
+    'acr_values asks for MFA, session with an app code: go on',
+    input({ params: params({ acrValues: [MFA] }), session: otpSession }),
+    issue2,
+  ],
+  ['acr_values lists values in preference: the weakest known one will do', input({ params: params({ acrValues: ['phr', PWD] }) }), issue],
+  ['unknown acr_values ask for nothing', input({ params: params({ acrValues: ['urn:other:gold'] }) }), issue],
+  ['mfa.required: password session asks for the second factor', input({ mfaRequired: true }), 'mfa'],
+  ['client requires MFA: second factor', input({ client: { ...confidential, requireMfa: true } }), 'mfa'],
+  ['the user has a factor: every sign-in uses it', input({ factors: { any: true, passkey: false } }), 'mfa'],
+  ['MFA asked, prompt=none: interaction_required', input({ mfaRequired: true, params: params({ prompt: ['none'] }) }), 'fail'],
+  [
+    'phr asked, app code only: a passkey is needed',
+    input({ params: params({ acrValues: ['phr'] }), session: otpSession, factors: { any: true, passkey: true } }),
+    'mfa',
+  ],
+  [
+    'phr asked, the user has no passkey: unmet_authentication_requirements',
+    input({ params: params({ acrValues: ['phr'] }), factors: { any: true, passkey: false } }),
+    'fail',
+  ],
+  ['phr asked, passkey session: go on', input({ params: params({ acrValues: ['phr'] }), session: passkeySession }), issue2],
+  ['no session, MFA asked: sign in first', input({ session: undefined, mfaRequired: true }), 'login'],
+  [
+    'max_age exceeded with an MFA session: sign in again',
+    input({ params: params({ maxAge: 10, acrValues: [MFA] }), session: otpSession }),
+    'login',
+  ],
+  [
+    'MFA session, MFA not asked: consent still asked when not remembered',
+    input({ session: otpSession, remembered: undefined, mfaRequired: true }),
+    'consent',
+  ],
 ];
 
 describe('decide', () => {
@@ -106,6 +146,16 @@ describe('decide', () => {
       { next: 'fail', error: 'login_required', description: '' },
     );
     assert.equal((decide(input({ remembered: undefined, params: none })) as { error?: string }).error, 'consent_required');
+  });
+
+  test('step-up failures name the OIDC error', () => {
+    const none = params({ prompt: ['none'], acrValues: [MFA] });
+    assert.equal((decide(input({ params: none })) as { error?: string }).error, 'interaction_required');
+    const phr = params({ acrValues: ['phr'] });
+    assert.equal(
+      (decide(input({ params: phr, factors: { any: false, passkey: false } })) as { error?: string }).error,
+      'unmet_authentication_requirements',
+    );
   });
 
   test('isNativeClient: only public clients off https', () => {

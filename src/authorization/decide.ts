@@ -1,13 +1,21 @@
 // OIDC Core §3.1.2.3-§3.1.2.6, RFC 8252 §8.6: what a browser flow does next, decided in one pure
 // function from the request, the browser's session, the remembered consent and the client.
+import { levelOf, requiredLevel } from '../accounts/assurance.ts';
 import { isSubset, splitScope } from '../grants/scope.ts';
 import type { AuthorizationParams, ClientRecord } from '../storage/types.ts';
 
 export interface DecisionInput {
   params: AuthorizationParams;
-  client: Pick<ClientRecord, 'tokenEndpointAuthMethod'>;
-  /** The browser's live login session, if any. */
-  session: { userId: string; authTime: number } | undefined;
+  client: Pick<ClientRecord, 'tokenEndpointAuthMethod' | 'requireMfa'>;
+  /** The browser's live login session, if any, with how it authenticated (RFC 8176 amr; `pwd` when absent). */
+  session: { userId: string; authTime: number; amr?: string[] } | undefined;
+  /** The configuration asks every sign-in for a second factor (`mfa.required`). */
+  mfaRequired?: boolean;
+  /**
+   * The signed-in user's factors: any (an authenticator app or a passkey: then every sign-in uses
+   * it), and whether a passkey (the only phishing-resistant one) is among them.
+   */
+  factors?: { any: boolean; passkey: boolean };
   /** What the user approved for this client before (scopes and resources), if anything. */
   remembered: { scopes: readonly string[]; resources: readonly string[] } | undefined;
   /** The interaction in progress: the user it is for and the authentication it recorded. */
@@ -20,8 +28,13 @@ export interface DecisionInput {
 export type Decision =
   | { next: 'login' }
   | { next: 'consent' }
+  | { next: 'mfa' }
   | { next: 'issue'; userId: string; authTime: number }
-  | { next: 'fail'; error: 'login_required' | 'consent_required'; description: string };
+  | {
+      next: 'fail';
+      error: 'login_required' | 'consent_required' | 'interaction_required' | 'unmet_authentication_requirements';
+      description: string;
+    };
 
 /**
  * The next step: sign in, ask consent, or answer the client (a code, or an error for prompt=none).
@@ -38,6 +51,16 @@ export function decide(input: DecisionInput): Decision {
   }
   if (!signedInHere && loginRequested(params, session.authTime, now)) {
     return none ? { next: 'fail', error: 'login_required', description: 'the user must sign in again' } : { next: 'login' };
+  }
+  // Step-up: the session's authentication is weaker than the request or the policy asks.
+  const needed = requiredLevel(params.acrValues, !!input.mfaRequired || !!input.client.requireMfa || !!input.factors?.any);
+  if (needed > levelOf(session.amr)) {
+    if (needed === 3 && input.factors && !input.factors.passkey) {
+      return { next: 'fail', error: 'unmet_authentication_requirements', description: 'the user has no phishing-resistant authenticator' };
+    }
+    return none
+      ? { next: 'fail', error: 'interaction_required', description: 'the user must authenticate more strongly' }
+      : { next: 'mfa' };
   }
   // A consent recorded on the interaction counts for the person it was given by.
   const consented = input.consented === true && (!interaction || interaction.userId === session.userId);

@@ -1,21 +1,26 @@
 // RFC 6749 §4.1.1-§4.1.2, OIDC Core §3.1.2: the browser flow. `beginFlow` takes an authorization
-// request, `resume` continues it after a page step (login, consent) recorded its outcome; both ask
-// decide.ts what comes next and end through respond.ts. A new step is one more page that calls
-// `resume`, and one more branch in `decide`.
+// request, `resume` continues it after a page step (login, second factor, consent) recorded its
+// outcome; both ask decide.ts what comes next and end through respond.ts. A new step is one more page
+// that calls `resume`, and one more branch in `decide`.
 import type { Accounts } from '../accounts/account.ts';
+import { acrOf } from '../accounts/assurance.ts';
 import type { Config } from '../config/schema.ts';
 import type { Deps } from '../deps.ts';
 import { pageError } from '../errors.ts';
+import { splitScope } from '../grants/scope.ts';
 import { redirect } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
 import { browserHash, browserSecret, readCookie, SESSION_COOKIE } from '../interaction/cookies.ts';
 import { strings } from '../interaction/strings.ts';
 import type { Log } from '../log.ts';
 import type {
+  AuthorizationParams,
+  ClientRecord,
   ClientStore,
   CodeStore,
   ConsentStore,
   DeviceCodeStore,
+  FactorStore,
   GrantStore,
   InteractionRecord,
   InteractionStore,
@@ -25,7 +30,8 @@ import type {
   ThrottleStore,
 } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
-import { decide } from './decide.ts';
+import { ACCOUNT_CLIENT_ID, accountClient } from './account-client.ts';
+import { type Decision, type DecisionInput, decide } from './decide.ts';
 import { admitInteraction } from './limit.ts';
 import { readAuthorizationRequest } from './request.ts';
 import { authorizationError, issueCode } from './respond.ts';
@@ -44,6 +50,7 @@ export interface FlowDeps {
     grants: Pick<GrantStore, 'revoke'>;
     pushedRequests: Pick<PushedRequestStore, 'consume'>;
     deviceCodes: Pick<DeviceCodeStore, 'decide'>;
+    factors: Pick<FactorStore, 'summary'>;
   };
   accounts: Pick<Accounts, 'findAccount'>;
   clock: () => number;
@@ -52,6 +59,7 @@ export interface FlowDeps {
 }
 
 type Headers = Record<string, string | string[]>;
+type Step = 'login' | 'mfa' | 'consent';
 
 /** The login session of this browser, if it has a live one. */
 export async function currentSession(
@@ -72,18 +80,27 @@ export async function beginFlow(req: OAuthRequest, deps: FlowDeps): Promise<OAut
     log: deps.log,
     clock: deps.clock,
   });
+  return proceed(req, client, params, deps);
+}
+
+/** A validated request (from /authorize, or the account page's own sign-in): answer, or begin a page step. */
+export async function proceed(
+  req: OAuthRequest,
+  client: ClientRecord,
+  params: AuthorizationParams,
+  deps: FlowDeps,
+): Promise<OAuthResponse> {
   const { secret, setCookie } = browserSecret(req, deps);
   const headers: Headers = setCookie ? { 'set-cookie': setCookie } : {};
   const session = await currentSession(req, deps);
-  const remembered = session ? await deps.storage.consents.get(session.userId, client.clientId) : undefined;
-  const now = deps.clock();
-  const decision = decide({ params, client, session, remembered, now });
+  const decision = await decideFor({ params, client, session, now: deps.clock() }, deps);
   switch (decision.next) {
     case 'issue':
-      return issueCode(params, decision.userId, decision.authTime, deps, headers);
+      return complete(params, decision, session, deps, headers);
     case 'fail':
       throw authorizationError(params, deps.config.issuer, decision.error, decision.description);
     case 'login':
+    case 'mfa':
     case 'consent':
       return enterStep(req, decision.next, { params, secret, session }, deps, headers);
   }
@@ -92,14 +109,14 @@ export async function beginFlow(req: OAuthRequest, deps: FlowDeps): Promise<OAut
 /** Begins an interaction in this browser and sends the person to its first page step. */
 export async function enterStep(
   req: OAuthRequest,
-  step: 'login' | 'consent',
+  step: Step,
   at: { params: InteractionRecord['params']; secret: string; session: SessionRecord | undefined },
   deps: FlowDeps,
   headers: Headers = {},
 ): Promise<OAuthResponse> {
   await admitInteraction(req.remoteAddress, deps);
   const id = randomToken();
-  const known = step === 'consent' ? at.session : undefined;
+  const known = step === 'login' ? undefined : at.session;
   await deps.storage.interactions.create({
     id,
     params: at.params,
@@ -110,6 +127,53 @@ export async function enterStep(
     consented: false,
   });
   return redirect(stepUrl(deps.config, step, id), headers);
+}
+
+/** `decide`, with what it needs looked up: remembered consent, the policy, and the user's factors. */
+export async function decideFor(
+  input: Pick<DecisionInput, 'params' | 'session' | 'now' | 'interaction' | 'consented'> & { client: ClientRecord },
+  deps: Pick<FlowDeps, 'config' | 'storage'>,
+): Promise<Decision> {
+  const { session, client, params } = input;
+  const remembered =
+    client.clientId === ACCOUNT_CLIENT_ID
+      ? { scopes: splitScope(params.scope), resources: params.resources }
+      : session
+        ? await deps.storage.consents.get(session.userId, client.clientId)
+        : undefined;
+  const mfaRequired = deps.config.mfa.required;
+  const factors = session ? await factorsOf(session.userId, deps) : undefined;
+  return decide({ ...input, remembered, mfaRequired, ...(factors ? { factors } : {}) });
+}
+
+/** What decide.ts needs to know of a user's factors. */
+export async function factorsOf(userId: string, deps: { storage: { factors: Pick<FactorStore, 'summary'> } }) {
+  const summary = await deps.storage.factors.summary(userId);
+  return { any: summary.totp || summary.passkeys > 0, passkey: summary.passkeys > 0 };
+}
+
+/**
+ * The end of a flow that is answered: a code for the client, with how the person authenticated
+ * (the ID token's amr, and acr when the request asked for it); the account page's own sign-in
+ * goes back to the account page.
+ */
+function complete(
+  params: AuthorizationParams,
+  decision: Extract<Decision, { next: 'issue' }>,
+  session: SessionRecord | undefined,
+  deps: FlowDeps,
+  headers: Headers,
+): Promise<OAuthResponse> {
+  if (params.clientId === ACCOUNT_CLIENT_ID) return Promise.resolve(redirect(`${deps.config.issuer}/account`, headers));
+  const amr = session?.amr ?? ['pwd'];
+  // OIDC Core §2: acr is sent when the request asked for it (acr_values).
+  const acr = params.acrValues?.length ? acrOf(amr) : null;
+  return issueCode(params, decision.userId, decision.authTime, deps, headers, { amr, acr });
+}
+
+/** The client of a request: a registered one, or the account page's own. */
+export async function clientOf(clientId: string, deps: Pick<FlowDeps, 'config' | 'storage'>): Promise<ClientRecord | undefined> {
+  return clientId === ACCOUNT_CLIENT_ID ? accountClient(deps.config) : deps.storage.clients.get(clientId);
 }
 
 /** What the flow needs from the page step that hands back to it. */
@@ -126,50 +190,42 @@ export async function resume(
   headers: Headers = {},
 ): Promise<OAuthResponse> {
   const { params } = interaction;
-  const client = await deps.storage.clients.get(params.clientId);
+  const client = await clientOf(params.clientId, deps);
   if (!client) throw pageError(400, strings.unknownClient);
   const { session } = outcome;
-  const remembered = session ? await deps.storage.consents.get(session.userId, client.clientId) : undefined;
-  const decision = decide({
-    params,
-    client,
-    session,
-    remembered,
-    interaction,
-    now: deps.clock(),
+  const decision = await decideFor(
     // The consent step's outcome, recorded on the interaction (a later step still sees it).
-    consented: interaction.consented,
-  });
+    { params, client, session, interaction, now: deps.clock(), consented: interaction.consented },
+    deps,
+  );
   switch (decision.next) {
     case 'issue':
       await finish(interaction, deps);
       // RFC 8628 §3.3: a device request ends on a page here; the device learns the outcome by polling.
       if (params.deviceCodeHash)
         return endDeviceFlow(interaction, client.name, { userId: decision.userId, authTime: decision.authTime }, deps);
-      return issueCode(params, decision.userId, decision.authTime, deps, headers);
+      return complete(params, decision, session, deps, headers);
     case 'fail':
       await finish(interaction, deps);
       throw authorizationError(params, deps.config.issuer, decision.error, decision.description);
     case 'login':
       return redirect(stepUrl(deps.config, 'login', interaction.id), headers);
+    case 'mfa':
     case 'consent':
       if (session && (interaction.userId !== session.userId || interaction.authTime !== session.authTime)) {
         await deps.storage.interactions.setUser(interaction.id, session.userId, session.authTime);
       }
-      return redirect(stepUrl(deps.config, 'consent', interaction.id), headers);
+      return redirect(stepUrl(deps.config, decision.next, interaction.id), headers);
   }
 }
 
 /** The person refused on a page: the client hears access_denied (RFC 6749 §4.1.2.1). */
 export async function refuse(interaction: InteractionRecord, deps: FlowDeps, description: string): Promise<OAuthResponse> {
   // A client disabled or deleted since the request began is not redirected to (RFC 6749 §4.1.2.1).
-  const client = await deps.storage.clients.get(interaction.params.clientId);
+  const client = await clientOf(interaction.params.clientId, deps);
   if (!client || client.disabledAt !== null) throw pageError(400, strings.disabledClient);
   await finish(interaction, deps);
-  if (interaction.params.deviceCodeHash) {
-    const client = await deps.storage.clients.get(interaction.params.clientId);
-    return endDeviceFlow(interaction, client?.name ?? interaction.params.clientId, 'denied', deps);
-  }
+  if (interaction.params.deviceCodeHash) return endDeviceFlow(interaction, client.name, 'denied', deps);
   throw authorizationError(interaction.params, deps.config.issuer, 'access_denied', description);
 }
 
@@ -194,6 +250,6 @@ async function finish(interaction: InteractionRecord, deps: FlowDeps): Promise<v
   if (!(await deps.storage.interactions.consume(interaction.id))) throw pageError(400, strings.expired);
 }
 
-function stepUrl(config: Config, step: 'login' | 'consent', id: string): string {
+function stepUrl(config: Config, step: Step, id: string): string {
   return `${config.issuer}/${step}/${id}`;
 }

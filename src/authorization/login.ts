@@ -1,15 +1,16 @@
 // OIDC Core §3.1.2.3: the login step — authenticating the end-user with a password on a
 // CSRF-protected page, recording who signed in, and handing back to the flow.
 import { beginLogin } from '../accounts/brute-force.ts';
+import { beginAuthentication, passkeysAvailable } from '../accounts/passkeys.ts';
 import type { Deps } from '../deps.ts';
 import { formTargets } from '../http/security-headers.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
-import { csrfSecret, csrfToken, DEVICE_COOKIE, readCookie, SESSION_COOKIE, serializeCookie } from '../interaction/cookies.ts';
+import { csrfSecret, csrfToken, DEVICE_COOKIE, readCookie, serializeCookie } from '../interaction/cookies.ts';
 import { pageLanguage, strings } from '../interaction/strings.ts';
 import type { InteractionRecord } from '../storage/types.ts';
-import { hashToken, randomToken } from '../tokens/opaque.ts';
-import { resume } from './flow.ts';
+import { clientOf, resume } from './flow.ts';
 import { loadInteraction, loadPostedInteraction } from './interaction.ts';
+import { startSession } from './session.ts';
 
 export type LoginDeps = Pick<Deps, 'config' | 'cookieKey' | 'storage' | 'clock' | 'log' | 'views' | 'accounts'>;
 
@@ -20,7 +21,8 @@ async function page(
   csrf: string,
   again?: { username: string; error: string; status: number },
 ) {
-  const client = await deps.storage.clients.get(interaction.params.clientId);
+  const client = await clientOf(interaction.params.clientId, deps);
+  const ceremony = passkeysAvailable(deps.config) ? await beginAuthentication(null, deps, `login:${interaction.id}`) : undefined;
   // OIDC Core §3.1.2.1: login_hint, a hint the page may use; a person may still type another name.
   const hint = interaction.params.loginHint?.slice(0, 64);
   return deps.views.login(
@@ -30,6 +32,19 @@ async function page(
       clientName: client?.name ?? interaction.params.clientId,
       formTargets: formTargets(interaction.params.redirectUri),
       lang: pageLanguage(interaction.params.uiLocales),
+      ...(ceremony
+        ? {
+            passkey: {
+              action: `${deps.config.issuer}/passkey/${interaction.id}`,
+              csrf,
+              options: JSON.stringify(ceremony.options),
+              handle: ceremony.handle,
+              mode: 'authenticate' as const,
+              conditional: true,
+              label: strings.passkeyUse,
+            },
+          }
+        : {}),
       ...(again ? { username: again.username.slice(0, 64), error: again.error } : hint ? { username: hint } : {}),
     },
     again?.status ?? 200,
@@ -43,7 +58,7 @@ export async function loginGet(req: OAuthRequest, deps: LoginDeps): Promise<OAut
 
 export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAuthResponse> {
   const { interaction, form } = await loadPostedInteraction(req, deps);
-  const { config, storage, clock, log } = deps;
+  const { config, storage, log } = deps;
   const again = (error: string, status: number) =>
     page(deps, interaction, form.csrf ?? '', { username: form.username ?? '', error, status });
   // Brute-force protection: the attempt is reserved first; a refused one never reaches the password check.
@@ -72,13 +87,7 @@ export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAu
     return again(strings.accountDisabled, 403);
   }
   const device = await attempt.succeeded();
-  const now = clock();
-  // A new session id at every sign-in: no session fixation.
-  const oldSession = readCookie(req, SESSION_COOKIE, config);
-  if (oldSession) await storage.sessions.delete(hashToken(oldSession));
-  const sessionId = randomToken();
-  const session = { idHash: hashToken(sessionId), userId: user.id, authTime: now, expiresAt: now + config.ttl.session };
-  await storage.sessions.create(session);
+  const { session, cookie } = await startSession(req, deps, user.id, ['pwd']);
   // Checked again after the session exists: an account disabled, deleted or given a new password
   // while this sign-in was under way (those change the account first, then end its sessions) keeps
   // no session, whichever finished first.
@@ -90,13 +99,8 @@ export async function loginPost(req: OAuthRequest, deps: LoginDeps): Promise<OAu
     return again(disabled ? strings.accountDisabled : strings.wrongCredentials, disabled ? 403 : 400);
   }
   log.info({ event: 'login.success', client_id: interaction.params.clientId, sub: user.id }, 'signed in');
-  // The outcome of this step: who signed in, and when.
-  await storage.interactions.setUser(interaction.id, user.id, now);
-  const headers = {
-    'set-cookie': [
-      serializeCookie(SESSION_COOKIE, sessionId, config, config.ttl.session),
-      serializeCookie(DEVICE_COOKIE, device, config, config.bruteForce.knownBrowserSeconds),
-    ],
-  };
-  return resume({ ...interaction, userId: user.id, authTime: now }, { session }, deps, headers);
+  // The outcome of this step: who signed in, when, and how.
+  await storage.interactions.setUser(interaction.id, user.id, session.authTime, session.amr);
+  const headers = { 'set-cookie': [cookie, serializeCookie(DEVICE_COOKIE, device, config, config.bruteForce.knownBrowserSeconds)] };
+  return resume({ ...interaction, userId: user.id, authTime: session.authTime, amr: session.amr ?? null }, { session }, deps, headers);
 }

@@ -185,5 +185,12 @@ function validate(
     resources: [],
     ...(raw.login_hint !== undefined ? { loginHint: raw.login_hint } : {}),
     ...(uiLocales.length > 0 ? { uiLocales } : {}),
+    ...(raw.acr_values !== undefined ? { acrValues: acrValues(raw.acr_values) } : {}),
   };
+}
+
+/** OIDC Core §3.1.2.1: acr_values is a space-separated list; bounded like state, since it is stored. */
+function acrValues(raw: string): string[] {
+  if (raw.length > 512) throw new OAuthError('invalid_request', 'acr_values is longer than 512 characters');
+  return splitScope(raw);
 }

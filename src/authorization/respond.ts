@@ -41,6 +41,7 @@ export async function issueCode(
   authTime: number,
   deps: IssueDeps,
   headers: Record<string, string | string[]> = {},
+  auth: { amr: string[]; acr: string | null } = { amr: ['pwd'], acr: null },
 ): Promise<OAuthResponse> {
   const { config, clock, storage } = deps;
   const now = clock();
@@ -77,6 +78,8 @@ export async function issueCode(
       authTime,
       expiresAt: now + config.ttl.code,
       consumedAt: null,
+      amr: auth.amr,
+      acr: auth.acr,
     },
   );
   // Checked after the grant exists: disabling or deleting an account changes it first, then revokes

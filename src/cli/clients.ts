@@ -10,7 +10,9 @@ import {
   deleteClient,
   disableClient,
   enableClient,
+  findClient,
   rotateClientSecret,
+  setRequireMfa,
   updateClient,
 } from '../clients/lifecycle.ts';
 import { buildClient, DEFAULT_CLIENT_SCOPE } from '../clients/register.ts';
@@ -162,12 +164,16 @@ export function clientsCommand(program: Command): void {
     ' (replaces the registered list)',
   )
     .option('--scope <scopes>', 'space-separated scopes the client may request')
+    .option('--require-mfa', 'every sign-in for this client needs a second factor')
+    .option('--no-require-mfa', 'a password is enough again (unless the server or the request asks for more)')
     .action(
-      action(async (clientId: string, opts: MetadataOptions) => {
+      action(async (clientId: string, opts: MetadataOptions & { requireMfa?: boolean }) => {
         const changes = changesOf(opts);
-        if (Object.values(changes).every((v) => v === undefined)) throw new Error('nothing to change: give at least one option');
+        const metadata = Object.values(changes).some((v) => v !== undefined);
+        if (!metadata && opts.requireMfa === undefined) throw new Error('nothing to change: give at least one option');
         await withStorage(opts, async (storage, scopes) => {
-          const client = await updateClient(storage, clientId, changes, scopes);
+          let client = metadata ? await updateClient(storage, clientId, changes, scopes) : await findClient(storage, clientId);
+          if (opts.requireMfa !== undefined) client = await setRequireMfa(storage, client.clientId, opts.requireMfa);
           print(opts, clientJson(client), `updated client ${client.clientId}`);
         });
       }),

@@ -2,8 +2,18 @@
 // in; passwords hashed with argon2id.
 import type { Command } from 'commander';
 import { endedJson, userJson } from '../accounts/json.ts';
-import { deleteUser, disableUser, type EndedAccess, enableUser, setUserPassword, type UserRef, updateUser } from '../accounts/lifecycle.ts';
+import {
+  deleteUser,
+  disableUser,
+  type EndedAccess,
+  enableUser,
+  findUser,
+  setUserPassword,
+  type UserRef,
+  updateUser,
+} from '../accounts/lifecycle.ts';
 import { createUser } from '../accounts/users.ts';
+import type { FactorSummary } from '../storage/factor-types.ts';
 import { action, type GlobalOptions, now, print, withCommonOptions, withStorage } from './common.ts';
 
 const repeat = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -33,6 +43,15 @@ interface UpdateOptions extends RefOptions {
   groups?: boolean;
 }
 
+const factorsJson = (f: FactorSummary) => ({ totp: f.totp, passkeys: f.passkeys, recovery_codes: f.recoveryCodes });
+function factorsText(f: FactorSummary): string {
+  const parts = [
+    ...(f.totp ? ['authenticator app'] : []),
+    ...(f.passkeys ? [`${f.passkeys} passkey${f.passkeys === 1 ? '' : 's'}`] : []),
+    ...(f.recoveryCodes ? [`${f.recoveryCodes} recovery code${f.recoveryCodes === 1 ? '' : 's'}`] : []),
+  ];
+  return parts.length ? parts.join(', ') : 'password only';
+}
 const endedText = (e: EndedAccess) =>
   `${e.sessions} session${e.sessions === 1 ? '' : 's'} ended, ${e.grants} grant${e.grants === 1 ? '' : 's'} revoked`;
 
@@ -131,10 +150,20 @@ export function usersCommand(program: Command): void {
     action(async (opts: GlobalOptions) => {
       await withStorage(opts, async (storage) => {
         const list = await storage.users.list();
+        const factors = await Promise.all(list.map((u) => storage.factors.summary(u.id)));
         const text = list.length
-          ? list.map((u) => `${u.id}  ${u.username}  ${u.email ?? ''}${u.disabledAt !== null ? '  (disabled)' : ''}`).join('\n')
+          ? list
+              .map(
+                (u, i) =>
+                  `${u.id}  ${u.username}  ${u.email ?? ''}  ${factorsText(factors[i] as FactorSummary)}${u.disabledAt !== null ? '  (disabled)' : ''}`,
+              )
+              .join('\n')
           : 'no users';
-        print(opts, list.map(userJson), text);
+        print(
+          opts,
+          list.map((u, i) => ({ ...userJson(u), factors: factorsJson(factors[i] as FactorSummary) })),
+          text,
+        );
       });
     }),
   );
@@ -200,6 +229,25 @@ export function usersCommand(program: Command): void {
       });
     }),
   );
+  onUser(users, 'reset-mfa', "remove a user's second factors (authenticator app, recovery codes, passkeys) and end its sessions")
+    .option('--username <username>', 'the username (instead of the argument)')
+    .action(
+      action(async (username: string | undefined, opts: RefOptions & { username?: string }) => {
+        if (username !== undefined && opts.username !== undefined) throw new Error('give the username once: as the argument or --username');
+        const ref = userRef(username ?? opts.username, opts);
+        await withStorage(opts, async (storage) => {
+          const user = await findUser(storage, ref);
+          const before = await storage.factors.summary(user.id);
+          await storage.factors.removeAll(user.id);
+          const sessions = await storage.sessions.deleteOthers(user.id, '');
+          print(
+            opts,
+            { ...userJson(user), factors_removed: factorsJson(before), sessions_ended: sessions },
+            `removed the second factors of ${user.username} (${factorsText(before)}): ${sessions} session${sessions === 1 ? '' : 's'} ended`,
+          );
+        });
+      }),
+    );
   onUser(users, 'set-password', "set a new password (from stdin or asked for); ends the user's sessions and revokes its grants")
     .option('--password-stdin', 'read the password from standard input')
     .action(

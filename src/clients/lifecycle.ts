@@ -78,6 +78,13 @@ export async function updateClient(
   return save(storage, { ...c, ...metadata, secretHash });
 }
 
+/** Makes every sign-in for the client need a second factor (or not). */
+export async function setRequireMfa(storage: Storage, clientId: string, required: boolean): Promise<ClientRecord> {
+  const found = await findClient(storage, clientId);
+  const { requireMfa: _, ...rest } = found;
+  return save(storage, required ? { ...rest, requireMfa: true } : rest);
+}
+
 /** Disables the client and revokes its grants; it is refused at /authorize and the token endpoint. */
 export async function disableClient(
   storage: Storage,

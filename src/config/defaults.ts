@@ -143,6 +143,15 @@ export const defaults = {
    * `allowLoopback` lets http://127.0.0.1 through, for tests and local development only.
    */
   outboundFetch: { allowLoopback: false, timeoutMs: 5000, maxBytes: 64 * 1024 },
+  /** Second factors (README "Strong sign-in"). */
+  mfa: {
+    /** Every sign-in needs a second factor; per client with `clients update --require-mfa`. */
+    required: false,
+    /** The WebAuthn relying party id of passkeys; the issuer's host name when not set. */
+    rpId: undefined as string | undefined,
+    /** How recent (seconds) the sign-in must be for changes that weaken it (password, removing a factor). */
+    recentAuthSeconds: 600,
+  },
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
 };
 

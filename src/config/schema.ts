@@ -132,6 +132,15 @@ const schema = z.strictObject({
       .min(1024)
       .max(1024 * 1024),
   }),
+  mfa: z.strictObject({
+    required: z.boolean(),
+    // WebAuthn §5.1.4: the RP ID is a registrable domain suffix of the pages' origin (never an IP address).
+    rpId: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/i, 'must be a host name')
+      .optional(),
+    recentAuthSeconds: seconds,
+  }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   // The key-encryption secret and its file (tokens/key-secret.ts); never stored in the database.
   secret: z.string().min(1).optional(),

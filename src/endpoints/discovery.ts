@@ -1,5 +1,6 @@
 // RFC 8414 §2-§3 and OIDC Discovery 1.0 §3: server metadata. Only what is implemented is advertised.
 
+import { ACR_VALUES } from '../accounts/assurance.ts';
 import { CLIENT_ASSERTION_ALGS } from '../clients/methods/private-key-jwt.ts';
 import { adminScopes } from '../config/defaults.ts';
 import type { Deps } from '../deps.ts';
@@ -53,6 +54,8 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
       'auth_time',
       'nonce',
       'at_hash',
+      'amr',
+      'acr',
       'name',
       'preferred_username',
       'email',
@@ -61,6 +64,8 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
     prompt_values_supported: ['none', 'login', 'consent'],
     // OIDC Discovery §3: the languages the pages can be shown in (ui_locales).
     ui_locales_supported: Object.keys(pageStrings),
+    // OIDC Discovery §3: the acr values acr_values may ask for (accounts/assurance.ts).
+    acr_values_supported: [...ACR_VALUES],
     claims_parameter_supported: false,
     request_parameter_supported: false,
     // OIDC Core §6.2 request_uri (fetching a request object) is not supported; PAR's request_uri is.

@@ -59,6 +59,8 @@ async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse
       authTime: record.authTime,
       nonce: record.nonce,
       dpopJkt: ctx.dpopJkt,
+      ...(record.amr?.length ? { amr: record.amr } : {}),
+      ...(record.acr ? { acr: record.acr } : {}),
     },
     deps,
   );

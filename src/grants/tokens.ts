@@ -21,6 +21,9 @@ export interface UserTokensInput {
   refresh?: boolean;
   /** RFC 9449 §5: the DPoP key the access token is bound to. */
   dpopJkt?: string | null | undefined;
+  /** How the user authenticated (RFC 8176), and the acr asked for: the ID token carries them. */
+  amr?: string[];
+  acr?: string | null;
 }
 
 /**
@@ -57,6 +60,8 @@ export async function userTokens(input: UserTokensInput, deps: TokenDeps): Promi
       authTime: input.authTime,
       nonce: input.nonce,
       accessToken,
+      ...(input.amr ? { amr: input.amr } : {}),
+      ...(input.acr ? { acr: input.acr } : {}),
     });
   }
   return response;

@@ -1,10 +1,14 @@
 // Headers on every response: no sniffing, no referrer, no framing (RFC 6749 §10.13), HSTS on https.
 
-/** Content-Security-Policy of the pages: no script at all, only the one stylesheet (by hash). */
-export function pageCsp(styleHash: string, formTargets: readonly string[] = []): string {
+/**
+ * Content-Security-Policy of the pages: only the one stylesheet (by hash), and no script but those
+ * whose hashes are given (the WebAuthn ceremony's, on the pages that need it).
+ */
+export function pageCsp(styleHash: string, formTargets: readonly string[] = [], scriptHashes: readonly string[] = []): string {
   return [
     "default-src 'none'",
     `style-src ${styleHash}`,
+    ...(scriptHashes.length ? [`script-src ${scriptHashes.join(' ')}`] : []),
     "img-src 'self' data:",
     `form-action 'self'${formTargets.map((t) => ` ${t}`).join('')}`,
     "frame-ancestors 'none'",

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pageCsp } from '../http/security-headers.ts';
 import type { OAuthResponse } from '../http/types.ts';
+import { esc } from './escape.ts';
 import { stringsFor } from './strings.ts';
 
 const baseCss = readFileSync(new URL('./latchkey.css', import.meta.url), 'utf8');
@@ -43,10 +44,7 @@ export function pageStyle(extraCss = '', productName?: string): PageStyle {
 
 export const DEFAULT_STYLE = pageStyle();
 
-/** Escapes text for HTML element content and attribute values. */
-export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { esc };
 
 /**
  * A complete page: the title, the product name, `main` inside the card, the stylesheet, and the
@@ -55,6 +53,8 @@ export function esc(s: string): string {
  *
  * @param formTargets where the page's forms post (the `formTargets` of the view data), for the CSP
  * @param style the stylesheet (default: Latchkey's own)
+ * @param lang the page's language (`<html lang>`)
+ * @param scripts scripts to include, each allowed by its CSP hash (the WebAuthn ceremony's)
  * @example
  * ```ts
  * import { escapeHtml, page } from 'latchkey/views';
@@ -69,6 +69,7 @@ export function page(
   formTargets: readonly string[] = [],
   style: PageStyle = DEFAULT_STYLE,
   lang = 'en',
+  scripts: readonly { source: string; hash: string }[] = [],
 ): OAuthResponse {
   const product = style.productName ?? stringsFor(lang).productName;
   const body = `<!doctype html>
@@ -85,6 +86,7 @@ export function page(
 <p class="brand">${esc(product)}</p>
 ${main}
 </main>
+${scripts.map((x) => `<script>${x.source}</script>`).join('\n')}
 </body>
 </html>
 `;
@@ -93,7 +95,11 @@ ${main}
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'content-security-policy': pageCsp(style.hash, formTargets),
+      'content-security-policy': pageCsp(
+        style.hash,
+        formTargets,
+        scripts.map((x) => x.hash),
+      ),
     },
     body,
   };

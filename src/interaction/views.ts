@@ -6,6 +6,8 @@ import { strings, stringsFor } from './strings.ts';
 
 export { esc, type PageStyle, page, pageStyle };
 
+import { PASSKEY_SCRIPT, type PasskeyForm, passkeyForm } from './passkey-form.ts';
+
 export function errorPage(status: number, message: string, style: PageStyle = DEFAULT_STYLE): OAuthResponse {
   return page(
     status,
@@ -43,6 +45,8 @@ export interface LoginView {
   lang?: string;
   error?: string;
   formTargets: readonly string[];
+  /** Sign-in with a passkey alone, offered beside the password (and in the username's autofill). */
+  passkey?: PasskeyForm;
 }
 
 export function loginPage(v: LoginView, status = 200, style: PageStyle = DEFAULT_STYLE): OAuthResponse {
@@ -58,14 +62,15 @@ ${error}
 <form method="post" action="${esc(v.action)}">
 <input type="hidden" name="csrf" value="${esc(v.csrf)}">
 <label for="username">${esc(strings.username)}</label>
-<input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required${v.username ? '' : ' autofocus'} value="${esc(v.username ?? '')}"${described}>
+<input id="username" name="username" autocomplete="username${v.passkey ? ' webauthn' : ''}" autocapitalize="none" spellcheck="false" required${v.username ? '' : ' autofocus'} value="${esc(v.username ?? '')}"${described}>
 <label for="password">${esc(strings.password)}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${v.username ? ' autofocus' : ''}${described}>
 <button type="submit" class="primary">${esc(strings.signIn)}</button>
-</form>`,
+</form>${v.passkey ? `\n<p class="divider">${esc(strings.orDivider)}</p>\n${passkeyForm(v.passkey)}` : ''}`,
     v.formTargets,
     style,
     v.lang,
+    v.passkey ? PASSKEY_SCRIPT : [],
   );
 }
 

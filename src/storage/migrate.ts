@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005-account-lifecycle.ts';
 import * as m0007 from './migrations/0007-signing-key-lineage.ts';
 import * as m0008 from './migrations/0008-consent-resources.ts';
 import * as m0009 from './migrations/0009-client-registrations.ts';
+import * as m0010 from './migrations/0010-strong-sign-in.ts';
 import * as m0011 from './migrations/0011-client-keys-par-dpop.ts';
 import * as m0012 from './migrations/0012-admin.ts';
 import type { Database } from './schema.ts';
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007-signing-key-lineage': m0007,
   '0008-consent-resources': m0008,
   '0009-client-registrations': m0009,
+  '0010-strong-sign-in': m0010,
   '0011-client-keys-par-dpop': m0011,
   '0012-admin': m0012,
 };

@@ -10,6 +10,7 @@ import type {
   InteractionRecord,
   KeyRecord,
   RefreshTokenRecord,
+  SessionRecord,
   UserRecord,
 } from './types.ts';
 
@@ -18,6 +19,8 @@ type Row<T extends keyof Database> = Selectable<Database[T]>;
 /** pg returns int8 as a string unless told otherwise; both engines go through this. */
 const n = (v: number | string): number => Number(v);
 const nn = (v: number | string | null): number | null => (v === null ? null : Number(v));
+/** RFC 8176 amr values, stored space-separated. */
+export const splitAmr = (v: string | null): string[] | null => (v === null ? null : v.split(' ').filter(Boolean));
 
 export const clientFromRow = (r: Row<'clients'>): ClientRecord => ({
   clientId: r.client_id,
@@ -37,6 +40,7 @@ export const clientFromRow = (r: Row<'clients'>): ClientRecord => ({
   jwksUri: r.jwks_uri,
   requirePushedAuthorizationRequests: Boolean(n(r.require_pushed_authorization_requests)),
   dpopBoundAccessTokens: Boolean(n(r.dpop_bound_access_tokens)),
+  ...(n(r.require_mfa ?? 0) ? { requireMfa: true } : {}),
 });
 
 export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
@@ -57,6 +61,7 @@ export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
   jwks_uri: c.jwksUri ?? null,
   require_pushed_authorization_requests: c.requirePushedAuthorizationRequests ? 1 : 0,
   dpop_bound_access_tokens: c.dpopBoundAccessTokens ? 1 : 0,
+  require_mfa: c.requireMfa ? 1 : 0,
 });
 
 export const userFromRow = (r: Row<'users'>): UserRecord => ({
@@ -86,6 +91,14 @@ export const userToRow = (u: UserRecord): Row<'users'> => ({
   groups: JSON.stringify(u.groups),
 });
 
+export const sessionFromRow = (r: Row<'sessions'>): SessionRecord => ({
+  idHash: r.id_hash,
+  userId: r.user_id,
+  authTime: n(r.auth_time),
+  expiresAt: n(r.expires_at),
+  amr: splitAmr(r.amr) ?? ['pwd'],
+});
+
 export const interactionFromRow = (r: Row<'interactions'>): InteractionRecord => ({
   id: r.id,
   params: JSON.parse(r.params) as InteractionRecord['params'],
@@ -94,6 +107,7 @@ export const interactionFromRow = (r: Row<'interactions'>): InteractionRecord =>
   authTime: nn(r.auth_time),
   expiresAt: n(r.expires_at),
   consented: Number(r.consented) === 1,
+  ...(r.amr === null ? {} : { amr: splitAmr(r.amr) }),
 });
 
 export const grantFromRow = (r: Row<'grants'>): GrantRecord => ({
@@ -132,6 +146,8 @@ export const codeFromRow = (r: Row<'codes'>): CodeRecord => ({
   authTime: n(r.auth_time),
   expiresAt: n(r.expires_at),
   consumedAt: nn(r.consumed_at),
+  ...(r.amr ? { amr: splitAmr(r.amr) ?? [] } : {}),
+  ...(r.acr === null ? {} : { acr: r.acr }),
 });
 
 export const codeToRow = (c: CodeRecord): Row<'codes'> => ({
@@ -146,6 +162,8 @@ export const codeToRow = (c: CodeRecord): Row<'codes'> => ({
   auth_time: c.authTime,
   expires_at: c.expiresAt,
   consumed_at: c.consumedAt,
+  amr: (c.amr ?? []).join(' '),
+  acr: c.acr ?? null,
 });
 
 export const refreshFromRow = (r: Row<'refresh_tokens'>): RefreshTokenRecord => ({

@@ -1,4 +1,6 @@
 // The SQL tables behind the stores (snake_case columns; times are epoch seconds).
+import type { Generated } from 'kysely';
+
 export interface Database {
   clients: {
     client_id: string;
@@ -19,6 +21,8 @@ export interface Database {
     jwks_uri: string | null;
     require_pushed_authorization_requests: number;
     dpop_bound_access_tokens: number;
+    /** Migration 0010: 1 when the client requires a second factor. */
+    require_mfa: Generated<number>;
   };
   users: {
     id: string;
@@ -35,7 +39,7 @@ export interface Database {
     roles: string;
     groups: string;
   };
-  sessions: { id_hash: string; user_id: string; auth_time: number; expires_at: number };
+  sessions: { id_hash: string; user_id: string; auth_time: number; expires_at: number; amr: Generated<string> };
   interactions: {
     id: string;
     params: string;
@@ -44,6 +48,7 @@ export interface Database {
     auth_time: number | null;
     expires_at: number;
     consented: number;
+    amr: string | null;
   };
   consents: { user_id: string; client_id: string; scope: string; resources: string; updated_at: number };
   /** Clients registered dynamically (migration 0009). */
@@ -71,6 +76,8 @@ export interface Database {
     auth_time: number;
     expires_at: number;
     consumed_at: number | null;
+    amr: Generated<string>;
+    acr: string | null;
   };
   refresh_tokens: {
     token_hash: string;
@@ -130,4 +137,19 @@ export interface Database {
     expires_at: number | null;
     replaces: string | null;
   };
+  totp_factors: { user_id: string; secret: string; confirmed_at: number | null; last_step: number; created_at: number };
+  recovery_codes: { user_id: string; code_hash: string; used_at: number | null; created_at: number };
+  passkeys: {
+    id: string;
+    user_id: string;
+    public_key: string;
+    counter: number;
+    transports: string;
+    backup_eligible: number;
+    backup_state: number;
+    name: string;
+    created_at: number;
+    last_used_at: number | null;
+  };
+  webauthn_challenges: { id_hash: string; challenge: string; user_id: string | null; expires_at: number };
 }

@@ -4,6 +4,7 @@ import { normalizeUsername } from '../accounts/username.ts';
 import { splitScope } from '../grants/scope.ts';
 import { adminListings } from './admin-stores.ts';
 import { deviceCodeStore } from './device-code-store.ts';
+import { factorStore } from './factor-store.ts';
 import { registrationStore } from './registration-store.ts';
 import { pushedRequestStore, usedJtiStore } from './replay-stores.ts';
 import { revokeAccess } from './revoke-access.ts';
@@ -19,6 +20,7 @@ import {
   keyToRow,
   refreshFromRow,
   refreshToRow,
+  sessionFromRow,
   userFromRow,
   userToRow,
 } from './rows.ts';
@@ -86,6 +88,9 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async delete(id) {
         return db.transaction().execute(async (trx) => {
           await trx.deleteFrom('consents').where('user_id', '=', id).execute();
+          for (const table of ['totp_factors', 'recovery_codes', 'passkeys'] as const) {
+            await trx.deleteFrom(table).where('user_id', '=', id).execute();
+          }
           const r = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
           return Number(r.numDeletedRows) === 1;
         });
@@ -95,7 +100,13 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async create(s) {
         await db
           .insertInto('sessions')
-          .values({ id_hash: s.idHash, user_id: s.userId, auth_time: s.authTime, expires_at: s.expiresAt })
+          .values({
+            id_hash: s.idHash,
+            user_id: s.userId,
+            auth_time: s.authTime,
+            expires_at: s.expiresAt,
+            amr: (s.amr ?? ['pwd']).join(' '),
+          })
           .execute();
       },
       async get(idHash, now) {
@@ -105,12 +116,23 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
           .where('id_hash', '=', idHash)
           .where('expires_at', '>', now)
           .executeTakeFirst();
-        return r && { idHash: r.id_hash, userId: r.user_id, authTime: Number(r.auth_time), expiresAt: Number(r.expires_at) };
+        return r && sessionFromRow(r);
       },
       async delete(idHash) {
         await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
       },
       listForUser: listings.sessionsOfUser,
+      async deleteOthers(userId, keepIdHash) {
+        const r = await db.deleteFrom('sessions').where('user_id', '=', userId).where('id_hash', '!=', keepIdHash).executeTakeFirst();
+        return Number(r.numDeletedRows);
+      },
+      async upgrade(idHash, authTime, amr) {
+        await db
+          .updateTable('sessions')
+          .set({ auth_time: authTime, amr: amr.join(' ') })
+          .where('id_hash', '=', idHash)
+          .execute();
+      },
     },
     interactions: {
       async create(i) {
@@ -124,6 +146,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
             auth_time: i.authTime,
             expires_at: i.expiresAt,
             consented: i.consented ? 1 : 0,
+            amr: i.amr ? i.amr.join(' ') : null,
           })
           .execute();
       },
@@ -131,8 +154,12 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         const r = await db.selectFrom('interactions').selectAll().where('id', '=', id).where('expires_at', '>', now).executeTakeFirst();
         return r && interactionFromRow(r);
       },
-      async setUser(id, userId, authTime) {
-        await db.updateTable('interactions').set({ user_id: userId, auth_time: authTime }).where('id', '=', id).execute();
+      async setUser(id, userId, authTime, amr) {
+        await db
+          .updateTable('interactions')
+          .set({ user_id: userId, auth_time: authTime, amr: amr ? amr.join(' ') : null })
+          .where('id', '=', id)
+          .execute();
       },
       async setConsented(id) {
         await db.updateTable('interactions').set({ consented: 1 }).where('id', '=', id).execute();
@@ -162,6 +189,15 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
           .execute();
       },
       list: listings.consentList,
+      async listForUser(userId) {
+        const rows = await db.selectFrom('consents').selectAll().where('user_id', '=', userId).orderBy('updated_at', 'desc').execute();
+        return rows.map((r) => ({
+          clientId: r.client_id,
+          scopes: splitScope(r.scope),
+          resources: splitScope(r.resources),
+          updatedAt: Number(r.updated_at),
+        }));
+      },
     },
     grants: {
       async get(id) {
@@ -286,6 +322,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     deviceCodes: deviceCodeStore(db),
     usedJtis: usedJtiStore(db),
     pushedRequests: pushedRequestStore(db),
+    factors: factorStore(db),
     revokeAccess: revokeAccess(db),
     async cleanup(now) {
       let total = 0;
@@ -302,6 +339,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         ['used_jtis', 'key'],
         ['pushed_requests', 'id_hash'],
         ['device_codes', 'device_code_hash'],
+        ['webauthn_challenges', 'id_hash'],
       ] as const;
       for (const [table, key] of tables) {
         for (;;) {

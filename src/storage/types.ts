@@ -1,4 +1,7 @@
 // ARCHITECTURE.md rules 5 and 6: the small store interfaces every engine implements. Times are epoch seconds.
+import type { FactorStore } from './factor-types.ts';
+
+export type { FactorStore, PasskeyRecord, TotpRecord } from './factor-types.ts';
 
 /**
  * The grants a client may use (RFC 6749 §4.1, §6, §4.4; RFC 8628 §3.4 the device code; RFC 8693 token exchange).
@@ -72,6 +75,8 @@ export interface ClientRecord {
   requirePushedAuthorizationRequests?: boolean;
   /** RFC 9449 §5.2: this client's access tokens are always DPoP-bound (a request without a proof is refused). */
   dpopBoundAccessTokens?: boolean;
+  /** Every sign-in for this client needs a second factor (`latchkey clients update --require-mfa`). */
+  requireMfa?: boolean;
 }
 
 export interface UserRecord {
@@ -116,6 +121,10 @@ export interface CodeRecord {
   authTime: number;
   expiresAt: number;
   consumedAt: number | null;
+  /** RFC 8176: how the user authenticated, for the ID token's `amr`. */
+  amr?: string[];
+  /** The `acr` the ID token carries (only when the request asked with acr_values), else null. */
+  acr?: string | null;
 }
 
 export interface RefreshTokenRecord {
@@ -141,6 +150,8 @@ export interface SessionRecord {
   userId: string;
   authTime: number;
   expiresAt: number;
+  /** RFC 8176 amr values of the authentication behind the session (stored as `pwd` when absent). */
+  amr?: string[];
 }
 
 /** The parameters of a validated authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1). */
@@ -164,6 +175,8 @@ export interface AuthorizationParams {
   uiLocales?: string[];
   /** RFC 8628: set when the request comes from the device page; the outcome goes to this device code. */
   deviceCodeHash?: string;
+  /** OIDC Core §3.1.2.1 acr_values, in order of preference (absent in requests stored before). */
+  acrValues?: string[];
 }
 
 /** The only bridge between the pages and the protocol: one pending authorization request. */
@@ -177,6 +190,8 @@ export interface InteractionRecord {
   expiresAt: number;
   /** The consent step was passed in this interaction (its recorded outcome). */
   consented: boolean;
+  /** RFC 8176 amr values of the authentication recorded within this interaction, if any. */
+  amr?: string[] | null;
 }
 
 export interface KeyRecord {
@@ -266,12 +281,17 @@ export interface SessionStore {
   delete(idHash: string): Promise<void>;
   /** The live sessions of a user, oldest sign-in first. */
   listForUser(userId: string, now: number): Promise<SessionRecord[]>;
+  /** Ends every session of the user but `keepIdHash`; returns how many it ended. */
+  deleteOthers(userId: string, keepIdHash: string): Promise<number>;
+  /** Records a stronger authentication on a live session (a second factor after the first). */
+  upgrade(idHash: string, authTime: number, amr: string[]): Promise<void>;
 }
 
 export interface InteractionStore {
   create(interaction: InteractionRecord): Promise<void>;
   get(id: string, now: number): Promise<InteractionRecord | undefined>;
-  setUser(id: string, userId: string, authTime: number): Promise<void>;
+  /** Records who authenticated in this interaction, when, and how (RFC 8176 amr values, when given). */
+  setUser(id: string, userId: string, authTime: number, amr?: string[]): Promise<void>;
   /** Records that the person allowed the request on the consent page. */
   setConsented(id: string): Promise<void>;
   /** Deletes and reports whether it still existed: a finished interaction completes once. */
@@ -290,6 +310,8 @@ export interface ConsentStore {
   get(userId: string, clientId: string): Promise<ConsentRecord | undefined>;
   /** Stores what the user has now approved for the client (the caller merges it with what was before). */
   remember(userId: string, clientId: string, approved: ConsentRecord, now: number): Promise<void>;
+  /** Every client the user has approved, most recent first. */
+  listForUser(userId: string): Promise<(ConsentRecord & { clientId: string; updatedAt: number })[]>;
   /** The consents a user gave (ordered by client) or a client was given (ordered by user); `after` is that other id. */
   list(owner: { userId: string } | { clientId: string }, query: PageQuery): Promise<ConsentEntry[]>;
 }
@@ -515,6 +537,7 @@ export interface Storage {
   throttle: ThrottleStore;
   /** @internal */
   registrations: RegistrationStore;
+  factors: FactorStore;
   audit: AuditStore;
   usedJtis: UsedJtiStore;
   /** @internal */

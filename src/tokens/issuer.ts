@@ -30,6 +30,10 @@ export interface IdTokenInput {
   accessToken: string;
   /** Extra claims (tokens/claims.ts, already checked). */
   extra?: Record<string, unknown>;
+  /** RFC 8176 amr values (OIDC Core §2), when known. */
+  amr?: string[];
+  /** OIDC Core §2 acr, when the request asked for it. */
+  acr?: string | null;
 }
 
 /** The `typ` of our ID tokens; access tokens carry `at+jwt` (RFC 9068 §2.1). */
@@ -94,6 +98,8 @@ export function createIssuer(config: Config, keys: KeyRing, clock: () => number)
       };
       // OIDC Core §3.1.3.6 / §2: nonce MUST be present when the request carried one.
       if (input.nonce !== null) claims.nonce = input.nonce;
+      if (input.amr?.length) claims.amr = input.amr;
+      if (input.acr) claims.acr = input.acr;
       return signJwt(claims, key, ID_TOKEN_TYP);
     },
     refreshToken(from) {

@@ -16,6 +16,13 @@ export interface KeySealer {
   open(kid: string, stored: string): string;
   /** A 256-bit key for `purpose`, derived from the current secret (HKDF, RFC 5869): never the KEK itself. */
   derive(purpose: string): Buffer;
+  /**
+   * Seals any other secret kept at rest (an authenticator app's shared secret, say) under a key
+   * derived for `purpose`, bound to `context` (the record it belongs to): same format as the keys.
+   */
+  sealData(purpose: string, context: string, plaintext: string): string;
+  /** Opens what `sealData` sealed, under any configured secret; throws when altered or unknown. */
+  openData(purpose: string, context: string, stored: string): string;
 }
 
 /** Whether a stored private key is still in clear (written before keys were encrypted). */
@@ -44,9 +51,34 @@ export function createSealer(...secrets: [string, ...string[]]): KeySealer {
   const secretId = secretIdOf(secrets[0]);
   const current = keks.get(secretId) as Buffer;
   const aad = (sid: string, kid: string) => Buffer.from(`${VERSION}.${sid}.${kid}`, 'utf8');
+  const bySecret = new Map(secrets.map((s) => [secretIdOf(s), s] as const));
+  const dataKey = (sid: string, purpose: string) => {
+    const secret = bySecret.get(sid);
+    if (secret === undefined)
+      throw new ConfigError(`a stored ${purpose} value is encrypted under the secret with id ${sid}, which is not configured`);
+    return derive(secret, `latchkey data ${purpose} v1`, 32);
+  };
   return {
     secretId,
     derive: (purpose) => derive(secrets[0], `latchkey ${purpose} v1`, 32),
+    sealData(purpose, context, plaintext) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', dataKey(secretId, purpose), iv).setAAD(aad(secretId, `${purpose}:${context}`));
+      const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      return [VERSION, secretId, iv.toString('base64url'), ct.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+    },
+    openData(purpose, context, stored) {
+      const [version, sid = '', iv = '', ct = '', tag = ''] = stored.split('.');
+      if (version !== VERSION) throw new ConfigError(`a stored ${purpose} value has an unknown encryption format`);
+      const key = dataKey(sid, purpose);
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url')).setAAD(aad(sid, `${purpose}:${context}`));
+        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+      } catch {
+        throw new ConfigError(`a stored ${purpose} value does not decrypt under secret ${sid}: it was altered`);
+      }
+    },
     seal(kid, privateJwk) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', current, iv).setAAD(aad(secretId, kid));

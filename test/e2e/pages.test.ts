@@ -39,6 +39,7 @@ describe('login page', () => {
     assert.match(page.html, /<label for="password">/);
     assert.match(page.html, /name="csrf" value="[A-Za-z0-9_-]{43}"/);
     assert.match(page.html, /Pages &#60;App&#62;/, 'the client name is escaped');
+    // An issuer on an IP address cannot offer passkeys (WebAuthn §5.1.4): the page has no script.
     assert.doesNotMatch(page.html, /<script/i);
     const csp = page.headers.get('content-security-policy') ?? '';
     assert.match(csp, /frame-ancestors 'none'/);

@@ -42,9 +42,10 @@ export class Browser {
     throw new Error('too many redirects');
   }
 
-  /** Submits the page's form with its hidden fields and the given values. */
-  submit(page: Page, values: Record<string, string>): Promise<Page> {
-    const form = /<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(page.html);
+  /** Submits the page's form with its hidden fields and the given values; `marker` picks the first form containing it. */
+  submit(page: Page, values: Record<string, string>, marker?: string): Promise<Page> {
+    const forms = [...page.html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)];
+    const form = marker === undefined ? forms[0] : forms.find((f) => f[0].includes(marker));
     if (!form?.[1] || form[2] === undefined) throw new Error(`no form on the page:\n${page.html.slice(0, 500)}`);
     const fields: Record<string, string> = {};
     for (const m of form[2].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {

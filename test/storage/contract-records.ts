@@ -81,7 +81,8 @@ export function recordContract(ctx: Ctx): void {
       const expired = { idHash: unique('session'), userId: 'user-1', authTime: NOW - 100, expiresAt: NOW - 1 };
       await ctx.storage.sessions.create(live);
       await ctx.storage.sessions.create(expired);
-      assert.deepEqual(await ctx.storage.sessions.get(live.idHash, NOW), live);
+      // A session stored without amr was signed in with a password (migration 0010).
+      assert.deepEqual(await ctx.storage.sessions.get(live.idHash, NOW), { ...live, amr: ['pwd'] });
       assert.equal(await ctx.storage.sessions.get(expired.idHash, NOW), undefined);
       assert.equal(await ctx.storage.sessions.get(live.idHash, NOW + 10), undefined);
       assert.equal(await ctx.storage.sessions.get('unknown', NOW), undefined);

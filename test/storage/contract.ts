@@ -3,6 +3,7 @@ import { after, before, describe } from 'node:test';
 import { connectDatabase, openDatabase } from '../../src/storage/open.ts';
 import { sqlStores } from '../../src/storage/sql-stores.ts';
 import { adminContract } from './contract-admin.ts';
+import { factorContract } from './contract-factors.ts';
 import { lifecycleContract } from './contract-lifecycle.ts';
 import { recordContract } from './contract-records.ts';
 import { registrationContract } from './contract-registrations.ts';
@@ -66,5 +67,6 @@ export function storageContract(engine: Engine): void {
     adminContract(ctx);
     replayContract(ctx);
     deviceCodeContract(ctx);
+    factorContract(ctx);
   });
 }
