@@ -41,6 +41,8 @@ const clientProps = {
   // RFC 9126 §6 and RFC 9449 §5.2.
   require_pushed_authorization_requests: { type: 'boolean' },
   dpop_bound_access_tokens: { type: 'boolean' },
+  // A second factor at every sign-in for this client (`clients update --require-mfa`).
+  require_mfa: { type: 'boolean' },
   client_id_issued_at: int,
   disabled: { type: 'boolean' },
   disabled_at: int,

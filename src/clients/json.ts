@@ -23,6 +23,7 @@ export function clientJson(c: ClientRecord, secret?: string | null): Record<stri
     ...(c.jwksUri ? { jwks_uri: c.jwksUri } : {}),
     require_pushed_authorization_requests: c.requirePushedAuthorizationRequests ?? false,
     dpop_bound_access_tokens: c.dpopBoundAccessTokens ?? false,
+    require_mfa: c.requireMfa === true,
     client_id_issued_at: c.createdAt,
     disabled: c.disabledAt !== null,
     ...(c.disabledAt !== null ? { disabled_at: c.disabledAt } : {}),
