@@ -5,7 +5,7 @@ import { normalizeUsername } from '../accounts/username.ts';
 import { splitScope } from '../grants/scope.ts';
 import { clientFromRow, grantFromRow, userFromRow } from './rows.ts';
 import type { Database } from './schema.ts';
-import type { AuditStore, ClientStore, ConsentStore, GrantStore, SessionStore, UserStore } from './types.ts';
+import type { AuditStore, ClientStore, ConsentStore, GrantStore, UserStore } from './types.ts';
 
 /** `%`, `_` and the escape character itself are matched literally (LIKE … ESCAPE '!'). */
 const likeLiteral = (s: string) => s.replace(/[!%_]/g, '!$&');
@@ -13,7 +13,6 @@ const likeLiteral = (s: string) => s.replace(/[!%_]/g, '!$&');
 export function adminListings(db: Kysely<Database>): {
   clientPage: ClientStore['page'];
   userPage: UserStore['page'];
-  sessionsOfUser: SessionStore['listForUser'];
   consentList: ConsentStore['list'];
   grantList: GrantStore['list'];
   audit: AuditStore;
@@ -34,17 +33,6 @@ export function adminListings(db: Kysely<Database>): {
         q = q.where(sql<boolean>`(username_normalized LIKE ${pattern} ESCAPE '!' OR lower(email) LIKE ${email} ESCAPE '!')`);
       }
       return (await q.execute()).map(userFromRow);
-    },
-    async sessionsOfUser(userId, now) {
-      const rows = await db
-        .selectFrom('sessions')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .where('expires_at', '>', now)
-        .orderBy('auth_time')
-        .orderBy('id_hash')
-        .execute();
-      return rows.map((r) => ({ idHash: r.id_hash, userId: r.user_id, authTime: Number(r.auth_time), expiresAt: Number(r.expires_at) }));
     },
     async consentList(owner, { after, limit }) {
       const byUser = 'userId' in owner;

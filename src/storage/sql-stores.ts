@@ -121,7 +121,18 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async delete(idHash) {
         await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
       },
-      listForUser: listings.sessionsOfUser,
+      // The user's live sessions, newest sign-in first (the account page and the admin API).
+      async listForUser(userId, now) {
+        const rows = await db
+          .selectFrom('sessions')
+          .selectAll()
+          .where('user_id', '=', userId)
+          .where('expires_at', '>', now)
+          .orderBy('auth_time', 'desc')
+          .orderBy('id_hash')
+          .execute();
+        return rows.map(sessionFromRow);
+      },
       async deleteOthers(userId, keepIdHash) {
         const r = await db.deleteFrom('sessions').where('user_id', '=', userId).where('id_hash', '!=', keepIdHash).executeTakeFirst();
         return Number(r.numDeletedRows);

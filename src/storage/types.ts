@@ -279,7 +279,7 @@ export interface SessionStore {
   create(session: SessionRecord): Promise<void>;
   get(idHash: string, now: number): Promise<SessionRecord | undefined>;
   delete(idHash: string): Promise<void>;
-  /** The live sessions of a user, oldest sign-in first. */
+  /** The live sessions of a user, newest sign-in first. */
   listForUser(userId: string, now: number): Promise<SessionRecord[]>;
   /** Ends every session of the user but `keepIdHash`; returns how many it ended. */
   deleteOthers(userId: string, keepIdHash: string): Promise<number>;
