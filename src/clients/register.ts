@@ -152,6 +152,17 @@ export function clientMetadata(input: NewClient, supportedScopes: readonly strin
   };
 }
 
+/**
+ * A new client_id: 128 random bits, base64url, never starting with `-` or `_` (an id that starts
+ * with `-` would be taken for an option on a command line, such as `latchkey clients update ID`).
+ */
+function newClientId(): string {
+  for (;;) {
+    const id = randomToken(16);
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
+}
+
 /** Validates the metadata and returns the record and, for a confidential client, its secret (shown once). */
 export function buildClient(
   input: NewClient,
@@ -167,7 +178,7 @@ export function buildClient(
   const secret = usesSecret ? (input.clientSecret ?? randomToken()) : null;
   return {
     record: {
-      clientId: input.clientId ?? randomToken(16),
+      clientId: input.clientId ?? newClientId(),
       secretHash: secret === null ? null : hashToken(secret),
       ...metadata,
       createdAt: now,
