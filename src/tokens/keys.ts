@@ -47,19 +47,7 @@ export interface NewKeyOptions {
 export async function generateKeyRecord(alg: SigningAlg, now: number, opts: NewKeyOptions): Promise<KeyRecord> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
   const publicJwk = await exportJWK(publicKey);
-  const kid = await calculateJwkThumbprint(publicJwk);
-  const privateJwk = await exportJWK(privateKey);
-  return {
-    kid,
-    alg,
-    privateJwk: opts.sealer.seal(kid, JSON.stringify({ ...privateJwk, kid, alg })),
-    publicJwk: JSON.stringify({ ...publicJwk, kid, alg, use: 'sig' }),
-    createdAt: now,
-    activatesAt: opts.activatesAt ?? now,
-    retiresAt: null,
-    expiresAt: null,
-    replaces: opts.replaces ?? null,
-  };
+  return toKeyRecord(alg, publicJwk, await exportJWK(privateKey), now, opts);
 }
 
 /**
@@ -84,7 +72,11 @@ export async function keyRecordFromJwk(jwk: JWK, alg: SigningAlg, now: number, o
         : key.asymmetricKeyType === 'ed25519';
   if (!fits) throw new Error(`the JWK is not a key for ${alg} (RS256: RSA of 2048 bits or more, ES256: P-256, EdDSA: Ed25519)`);
   const publicJwk = createPublicKey(key).export({ format: 'jwk' }) as JWK;
-  const privateJwk = key.export({ format: 'jwk' }) as JWK;
+  return toKeyRecord(alg, publicJwk, key.export({ format: 'jwk' }) as JWK, now, opts);
+}
+
+/** A key pair as a store record: the RFC 7638 thumbprint as kid, the private part sealed. */
+async function toKeyRecord(alg: SigningAlg, publicJwk: JWK, privateJwk: JWK, now: number, opts: NewKeyOptions): Promise<KeyRecord> {
   const kid = await calculateJwkThumbprint(publicJwk);
   return {
     kid,
