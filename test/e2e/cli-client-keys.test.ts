@@ -1,13 +1,12 @@
 // E2E: `latchkey clients create|update --jwks-file|--jwks-uri` (RFC 7591 §2 jwks, jwks_uri) and the
 // PAR and DPoP client settings, as an operator runs them.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { clientKey } from '../helpers/assertions.ts';
-import { CLI } from '../helpers/spawn.ts';
+import { runCli } from '../helpers/spawn.ts';
 
 let dir: string;
 let db: string;
@@ -18,24 +17,8 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], {
-      env: { ...process.env, LATCHKEY_DB: db },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `latchkey ARGS` on this file's database. */
+const run = (args: string[]) => runCli(args, { env: { LATCHKEY_DB: db } });
 
 test('clients create --jwks-file registers a private_key_jwt client without a secret; update switches a client to keys', async () => {
   const key = await clientKey('ES256', 'k1');
