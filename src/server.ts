@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { type Accounts, builtInAccounts } from './accounts/account.ts';
 import { ClientKeys } from './clients/client-keys.ts';
+import { MetadataDocuments, withMetadataDocuments } from './clients/metadata-document.ts';
 import { epochSeconds } from './clock.ts';
 import { type Config, ConfigError, type ConfigInput, resolveConfig } from './config/schema.ts';
 import type { Deps } from './deps.ts';
@@ -171,7 +172,27 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   );
   const opened = options.storage ?? (await openStorage(config.db));
   // The client read of every token request, cached briefly (read-cache.ts).
-  const storage = withReadCaches(opened, { clientTtlMs: 5000, max: 10_000 });
+  const cached = withReadCaches(opened, { clientTtlMs: 5000, max: 10_000 });
+  // draft-ietf-oauth-client-id-metadata-document-03: a URL-shaped client_id that is not stored names its document.
+  const storage: Storage = config.clientIdMetadataDocuments.enabled
+    ? {
+        ...cached,
+        clients: withMetadataDocuments(
+          cached.clients,
+          new MetadataDocuments({
+            documents: config.clientIdMetadataDocuments,
+            fetch: config.outboundFetch,
+            supportedScopes: config.supportedScopes,
+            clock,
+          }),
+          (clientId, reason) =>
+            log.warn(
+              { event: 'client.metadata_document_refused', client_id: clientId.slice(0, 256), reason },
+              'client metadata document refused',
+            ),
+        ),
+      }
+    : cached;
   if (config.admin.enabled && config.admin.auditRetentionDays > 0) {
     recorder = auditRecorder(storage.audit, clock, config.admin.auditRetentionDays, (err) =>
       baseLog.error({ err }, 'an audit event could not be stored'),

@@ -1,5 +1,7 @@
 // OIDC Core §3.1.2.4: the consent step — the end-user's approval of the scopes and resources a client
 // asks for, remembered per user and client, then handed back to the flow.
+
+import { documentHosts, isDocumentClient } from '../clients/metadata-document.ts';
 import type { Deps } from '../deps.ts';
 import { pageError } from '../errors.ts';
 import { splitScope } from '../grants/scope.ts';
@@ -32,6 +34,9 @@ export async function consentGet(req: OAuthRequest, deps: ConsentDeps): Promise<
     scopeDescriptions: deps.config.scopeDescriptions,
     lang: pageLanguage(interaction.params.uiLocales),
     formTargets: formTargets(interaction.params.redirectUri),
+    ...(isDocumentClient(client.clientId, deps.config)
+      ? { metadataDocument: documentHosts(client.clientId, client.redirectUris, interaction.params.redirectUri) }
+      : {}),
   });
 }
 

@@ -1,6 +1,7 @@
 // RFC 6749 §3.1 and §4.1.1, OAuth 2.1 §4.1.1, OIDC Core §3.1.2.1-§3.1.2.2: reading and validating
 // an authorization request. Until the client and its redirect URI are verified, an error is a page
 // for the person (RFC 6749 §4.1.2.1); after, it goes back to the client (respond.ts).
+import { isDocumentClient } from '../clients/metadata-document.ts';
 import { isRegisteredRedirectUri } from '../clients/redirect-uri.ts';
 import { diagnoseRedirectUri } from '../clients/redirect-uri-diagnosis.ts';
 import type { Config } from '../config/schema.ts';
@@ -56,7 +57,9 @@ export async function readAuthorizationRequest(
   const pushed = raw.request_uri !== undefined;
   if (pushed) ({ params: raw, resources } = await pushedRequest(raw.client_id, raw.request_uri as string, deps));
   const client = await deps.clients.get(raw.client_id as string);
-  if (!client) throw pageError(400, strings.unknownClient);
+  // draft-ietf-oauth-client-id-metadata-document-03 §5: an unusable document leaves no redirect URI to trust.
+  if (!client)
+    throw pageError(400, isDocumentClient(raw.client_id as string, deps.config) ? strings.unusableClientDocument : strings.unknownClient);
   // RFC 6749 §4.1.2.1: a disabled client's identifier is not valid now, so its redirect URI is not trusted either.
   if (client.disabledAt !== null) throw pageError(400, strings.disabledClient);
   const redirectUri = redirectTarget(client, raw, deps.log);

@@ -107,6 +107,18 @@ export const defaults = {
     unusedClientSeconds: 24 * 3600,
   },
   /**
+   * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document-03): a `client_id`
+   * that is an https URL with a path names a document fetched from it; off by default. See README "MCP".
+   */
+  clientIdMetadataDocuments: {
+    enabled: false,
+    /** Host names (`app.example.com`) or URL prefixes (`https://example.com/clients/`) trusted; any host when not set. */
+    allowedHosts: undefined as string[] | undefined,
+    /** Bounds on how long a fetched document is kept, whatever its Cache-Control says. */
+    minCacheSeconds: 60,
+    maxCacheSeconds: 24 * 3600,
+  },
+  /**
    * Browser origins allowed to call the metadata, JWKS, token, registration and revocation
    * endpoints (CORS); `"*"` allows any origin, for the metadata and JWKS documents only.
    */

@@ -106,6 +106,34 @@ const schema = z.strictObject({
     perMinute: z.number().int().min(1),
     unusedClientSeconds: seconds,
   }),
+  clientIdMetadataDocuments: z
+    .strictObject({
+      enabled: z.boolean(),
+      allowedHosts: z
+        .array(
+          z
+            .string()
+            .refine(
+              (s) => /^[a-z0-9.-]+$/i.test(s) || /^https:\/\/[^\s]+$/.test(s),
+              'must be a host name (app.example.com) or an https URL prefix (https://example.com/clients/)',
+            ),
+        )
+        .optional(),
+      minCacheSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(7 * 24 * 3600),
+      maxCacheSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(7 * 24 * 3600),
+    })
+    .refine((c) => c.minCacheSeconds <= c.maxCacheSeconds, {
+      message: 'minCacheSeconds must not be larger than maxCacheSeconds',
+      path: ['minCacheSeconds'],
+    }),
   cors: z.strictObject({
     origins: z.array(
       z

@@ -74,6 +74,8 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
     authorization_response_iss_parameter_supported: true,
     // RFC 8414 §2 / RFC 7591 §3: only when registration is enabled.
     ...(config.registration.enabled ? { registration_endpoint: `${iss}/register` } : {}),
+    // draft-ietf-oauth-client-id-metadata-document-03 §5: advertised only when documents are resolved.
+    ...(config.clientIdMetadataDocuments.enabled ? { client_id_metadata_document_supported: true } : {}),
     // RFC 9126 §5: pushed authorization requests, required of every client or of some.
     pushed_authorization_request_endpoint: `${iss}/par`,
     // RFC 9449 §5.1: DPoP proofs are accepted with these algorithms.

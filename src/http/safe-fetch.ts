@@ -128,7 +128,10 @@ function checkedLookup(allowLoopback: boolean) {
  * Use it for every URL a client supplies, e.g.
  * `JSON.parse((await safeFetch(uri, { maxBytes: 32 * 1024, allowLoopback: config.outboundFetch.allowLoopback })).body.toString())`.
  */
-export async function safeFetch(url: string, options: SafeFetchOptions = {}): Promise<{ body: Buffer; contentType: string }> {
+export async function safeFetch(
+  url: string,
+  options: SafeFetchOptions = {},
+): Promise<{ body: Buffer; contentType: string; cacheControl: string }> {
   const maxBytes = options.maxBytes ?? 64 * 1024;
   const timeoutMs = options.timeoutMs ?? 5000;
   const allowLoopback = options.allowLoopback ?? false;
@@ -184,7 +187,13 @@ export async function safeFetch(url: string, options: SafeFetchOptions = {}): Pr
             reject(new SafeFetchError('size', `the body is larger than ${maxBytes} bytes`));
           } else chunks.push(chunk);
         });
-        res.on('end', () => resolve({ body: Buffer.concat(chunks), contentType: String(res.headers['content-type'] ?? '') }));
+        res.on('end', () =>
+          resolve({
+            body: Buffer.concat(chunks),
+            contentType: String(res.headers['content-type'] ?? ''),
+            cacheControl: String(res.headers['cache-control'] ?? ''),
+          }),
+        );
         res.on('error', (e) => reject(new SafeFetchError('network', e.message)));
       },
     );

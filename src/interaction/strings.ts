@@ -14,6 +14,10 @@ export const strings = {
   consentLead: (client: string, user: string) => `${client} wants to access your account (${user}).`,
   consentScopesHeading: 'It asks to:',
   consentResourcesHeading: 'At these services:',
+  // A client known only by its metadata document (draft-ietf-oauth-client-id-metadata-document-03).
+  consentClientHost: (host: string) => `This application is not registered here: it describes itself at ${host}.`,
+  consentRedirectHost: (host: string) => `After you answer, you will be sent to ${host}.`,
+  consentLoopbackOnly: 'It sends you back to a program on this computer only. Allow only if you started it yourself.',
   allow: 'Allow',
   deny: 'Deny',
   errorTitle: 'Something went wrong',
@@ -107,6 +111,8 @@ export const strings = {
   noClientId: 'The request has no client_id.',
   unknownClient: 'The application that sent you here is not registered with this server.',
   disabledClient: 'The application that sent you here has been disabled on this server.',
+  unusableClientDocument:
+    'The application that sent you here is identified by the address of its description, which this server could not fetch or accept.',
   accountDisabled: 'This account is disabled. Contact the administrator of this service.',
   noRedirectUri: 'The request has no redirect_uri.',
   ambiguousRedirectUri: 'The request has no redirect_uri, and the application has more than one registered.',

@@ -97,6 +97,8 @@ export interface ConsentView {
   scopeDescriptions?: Readonly<Record<string, string>>;
   /** The page language chosen from `ui_locales` (strings.ts `pageLanguage`). */
   lang?: string;
+  /** A client known by its metadata document: the hosts a person must see (MCP 2025-11-25). */
+  metadataDocument?: { clientHost: string; redirectHost: string; loopbackOnly: boolean };
 }
 
 export function consentPage(v: ConsentView, style: PageStyle = DEFAULT_STYLE): OAuthResponse {
@@ -111,7 +113,13 @@ export function consentPage(v: ConsentView, style: PageStyle = DEFAULT_STYLE): O
     strings.consentTitle,
     `<h1>${esc(strings.consentTitle)}</h1>
 <p class="lead">${esc(strings.consentLead(v.clientName, v.user))}</p>
-<p>${esc(strings.consentScopesHeading)}</p>
+${
+  v.metadataDocument
+    ? `<p><strong>${esc(strings.consentClientHost(v.metadataDocument.clientHost))}</strong></p>
+<p><strong>${esc(strings.consentRedirectHost(v.metadataDocument.redirectHost))}</strong></p>
+${v.metadataDocument.loopbackOnly ? `<p class="notice">${esc(strings.consentLoopbackOnly)}</p>\n` : ''}`
+    : ''
+}<p>${esc(strings.consentScopesHeading)}</p>
 <ul class="scopes">
 ${items}
 </ul>

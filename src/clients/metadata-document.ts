@@ -1,0 +1,215 @@
+// draft-ietf-oauth-client-id-metadata-document-03 (Client ID Metadata Documents; MCP 2025-11-25
+// "Client ID Metadata Documents"): a client_id that is an https URL names a JSON document, fetched
+// from it, that describes the client. Such a client is public and never stored: it is resolved here.
+import { ExpiringCache } from '../cache.ts';
+import type { Config } from '../config/schema.ts';
+import { SafeFetchError, safeFetch } from '../http/safe-fetch.ts';
+import type { ClientRecord, ClientStore } from '../storage/types.ts';
+import { buildClient, DEFAULT_CLIENT_SCOPE } from './register.ts';
+
+/** §4.2 / MCP: a client metadata document is small; a larger one is refused. */
+export const MAX_DOCUMENT_BYTES = 5 * 1024;
+
+/** Why a document was refused (the message is for the log and the developer, never secret). */
+export class ClientMetadataDocumentError extends Error {
+  override name = 'ClientMetadataDocumentError';
+}
+
+const refuse = (message: string): never => {
+  throw new ClientMetadataDocumentError(message);
+};
+
+/**
+ * Whether a client_id has the shape of a client metadata document URL (§3): https with a path.
+ * Plain http is accepted only for loopback when `allowLoopback` (local development and tests).
+ */
+export function isMetadataDocumentUrl(clientId: string, allowLoopback: boolean): boolean {
+  if (!/^https?:\/\//i.test(clientId)) return false;
+  try {
+    const u = new URL(clientId);
+    return u.pathname !== '/' && (u.protocol === 'https:' || (allowLoopback && u.protocol === 'http:'));
+  } catch {
+    return false;
+  }
+}
+
+/** §3: the URL rules, checked before anything is fetched; the reason when refused. */
+export function metadataDocumentUrlProblem(clientId: string, allowLoopback: boolean): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(clientId);
+  } catch {
+    return 'the client_id is not a URL';
+  }
+  // §3: the client_id URL MUST use the https scheme.
+  if (u.protocol !== 'https:' && !(allowLoopback && u.protocol === 'http:')) return 'the client_id URL must use https';
+  // §3: it MUST contain a path component.
+  if (u.pathname === '/' || u.pathname === '') return 'the client_id URL must have a path';
+  // §3: it MUST NOT contain single-dot or double-dot path segments (checked on the text: URL removes them).
+  if (/\/\.{1,2}(?:\/|$|\?)/.test(clientId.replace(/[?#].*$/, ''))) return 'the client_id URL must not contain . or .. path segments';
+  // §3: it MUST NOT contain a fragment, a username or a password.
+  if (clientId.includes('#')) return 'the client_id URL must not contain a fragment';
+  if (u.username || u.password) return 'the client_id URL must not contain a username or password';
+  return undefined;
+}
+
+/** The trust policy: any host, or only the configured host names and URL prefixes. */
+function allowed(clientId: string, hosts: readonly string[] | undefined): boolean {
+  if (hosts === undefined) return true;
+  const host = new URL(clientId).hostname.toLowerCase();
+  return hosts.some((h) => (h.includes('/') ? clientId.startsWith(h) : host === h.toLowerCase()));
+}
+
+/** Whether a client is known by its metadata document (the feature on, the client_id URL-shaped). */
+export function isDocumentClient(clientId: string, config: Pick<Config, 'clientIdMetadataDocuments' | 'outboundFetch'>): boolean {
+  return config.clientIdMetadataDocuments.enabled && isMetadataDocumentUrl(clientId, config.outboundFetch.allowLoopback);
+}
+
+const LOOPBACK_REDIRECT = /^http:\/\/(?:localhost|127\.\d+\.\d+\.\d+|\[::1\])(?::\d+)?(?:[/?]|$)/i;
+
+/**
+ * MCP 2025-11-25 (Client ID Metadata Documents): the consent page MUST clearly display the redirect
+ * URI host name; it also shows the client_id host, and whether the redirect URIs are loopback only.
+ */
+export function documentHosts(
+  clientId: string,
+  redirectUris: readonly string[],
+  redirectUri: string,
+): { clientHost: string; redirectHost: string; loopbackOnly: boolean } {
+  const target = new URL(redirectUri);
+  return {
+    clientHost: new URL(clientId).host,
+    // A private-use scheme (RFC 8252 §7.1) has no host: its scheme names the app.
+    redirectHost: target.host || target.protocol.slice(0, -1),
+    loopbackOnly: redirectUris.every((u) => LOOPBACK_REDIRECT.test(u)),
+  };
+}
+
+/** Cache-Control max-age (seconds), clamped to the configured bounds; no-store and no-cache give the lower bound. */
+export function cacheSeconds(cacheControl: string, min: number, max: number): number {
+  const noCache = /(?:^|[,\s])(?:no-store|no-cache)(?:$|[,\s=])/i.test(cacheControl);
+  const m = /(?:^|[,\s])max-age=(\d+)/i.exec(cacheControl);
+  const seconds = noCache || !m ? min : Number(m[1]);
+  return Math.min(max, Math.max(min, seconds));
+}
+
+const SECRET_METHODS = /^client_secret_/;
+
+/** §4: the document's metadata as a public client record (not stored), or a refusal. */
+export function documentToClient(clientId: string, body: Buffer, supportedScopes: readonly string[], now: number): ClientRecord {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    return refuse('the document is not JSON');
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return refuse('the document is not a JSON object');
+  const m = doc as Record<string, unknown>;
+  // §4.1: the client_id property MUST match the URL of the document by simple string comparison.
+  if (m.client_id !== clientId) return refuse("the document's client_id is not the URL it was fetched from");
+  // §4.1: client_secret and client_secret_expires_at MUST NOT be used; no shared-secret method either.
+  if (m.client_secret !== undefined || m.client_secret_expires_at !== undefined)
+    return refuse('the document must not contain a client_secret');
+  const method = m.token_endpoint_auth_method;
+  if (method !== undefined && typeof method !== 'string') return refuse('token_endpoint_auth_method must be a string');
+  if (typeof method === 'string' && SECRET_METHODS.test(method))
+    return refuse(`token_endpoint_auth_method ${method} uses a shared secret, which §4.1 forbids`);
+  // Only public clients until key-based client authentication of such clients is implemented.
+  if (method !== undefined && method !== 'none') return refuse(`token_endpoint_auth_method must be none (got ${method})`);
+  const uris = m.redirect_uris;
+  if (!Array.isArray(uris) || uris.length === 0 || !uris.every((u) => typeof u === 'string')) {
+    return refuse('redirect_uris must be a non-empty list of strings');
+  }
+  const name =
+    typeof m.client_name === 'string' && m.client_name.trim() !== '' ? m.client_name.trim().slice(0, 100) : new URL(clientId).host;
+  try {
+    return buildClient(
+      {
+        clientId,
+        name,
+        public: true,
+        redirectUris: uris as string[],
+        grantTypes: ['authorization_code', 'refresh_token'],
+        scope: DEFAULT_CLIENT_SCOPE,
+      },
+      supportedScopes,
+      now,
+    ).record;
+  } catch (e) {
+    return refuse((e as Error).message);
+  }
+}
+
+export interface MetadataDocumentOptions {
+  documents: Config['clientIdMetadataDocuments'];
+  fetch: Config['outboundFetch'];
+  supportedScopes: readonly string[];
+  /** Epoch seconds. */
+  clock: () => number;
+}
+
+/** Fetches, checks and caches client metadata documents; errors are never cached. */
+export class MetadataDocuments {
+  readonly #cache = new ExpiringCache<string, ClientRecord>(1000);
+  readonly #options: MetadataDocumentOptions;
+
+  constructor(options: MetadataDocumentOptions) {
+    this.#options = options;
+  }
+
+  /** Whether this client_id is to be resolved as a document (the feature is on and the id is URL-shaped). */
+  handles(clientId: string): boolean {
+    return isDocumentClient(clientId, { clientIdMetadataDocuments: this.#options.documents, outboundFetch: this.#options.fetch });
+  }
+
+  /** The client a document URL names; throws a {@link ClientMetadataDocumentError} saying why not. */
+  async resolve(clientId: string): Promise<ClientRecord> {
+    const { documents, fetch, supportedScopes, clock } = this.#options;
+    const now = clock();
+    const hit = this.#cache.get(clientId, now);
+    if (hit) return hit;
+    const problem = metadataDocumentUrlProblem(clientId, fetch.allowLoopback);
+    if (problem) return refuse(problem);
+    if (!allowed(clientId, documents.allowedHosts)) return refuse('the client_id host is not among clientIdMetadataDocuments.allowedHosts');
+    let fetched: Awaited<ReturnType<typeof safeFetch>>;
+    try {
+      // §6.5 (server-side request forgery): no redirect, 200 only, bounded size and time, no special-use address.
+      fetched = await safeFetch(clientId, {
+        maxBytes: Math.min(MAX_DOCUMENT_BYTES, fetch.maxBytes),
+        timeoutMs: fetch.timeoutMs,
+        allowLoopback: fetch.allowLoopback,
+      });
+    } catch (e) {
+      return refuse(e instanceof SafeFetchError ? `fetching the document: ${e.message}` : 'fetching the document failed');
+    }
+    const client = documentToClient(clientId, fetched.body, supportedScopes, now);
+    const ttl = cacheSeconds(fetched.cacheControl, documents.minCacheSeconds, documents.maxCacheSeconds);
+    this.#cache.set(clientId, client, now + ttl);
+    return client;
+  }
+}
+
+/**
+ * The client store with client metadata documents behind it: a stored client first, else the
+ * document a URL-shaped client_id names (undefined when it cannot be used; `onRefused` says why).
+ */
+export function withMetadataDocuments(
+  store: ClientStore,
+  documents: MetadataDocuments,
+  onRefused: (clientId: string, reason: string) => void,
+): ClientStore {
+  return {
+    ...store,
+    async get(clientId) {
+      const stored = await store.get(clientId);
+      if (stored || !documents.handles(clientId)) return stored;
+      try {
+        return await documents.resolve(clientId);
+      } catch (e) {
+        if (!(e instanceof ClientMetadataDocumentError)) throw e;
+        onRefused(clientId, e.message);
+        return undefined;
+      }
+    },
+  };
+}
