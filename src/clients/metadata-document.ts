@@ -3,7 +3,7 @@
 // from it, that describes the client. Such a client is public and never stored: it is resolved here.
 import { ExpiringCache } from '../cache.ts';
 import type { Config } from '../config/schema.ts';
-import { SafeFetchError, safeFetch } from '../http/safe-fetch.ts';
+import { isLoopbackAddress, SafeFetchError, safeFetch } from '../http/safe-fetch.ts';
 import type { ClientRecord, ClientStore } from '../storage/types.ts';
 import { buildClient, DEFAULT_CLIENT_SCOPE } from './register.ts';
 
@@ -27,10 +27,15 @@ export function isMetadataDocumentUrl(clientId: string, allowLoopback: boolean):
   if (!/^https?:\/\//i.test(clientId)) return false;
   try {
     const u = new URL(clientId);
-    return u.pathname !== '/' && (u.protocol === 'https:' || (allowLoopback && u.protocol === 'http:'));
+    return u.pathname !== '/' && (u.protocol === 'https:' || plainHttpAllowed(u, allowLoopback));
   } catch {
     return false;
   }
+}
+
+/** Plain http is for loopback only (local development and tests, `outboundFetch.allowLoopback`). */
+function plainHttpAllowed(u: URL, allowLoopback: boolean): boolean {
+  return allowLoopback && u.protocol === 'http:' && isLoopbackAddress(u.hostname.replace(/^\[(.*)\]$/, '$1'));
 }
 
 /** §3: the URL rules, checked before anything is fetched; the reason when refused. */
@@ -42,7 +47,7 @@ export function metadataDocumentUrlProblem(clientId: string, allowLoopback: bool
     return 'the client_id is not a URL';
   }
   // §3: the client_id URL MUST use the https scheme.
-  if (u.protocol !== 'https:' && !(allowLoopback && u.protocol === 'http:')) return 'the client_id URL must use https';
+  if (u.protocol !== 'https:' && !plainHttpAllowed(u, allowLoopback)) return 'the client_id URL must use https';
   // §3: it MUST contain a path component.
   if (u.pathname === '/' || u.pathname === '') return 'the client_id URL must have a path';
   // §3: it MUST NOT contain single-dot or double-dot path segments (checked on the text: URL removes them).
