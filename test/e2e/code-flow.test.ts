@@ -170,7 +170,7 @@ describe('discovery and JWKS', () => {
       assert.notEqual(res.status, 404, key);
       await res.arrayBuffer();
     }
-    for (const absent of ['registration_endpoint']) {
+    for (const absent of ['registration_endpoint', 'client_id_metadata_document_supported']) {
       assert.equal(oidc[absent], undefined, absent);
     }
   });
