@@ -94,6 +94,21 @@ describe('resolveConfig', () => {
     assert.throws(() => resolveConfig({ claims: { roles: { claim: 'a b', scope: 'profile' } } }), /config: "claims.roles.claim"/);
   });
 
+  test('client metadata documents: hosts or https prefixes, and ordered cache bounds', () => {
+    const ok = resolveConfig({
+      clientIdMetadataDocuments: { enabled: true, allowedHosts: ['tools.example.com', 'https://example.com/apps/'] },
+    });
+    assert.deepEqual(ok.clientIdMetadataDocuments.allowedHosts, ['tools.example.com', 'https://example.com/apps/']);
+    assert.throws(
+      () => resolveConfig({ clientIdMetadataDocuments: { allowedHosts: ['http://example.com/'] } }),
+      /config: "clientIdMetadataDocuments.allowedHosts.0"/,
+    );
+    assert.throws(
+      () => resolveConfig({ clientIdMetadataDocuments: { minCacheSeconds: 600, maxCacheSeconds: 60 } }),
+      /"clientIdMetadataDocuments.minCacheSeconds" minCacheSeconds must not be larger than maxCacheSeconds/,
+    );
+  });
+
   test('adds configured scopes to the OpenID Connect ones, once', () => {
     const config = resolveConfig({ scopes: ['api:read', 'openid', 'api:read'] });
     assert.deepEqual([...config.supportedScopes], [...oidcScopes, 'api:read']);
