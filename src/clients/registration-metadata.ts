@@ -2,7 +2,9 @@
 // Client Registration 1.0 §2 `application_type`: what a client may register for itself. The checks
 // of register.ts (buildClient) apply on top; a refusal is `invalid_redirect_uri` or
 // `invalid_client_metadata` (RFC 7591 §3.2.2) with a precise description.
+
 import { OAuthError } from '../errors.ts';
+import { splitScope } from '../grants/scope.ts';
 import type { ClientAuthMethod, ClientRecord, GrantType } from '../storage/types.ts';
 import { redirectUriProblem } from './redirect-uri.ts';
 import { clientMetadata, DEFAULT_CLIENT_SCOPE, type NewClient } from './register.ts';
@@ -89,7 +91,7 @@ export function registrationToClient(body: unknown, supportedScopes: readonly st
     if (problem) throw badMetadata(`post_logout_redirect_uris: ${problem}`);
   }
   const scope = optionalString(m.scope, 'scope', 1000);
-  for (const s of (scope ?? '').split(' ').filter(Boolean)) {
+  for (const s of splitScope(scope)) {
     if (!supportedScopes.includes(s)) throw badMetadata('scope names a scope this server does not support');
   }
   const name = optionalString(m.client_name, 'client_name', MAX_NAME)?.trim();

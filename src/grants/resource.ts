@@ -1,8 +1,10 @@
 // RFC 8707: resource indicators — which audiences a token is for.
+
 import { resourceProblem } from '../clients/redirect-uri.ts';
 import type { Config } from '../config/schema.ts';
 import { OAuthError } from '../errors.ts';
 import type { ClientRecord } from '../storage/types.ts';
+import { splitScope } from './scope.ts';
 
 /** One entry of the server-wide resource registry (config `resources`). */
 export type RegisteredResource = Config['resources'][number];
@@ -52,7 +54,7 @@ export function checkResources(requested: readonly string[], client: ClientRecor
  * resources, else the client's registered scope).
  */
 export function scopePolicy(resources: readonly string[], client: ClientRecord, config: Config): { allowed: string[]; defaults: string[] } {
-  const own = client.scope.split(' ').filter(Boolean);
+  const own = splitScope(client.scope);
   const entries = registryFor(client, config).filter((e) => resources.includes(e.uri));
   const defaults = [...new Set(entries.flatMap((e) => e.defaultScopes ?? e.scopes))];
   return {

@@ -1,6 +1,7 @@
 // RFC 7662 §2: asking the authorization server whether an access token is active.
-import { createHash } from 'node:crypto';
+
 import { BoundedCache } from '../cache.ts';
+import { hashToken } from '../tokens/opaque.ts';
 import { ResourceServerError } from './errors.ts';
 import type { FetchLike } from './types.ts';
 
@@ -82,7 +83,7 @@ export function createIntrospector(config: IntrospectorConfig): Introspector {
   return {
     async introspect(token) {
       // Keyed by a digest so the cache never holds usable tokens.
-      const key = createHash('sha256').update(token).digest('base64url');
+      const key = hashToken(token);
       const hit = cache.get(key);
       if (hit !== undefined) {
         if (hit.expiresAt > Date.now()) return structuredClone(hit.response);

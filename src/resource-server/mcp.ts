@@ -1,5 +1,6 @@
 // MCP authorization (revisions 2025-06-18, 2025-11-25): Latchkey's verifier in the shape the MCP
 // TypeScript SDK's bearer-auth helpers take (`OAuthTokenVerifier`, `AuthInfo`).
+import { splitScope } from '../grants/scope.ts';
 import type { AccessTokenClaims } from './claims.ts';
 import { ResourceServerError } from './errors.ts';
 import type { VerifyOptions } from './types.ts';
@@ -49,7 +50,7 @@ export function toMcpAuthInfo(token: string, claims: AccessTokenClaims, audience
   const info: McpAuthInfo = {
     token,
     clientId: claims.client_id,
-    scopes: (claims.scope ?? '').split(' ').filter(Boolean),
+    scopes: splitScope(claims.scope),
     expiresAt: claims.exp,
     extra: { sub: claims.sub, claims },
   };

@@ -1,10 +1,10 @@
 // RFC 9068 §4 and RFC 7662 §2: validating access tokens for one issuer, with cached keys and metadata.
 
-import { createHash } from 'node:crypto';
 import type { RemoteJWKSetOptions } from 'jose';
 import { customFetch } from 'jose';
 import { BoundedCache } from '../cache.ts';
 import { epochSeconds } from '../clock.ts';
+import { hashToken } from '../tokens/opaque.ts';
 import type { AccessTokenClaims } from './claims.ts';
 import { requireScopes, validateClaims } from './claims.ts';
 import type { AuthorizationServerMetadata } from './discovery.ts';
@@ -238,7 +238,7 @@ function cachedVerifyAccessToken(
       options.jwksCacheMaxAgeSeconds ?? null,
       introspection?.endpoint ?? null,
       introspection?.clientId ?? null,
-      introspection === undefined ? null : createHash('sha256').update(introspection.clientSecret).digest('base64url'),
+      introspection === undefined ? null : hashToken(introspection.clientSecret),
       introspection?.cacheSeconds ?? null,
       fetchId(options.fetch),
     ]);

@@ -1,7 +1,8 @@
 // RFC 9449 §4.2-§4.3: checking a DPoP proof, shared by the token endpoint, UserInfo and the
 // resource-server module. Framework- and storage-free: replay detection is the caller's (§11.1).
-import { createHash } from 'node:crypto';
+
 import { calculateJwkThumbprint, EmbeddedJWK, type JWK, errors as joseErrors, jwtVerify } from 'jose';
+import { hashToken } from './opaque.ts';
 
 /** §4.3 item 5: asymmetric algorithms only (never `none`, never a MAC). */
 export const DPOP_ALGS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519'];
@@ -40,7 +41,7 @@ export interface VerifiedDpopProof {
 }
 
 /** §4.2 `ath`: base64url SHA-256 of the access token. */
-export const accessTokenHash = (token: string): string => createHash('sha256').update(token).digest('base64url');
+export const accessTokenHash = (token: string): string => hashToken(token);
 
 /** §4.3 item 9: scheme, host and path, normalized; query and fragment dropped. */
 export function htuOf(url: string): string | undefined {

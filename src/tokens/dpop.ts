@@ -1,13 +1,13 @@
 // RFC 9449 at this server: proofs at the token endpoint and UserInfo, their jti recorded once for
 // every instance (§11.1, storage `used_jtis`), and optional server nonces (§8) that every instance
 // can check without sharing state: an HMAC of the current five-minute window under the server secret.
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
 import { OAuthError } from '../errors.ts';
 import type { OAuthRequest } from '../http/types.ts';
 import type { UsedJtiStore } from '../storage/types.ts';
 import { DPOP_ALGS, DpopProofError, dpopHeaderValue, verifyDpopProof } from './dpop-proof.ts';
-import { constantTimeEqual } from './opaque.ts';
+import { constantTimeEqual, hashToken } from './opaque.ts';
 
 export interface DpopDeps {
   config: Pick<Config, 'issuer' | 'dpop'>;
@@ -71,7 +71,7 @@ export async function requestDpopKey(req: OAuthRequest, options: ProofOptions, d
       ...(options.nonce ? { nonce: nonceCheck(deps) } : {}),
     });
     // §11.1: a proof is used once; its jti is kept as long as its iat is acceptable.
-    const key = `dpop:${verified.jkt}:${createHash('sha256').update(verified.jti).digest('base64url')}`;
+    const key = `dpop:${verified.jkt}:${hashToken(verified.jti)}`;
     if (!(await deps.storage.usedJtis.use(key, verified.iat + window + 1)))
       throw new DpopProofError('invalid', 'the DPoP proof was used before');
     return verified.jkt;

@@ -1,8 +1,9 @@
 // RFC 7523 §2.2 and §3, RFC 7521 §4.2, OIDC Core §9 `private_key_jwt`: the client proves itself with a
 // JWT signed by a key it registered (`jwks` or `jwks_uri`), each assertion usable once.
-import { createHash } from 'node:crypto';
+
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import { OAuthError } from '../../errors.ts';
+import { hashToken } from '../../tokens/opaque.ts';
 import { invalidClient } from './invalid-client.ts';
 import type { ClientAuthenticator } from './types.ts';
 
@@ -63,7 +64,7 @@ export const privateKeyJwt: ClientAuthenticator = {
     }
     if (typeof payload.jti !== 'string' || payload.jti === '') throw invalidClient('client assertion without a jti');
     // RFC 7523 §3 item 7: the jti is kept until the assertion expires and a second use is refused.
-    const key = `private_key_jwt:${createHash('sha256').update(`${client.clientId}\0${payload.jti}`).digest('base64url')}`;
+    const key = `private_key_jwt:${hashToken(`${client.clientId}\0${payload.jti}`)}`;
     if (!(await deps.usedJtis.use(key, exp + CLOCK_TOLERANCE))) throw invalidClient(`client assertion jti of ${client.clientId} replayed`);
   },
 };
