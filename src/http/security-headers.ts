@@ -1,4 +1,10 @@
 // Headers on every response: no sniffing, no referrer, no framing (RFC 6749 §10.13), HSTS on https.
+import { createHash } from 'node:crypto';
+
+/** CSP Level 3 §8.4: the hash-source that allows exactly this inline style or script. */
+export function cspHash(text: string): string {
+  return `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+}
 
 /**
  * Content-Security-Policy of the pages: only the one stylesheet (by hash), and no script but those

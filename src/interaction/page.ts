@@ -1,8 +1,7 @@
 // The page primitives every template uses: the stylesheet (inlined, allowed by its hash), HTML
 // escaping and the page frame with its security headers. No script; the CSP allows only the style.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { pageCsp } from '../http/security-headers.ts';
+import { cspHash, pageCsp } from '../http/security-headers.ts';
 import type { OAuthResponse } from '../http/types.ts';
 import { esc } from './escape.ts';
 import { stringsFor } from './strings.ts';
@@ -39,7 +38,7 @@ export interface PageStyle {
  */
 export function pageStyle(extraCss = '', productName?: string): PageStyle {
   const css = extraCss ? `${baseCss}\n${extraCss}` : baseCss;
-  return { css, hash: `'sha256-${createHash('sha256').update(css).digest('base64')}'`, ...(productName ? { productName } : {}) };
+  return { css, hash: cspHash(css), ...(productName ? { productName } : {}) };
 }
 
 export const DEFAULT_STYLE = pageStyle();

@@ -2,7 +2,7 @@
 // authenticate, or conditional: offered in the username field's autofill). It reads the options
 // from the form's `data-options`, asks the browser's authenticator, puts the credential's JSON
 // into the form's `credential` field and submits the form. Allowed by its hash (pageCsp).
-import { createHash } from 'node:crypto';
+import { cspHash } from '../http/security-headers.ts';
 
 export const webauthnScript = `(() => {
   const dec = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
@@ -52,4 +52,4 @@ export const webauthnScript = `(() => {
 })();`;
 
 /** The script's CSP source. */
-export const webauthnScriptHash = `'sha256-${createHash('sha256').update(webauthnScript).digest('base64')}'`;
+export const webauthnScriptHash = cspHash(webauthnScript);
