@@ -53,6 +53,19 @@ export function createLogger(level: Config['logLevel'], destination?: NodeJS.Wri
         censor: '[redacted]',
       },
     },
-    destination ?? process.stdout,
+    destination ?? stdoutDestination(),
   );
+}
+
+let stdout: ReturnType<typeof pino.destination> | undefined;
+
+/**
+ * Standard output, written asynchronously: lines are appended to a buffer and written by the next
+ * free write, so a busy server makes one write for many lines instead of a blocking write per line.
+ * pino flushes what is left synchronously when the process exits. One destination is shared by
+ * every logger of the process, so that lines never interleave.
+ */
+function stdoutDestination(): ReturnType<typeof pino.destination> {
+  stdout ??= pino.destination({ dest: 1, sync: false });
+  return stdout;
 }
