@@ -14,7 +14,7 @@ import type {
   UserRecord,
 } from './types.ts';
 
-type Row<T extends keyof Database> = Selectable<Database[T]>;
+export type Row<T extends keyof Database> = Selectable<Database[T]>;
 
 /** pg returns int8 as a string unless told otherwise; both engines go through this. */
 const n = (v: number | string): number => Number(v);

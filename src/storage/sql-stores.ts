@@ -5,6 +5,7 @@ import { splitScope } from '../grants/scope.ts';
 import { adminListings } from './admin-stores.ts';
 import { deviceCodeStore } from './device-code-store.ts';
 import { factorStore } from './factor-store.ts';
+import { prepare, slotRow } from './prepared.ts';
 import { registrationStore } from './registration-store.ts';
 import { pushedRequestStore, usedJtiStore } from './replay-stores.ts';
 import { revokeAccess } from './revoke-access.ts';
@@ -18,6 +19,7 @@ import {
   interactionFromRow,
   keyFromRow,
   keyToRow,
+  type Row,
   refreshFromRow,
   refreshToRow,
   sessionFromRow,
@@ -33,6 +35,7 @@ const CLEANUP_BATCH = 500;
 /** Builds every store over one kysely instance. */
 export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Storage {
   const listings = adminListings(db);
+  const hot = hotStatements(db);
   return {
     engine,
     clients: {
@@ -212,7 +215,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     },
     grants: {
       async get(id) {
-        const r = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
+        const r = (await hot.grant(db, { id })).rows[0];
         return r && grantFromRow(r);
       },
       list: listings.grantList,
@@ -240,36 +243,20 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         return (await db.selectFrom('revoked_access_tokens').select('jti').where('jti', '=', jti).executeTakeFirst()) !== undefined;
       },
       async isRevoked(jti, grantId) {
-        const row = await db
-          .selectNoFrom((eb) => [
-            eb.selectFrom('revoked_access_tokens').select(eb.fn.countAll<number>().as('n')).where('jti', '=', jti).as('revoked'),
-            eb
-              .selectFrom('grants')
-              .select(eb.fn.countAll<number>().as('n'))
-              .where('id', '=', grantId ?? '')
-              .where('revoked_at', 'is', null)
-              .as('live_grant'),
-          ])
-          .executeTakeFirstOrThrow();
-        return Number(row.revoked) > 0 || (grantId !== null && Number(row.live_grant) === 0);
+        const row = (await hot.isRevoked(db, { jti, grantId: grantId ?? '' })).rows[0];
+        return Number(row?.revoked) > 0 || (grantId !== null && Number(row?.live_grant) === 0);
       },
     },
     codes: {
       async createWithGrant(grant, code) {
         await db.transaction().execute(async (trx) => {
-          await trx.insertInto('grants').values(grantToRow(grant)).execute();
-          await trx.insertInto('codes').values(codeToRow(code)).execute();
+          await hot.insertGrant(trx, grantToRow(grant));
+          await hot.insertCode(trx, codeToRow(code));
         });
       },
       async consume(codeHash, now) {
         // ARCHITECTURE.md rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
-        const r = await db
-          .updateTable('codes')
-          .set({ consumed_at: now })
-          .where('code_hash', '=', codeHash)
-          .where('consumed_at', 'is', null)
-          .returningAll()
-          .executeTakeFirst();
+        const r = (await hot.consumeCode(db, { codeHash, now })).rows[0];
         if (r) return { code: codeFromRow(r), reused: false };
         const old = await db.selectFrom('codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
         return old && { code: codeFromRow(old), reused: true };
@@ -280,19 +267,14 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         await db.insertInto('refresh_tokens').values(refreshToRow(t)).execute();
       },
       async find(tokenHash) {
-        const r = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+        const r = (await hot.refreshToken(db, { tokenHash })).rows[0];
         return r && refreshFromRow(r);
       },
       async rotate(tokenHash, next, now, successor) {
         return db.transaction().execute(async (trx) => {
-          const r = await trx
-            .updateTable('refresh_tokens')
-            .set({ consumed_at: now, replaced_by: next.tokenHash, successor })
-            .where('token_hash', '=', tokenHash)
-            .where('consumed_at', 'is', null)
-            .executeTakeFirst();
-          if (Number(r.numUpdatedRows) !== 1) return false;
-          await trx.insertInto('refresh_tokens').values(refreshToRow(next)).execute();
+          const r = await hot.consumeRefresh(trx, { tokenHash, now, replacedBy: next.tokenHash, successor });
+          if (Number(r.numAffectedRows) !== 1) return false;
+          await hot.insertRefresh(trx, refreshToRow(next));
           return true;
         });
       },
@@ -370,5 +352,45 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     async close() {
       await db.destroy();
     },
+  };
+}
+
+/** The statements of the token paths, compiled once (storage/prepared.ts). */
+function hotStatements(db: Kysely<Database>) {
+  return {
+    grant: prepare<Row<'grants'>, { id: string }>((s) => db.selectFrom('grants').selectAll().where('id', '=', s('id'))),
+    isRevoked: prepare<{ revoked: number; live_grant: number }, { jti: string; grantId: string }>((s) =>
+      db.selectNoFrom((eb) => [
+        eb.selectFrom('revoked_access_tokens').select(eb.fn.countAll<number>().as('n')).where('jti', '=', s('jti')).as('revoked'),
+        eb
+          .selectFrom('grants')
+          .select(eb.fn.countAll<number>().as('n'))
+          .where('id', '=', s('grantId'))
+          .where('revoked_at', 'is', null)
+          .as('live_grant'),
+      ]),
+    ),
+    insertGrant: prepare((s, row: Row<'grants'>) => db.insertInto('grants').values(slotRow(s, row))),
+    insertCode: prepare((s, row: Row<'codes'>) => db.insertInto('codes').values(slotRow(s, row))),
+    // ARCHITECTURE.md rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
+    consumeCode: prepare<Row<'codes'>, { codeHash: string; now: number }>((s) =>
+      db
+        .updateTable('codes')
+        .set({ consumed_at: s('now') })
+        .where('code_hash', '=', s('codeHash'))
+        .where('consumed_at', 'is', null)
+        .returningAll(),
+    ),
+    refreshToken: prepare<Row<'refresh_tokens'>, { tokenHash: string }>((s) =>
+      db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', s('tokenHash')),
+    ),
+    consumeRefresh: prepare<never, { tokenHash: string; now: number; replacedBy: string; successor: string | null }>((s) =>
+      db
+        .updateTable('refresh_tokens')
+        .set({ consumed_at: s('now'), replaced_by: s('replacedBy'), successor: s('successor') })
+        .where('token_hash', '=', s('tokenHash'))
+        .where('consumed_at', 'is', null),
+    ),
+    insertRefresh: prepare((s, row: Row<'refresh_tokens'>) => db.insertInto('refresh_tokens').values(slotRow(s, row))),
   };
 }
