@@ -20,38 +20,41 @@ import { revokeEndpoint } from './endpoints/revoke.ts';
 import { tokenEndpoint } from './endpoints/token.ts';
 import { userinfoEndpoint } from './endpoints/userinfo.ts';
 import { createRouter, type Endpoint, type Route } from './http/router.ts';
+import type { OAuthRequest } from './http/types.ts';
 import { endSession } from './interaction/logout.ts';
 import { strings } from './interaction/strings.ts';
 import { healthzEndpoint, metricsEndpoint, readyzEndpoint } from './observability/health.ts';
 
 export function routes(deps: Deps, log: Logger): Endpoint {
+  // Each endpoint logs through the request's own logger (its lines carry the request id).
+  const d = (r: OAuthRequest): Deps => (r.log ? { ...deps, log: r.log } : deps);
   const table: Route[] = [
-    { path: '/authorize', errors: 'page', methods: { GET: (r) => authorizeEndpoint(r, deps), POST: (r) => authorizeEndpoint(r, deps) } },
-    { path: '/login', param: true, errors: 'page', methods: { GET: (r) => loginGet(r, deps), POST: (r) => loginPost(r, deps) } },
-    { path: '/mfa', param: true, errors: 'page', methods: { GET: (r) => mfaGet(r, deps), POST: (r) => mfaPost(r, deps) } },
-    { path: '/passkey', param: true, errors: 'page', methods: { POST: (r) => passkeyLoginPost(r, deps) } },
-    { path: '/account', errors: 'page', methods: { GET: (r) => accountGet(r, deps), POST: (r) => accountPost(r, deps) } },
-    { path: '/consent', param: true, errors: 'page', methods: { GET: (r) => consentGet(r, deps), POST: (r) => consentPost(r, deps) } },
-    { path: '/token', errors: 'json', cors: 'listed', methods: { POST: (r) => tokenEndpoint(r, deps) } },
-    { path: '/par', errors: 'json', methods: { POST: (r) => parEndpoint(r, deps) } },
-    { path: '/device_authorization', errors: 'json', methods: { POST: (r) => deviceAuthorizationEndpoint(r, deps) } },
-    { path: '/device', errors: 'page', methods: { GET: (r) => deviceGet(r, deps), POST: (r) => devicePost(r, deps) } },
-    { path: '/userinfo', errors: 'json', methods: { GET: (r) => userinfoEndpoint(r, deps), POST: (r) => userinfoEndpoint(r, deps) } },
-    { path: '/introspect', errors: 'json', methods: { POST: (r) => introspectEndpoint(r, deps) } },
-    { path: '/revoke', errors: 'json', cors: 'listed', methods: { POST: (r) => revokeEndpoint(r, deps) } },
-    { path: '/register', errors: 'json', cors: 'listed', methods: { POST: (r) => registerEndpoint(r, deps) } },
+    { path: '/authorize', errors: 'page', methods: { GET: (r) => authorizeEndpoint(r, d(r)), POST: (r) => authorizeEndpoint(r, d(r)) } },
+    { path: '/login', param: true, errors: 'page', methods: { GET: (r) => loginGet(r, d(r)), POST: (r) => loginPost(r, d(r)) } },
+    { path: '/mfa', param: true, errors: 'page', methods: { GET: (r) => mfaGet(r, d(r)), POST: (r) => mfaPost(r, d(r)) } },
+    { path: '/passkey', param: true, errors: 'page', methods: { POST: (r) => passkeyLoginPost(r, d(r)) } },
+    { path: '/account', errors: 'page', methods: { GET: (r) => accountGet(r, d(r)), POST: (r) => accountPost(r, d(r)) } },
+    { path: '/consent', param: true, errors: 'page', methods: { GET: (r) => consentGet(r, d(r)), POST: (r) => consentPost(r, d(r)) } },
+    { path: '/token', errors: 'json', cors: 'listed', methods: { POST: (r) => tokenEndpoint(r, d(r)) } },
+    { path: '/par', errors: 'json', methods: { POST: (r) => parEndpoint(r, d(r)) } },
+    { path: '/device_authorization', errors: 'json', methods: { POST: (r) => deviceAuthorizationEndpoint(r, d(r)) } },
+    { path: '/device', errors: 'page', methods: { GET: (r) => deviceGet(r, d(r)), POST: (r) => devicePost(r, d(r)) } },
+    { path: '/userinfo', errors: 'json', methods: { GET: (r) => userinfoEndpoint(r, d(r)), POST: (r) => userinfoEndpoint(r, d(r)) } },
+    { path: '/introspect', errors: 'json', methods: { POST: (r) => introspectEndpoint(r, d(r)) } },
+    { path: '/revoke', errors: 'json', cors: 'listed', methods: { POST: (r) => revokeEndpoint(r, d(r)) } },
+    { path: '/register', errors: 'json', cors: 'listed', methods: { POST: (r) => registerEndpoint(r, d(r)) } },
     {
       path: '/register',
       param: true,
       errors: 'json',
       cors: 'listed',
       methods: {
-        GET: (r) => readRegistration(r, deps),
-        PUT: (r) => updateRegistration(r, deps),
-        DELETE: (r) => deleteRegistration(r, deps),
+        GET: (r) => readRegistration(r, d(r)),
+        PUT: (r) => updateRegistration(r, d(r)),
+        DELETE: (r) => deleteRegistration(r, d(r)),
       },
     },
-    { path: '/end-session', errors: 'page', methods: { GET: (r) => endSession(r, deps), POST: (r) => endSession(r, deps) } },
+    { path: '/end-session', errors: 'page', methods: { GET: (r) => endSession(r, d(r)), POST: (r) => endSession(r, d(r)) } },
     { path: '/jwks', errors: 'json', cors: 'public', methods: { GET: () => jwksEndpoint(deps) } },
     { path: '/.well-known/openid-configuration', errors: 'json', cors: 'public', methods: { GET: () => discoveryEndpoint(deps) } },
     { path: '/.well-known/oauth-authorization-server', errors: 'json', cors: 'public', methods: { GET: () => discoveryEndpoint(deps) } },

@@ -1,6 +1,5 @@
 // ARCHITECTURE.md rule 3: the composition root. Validates config, builds the dependencies, passes them down.
 
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -20,7 +19,7 @@ import { createFactorViews } from './interaction/factor-views.ts';
 import { createViews, errorPage, type Views } from './interaction/views.ts';
 import { createLogger, type Logger as PublicLogger } from './log.ts';
 import { startMaintenance } from './maintenance.ts';
-import { requestScopedLogger, serverMetrics } from './observability/audit.ts';
+import { countingLogger, serverMetrics } from './observability/audit.ts';
 import { type AuditRecorder, auditRecorder } from './observability/audit-store.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { adminRoutes, routes } from './routes.ts';
@@ -157,12 +156,11 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   // Sound: the server calls only the methods of the public Logger interface on it.
   const baseLog = (options.logger as Logger | undefined) ?? createLogger(config.logLevel);
   const metrics = serverMetrics(createMetrics());
-  // Each request runs in this context with its own child logger (request id on every line).
-  const requestContext = new AsyncLocalStorage<Logger>();
   const clock = options.clock ?? epochSeconds;
   // Audit events go to the database too when the admin API can read them (observability/audit-store.ts).
   let recorder: AuditRecorder | undefined;
-  const log = requestScopedLogger(baseLog, requestContext, metrics, (fields) => recorder?.record(fields));
+  // Audit events are counted, and recorded; each request logs through a child with its request id.
+  const log = countingLogger(baseLog, metrics, (fields) => recorder?.record(fields));
   // Before the database: a missing or unreadable secret stops start-up before anything is created.
   const sealer = keySealer(config, (path) =>
     baseLog.warn(
@@ -237,8 +235,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     https: config.issuer.startsWith('https:'),
     basePath: new URL(config.issuer).pathname.replace(/\/$/, ''),
     trustProxy: config.trustProxy === true ? 1 : config.trustProxy === false ? 0 : config.trustProxy,
-    log: baseLog,
-    context: requestContext,
+    log,
     metrics,
     errorPage: views.error,
   };

@@ -47,9 +47,11 @@ function match(pattern: string, path: string): Record<string, string> | undefine
 }
 
 /** The endpoint mounted at /admin/v1 (the router passes the rest of the path as `pathParam`). */
-export function adminEndpoint(deps: AdminDeps): Endpoint {
-  const doc = JSON.stringify(openApiDocument(deps.config, adminRoutes));
+export function adminEndpoint(shared: AdminDeps): Endpoint {
+  const doc = JSON.stringify(openApiDocument(shared.config, adminRoutes));
   return async (req) => {
+    // The request's own logger (its lines carry the request id).
+    const deps = req.log ? { ...shared, log: req.log } : shared;
     const path = req.pathParam || '/';
     if (path === '/openapi.json' && (req.method === 'GET' || req.method === 'HEAD')) {
       return { ...publicJson(JSON.parse(doc), 300) };

@@ -1,5 +1,4 @@
 // The only file that speaks node:http: IncomingMessage → OAuthRequest → endpoint → ServerResponse.
-import type { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import { isIP, type Socket } from 'node:net';
@@ -17,14 +16,12 @@ export interface AdapterOptions {
   bodyBytes: number;
   parameterBytes: number;
   https: boolean;
-  /** The base logger; each request logs through a child carrying its request id. */
+  /** The base logger; each request logs through a child carrying its request id (`OAuthRequest.log`). */
   log: Logger;
   /** Time to receive the whole request; a slower body is answered 408. */
   requestTimeoutMs?: number;
   /** Proxy hops whose X-Forwarded-* and X-Request-Id headers are believed (0: none). */
   trustProxy?: number;
-  /** Entered for each request with its logger, so that code below logs with the request id. */
-  context?: AsyncLocalStorage<Logger>;
   metrics?: HttpMetrics;
   /** The error page template (themes may replace it). */
   errorPage: PageRenderer;
@@ -52,7 +49,7 @@ export function nodeHandler(endpoint: Endpoint, opts: AdapterOptions): (req: Inc
     const run = async () => {
       let r: OAuthResponse;
       try {
-        r = await endpoint(await toRequest(req, remoteAddress, opts));
+        r = await endpoint(await toRequest(req, remoteAddress, log, opts));
       } catch (err) {
         // The router answers every error of an endpoint; reaching here is a bug, still answered.
         r = errorResponse(err, 'json', log, opts.errorPage);
@@ -77,7 +74,7 @@ export function nodeHandler(endpoint: Endpoint, opts: AdapterOptions): (req: Inc
     };
     // Nothing may escape as an unhandled rejection (it would end the process): a failure to write the
     // answer is logged and the connection dropped.
-    (opts.context ? opts.context.run(log, run) : run()).catch((err: unknown) => {
+    run().catch((err: unknown) => {
       log.error({ err }, 'the response could not be written');
       if (!res.headersSent) {
         try {
@@ -93,7 +90,7 @@ export function nodeHandler(endpoint: Endpoint, opts: AdapterOptions): (req: Inc
 }
 
 /** Reads and checks everything the endpoints rely on; a problem becomes `rejected`, answered by the router. */
-async function toRequest(req: IncomingMessage, remoteAddress: string, opts: AdapterOptions): Promise<OAuthRequest> {
+async function toRequest(req: IncomingMessage, remoteAddress: string, log: Logger, opts: AdapterOptions): Promise<OAuthRequest> {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = withoutBase(pathOf(url), opts.basePath ?? '');
@@ -107,6 +104,7 @@ async function toRequest(req: IncomingMessage, remoteAddress: string, opts: Adap
     contentType,
     cookies: parseCookies(req.headers.cookie),
     remoteAddress,
+    log,
   };
   try {
     // RFC 3986 §2: a request target is printable ASCII; anything else was not percent-encoded.

@@ -78,7 +78,7 @@ export function createRouter(
     if (!route) {
       // People get a page; programs that ask for JSON get an OAuth-style error.
       const format = (req.headers.accept ?? '').includes('json') ? 'json' : 'page';
-      return errorResponse(new OAuthError('not_found', messages.notFound), format, log, renderPage);
+      return errorResponse(new OAuthError('not_found', messages.notFound), format, req.log ?? log, renderPage);
     }
     const label = route.param ? `${route.path}/:id` : route.prefix ? `${route.path}/*` : route.path;
     const allow = allowedOrigin(route.cors, req.headers.origin, corsOrigins);
@@ -116,17 +116,17 @@ export function createRouter(
       const res = errorResponse(
         new OAuthError('method_not_allowed', messages.methodNotAllowed(allowed.join(' or '))),
         route.errors,
-        log,
+        req.log ?? log,
         renderPage,
       );
       res.headers.allow = allowed.join(', ');
       return res;
     }
-    if (req.rejected) return errorResponse(req.rejected, route.errors, log, renderPage);
+    if (req.rejected) return errorResponse(req.rejected, route.errors, req.log ?? log, renderPage);
     try {
       return await endpoint(req);
     } catch (err) {
-      return errorResponse(err, route.errors, log, renderPage);
+      return errorResponse(err, route.errors, req.log ?? log, renderPage);
     }
   }
 }

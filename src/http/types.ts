@@ -1,4 +1,5 @@
 // ARCHITECTURE.md rule 2: the framework-free request and response every endpoint takes and returns.
+import type { Logger } from 'pino';
 import type { OAuthError } from '../errors.ts';
 
 export interface OAuthRequest {
@@ -24,6 +25,11 @@ export interface OAuthRequest {
    * router answers it in the format of the route, without calling the endpoint.
    */
   rejected?: OAuthError;
+  /**
+   * @internal The request's own logger (a child carrying its request id), set by the adapter; the
+   * routes hand it to the endpoint as `deps.log`.
+   */
+  log?: Logger;
 }
 
 /**

@@ -1,6 +1,5 @@
 // Audit events and the request-scoped logger: every log line of a request carries its request id,
 // and every audit event (`event` field) is also counted in the server's metrics.
-import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import { type Counter, type Histogram, latencyBuckets, type Metrics } from './metrics.ts';
 
@@ -84,32 +83,26 @@ export function countEvent(m: ServerMetrics, fields: Record<string, unknown>): v
 const levels = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
 
 /**
- * A logger that writes through the logger of the request being served (a pino child carrying its
- * request id), or `base` outside any request, and counts audit events. The request context is
- * created by the composition root and entered by the HTTP adapter.
+ * A logger that counts audit events (and hands them to `record`) before writing them through
+ * `base`; its children count too. The HTTP adapter makes one child per request, carrying the
+ * request id, and the routes hand that child to the endpoint as `deps.log`.
  */
-export function requestScopedLogger(
-  base: Logger,
-  context: AsyncLocalStorage<Logger>,
-  metrics: ServerMetrics,
-  record?: (fields: Record<string, unknown>) => void,
-): Logger {
-  return new Proxy(base, {
-    get(target, prop) {
-      const current = context.getStore() ?? target;
-      const value: unknown = Reflect.get(current, prop, current);
-      if (typeof value !== 'function') return value;
-      if (typeof prop === 'string' && levels.has(prop)) {
-        return (first: unknown, ...rest: unknown[]) => {
-          // Counted whatever the log level: metrics do not depend on how verbose the logs are.
-          if (first && typeof first === 'object') {
-            countEvent(metrics, first as Record<string, unknown>);
-            if (record && typeof (first as Record<string, unknown>).event === 'string') record(first as Record<string, unknown>);
-          }
-          return (value as (...args: unknown[]) => unknown).call(current, first, ...rest);
-        };
+export function countingLogger(base: Logger, metrics: ServerMetrics, record?: (fields: Record<string, unknown>) => void): Logger {
+  // The prototype is the logger itself: everything but the level methods and `child` is pino's own.
+  const counting = Object.create(base) as Logger;
+  const target = counting as unknown as Record<string, unknown>;
+  for (const level of levels) {
+    const method = (base as unknown as Record<string, unknown>)[level];
+    if (typeof method !== 'function') continue;
+    target[level] = (first: unknown, ...rest: unknown[]) => {
+      // Counted whatever the log level: metrics do not depend on how verbose the logs are.
+      if (first && typeof first === 'object') {
+        countEvent(metrics, first as Record<string, unknown>);
+        if (record && typeof (first as Record<string, unknown>).event === 'string') record(first as Record<string, unknown>);
       }
-      return (value as (...args: unknown[]) => unknown).bind(current);
-    },
-  });
+      return (method as (...args: unknown[]) => unknown).call(base, first, ...rest);
+    };
+  }
+  target.child = (bindings: Record<string, unknown>, options?: object) => countingLogger(base.child(bindings, options), metrics, record);
+  return counting;
 }

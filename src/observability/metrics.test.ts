@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { type Logger, pino } from 'pino';
-import { requestScopedLogger, serverMetrics } from './audit.ts';
+import { countingLogger, serverMetrics } from './audit.ts';
 import { createMetrics } from './metrics.ts';
 
 describe('metrics registry', () => {
@@ -49,7 +48,7 @@ describe('metrics registry', () => {
   });
 });
 
-describe('requestScopedLogger', () => {
+describe('countingLogger', () => {
   function capture(): { lines: Record<string, unknown>[]; log: Logger } {
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({
@@ -61,18 +60,15 @@ describe('requestScopedLogger', () => {
     return { lines, log: pino({ level: 'info' }, sink) };
   }
 
-  test('writes through the request logger inside a request and counts audit events', async () => {
+  test('counts audit events through the logger and each child of it, which carries its bindings', async () => {
     const { lines, log: base } = capture();
-    const context = new AsyncLocalStorage<Logger>();
     const metrics = serverMetrics(createMetrics());
-    const log = requestScopedLogger(base, context, metrics);
+    const log = countingLogger(base, metrics);
     log.info({ event: 'token.issued', grant_type: 'refresh_token' }, 'outside');
-    await context.run(base.child({ request_id: 'r1' }), async () => {
-      await Promise.resolve();
-      log.info({ event: 'login.failure' }, 'inside');
-      log.warn({ event: 'refresh.reuse' }, 'inside');
-      log.debug({ event: 'code.issued' }, 'below the level, still counted');
-    });
+    const request = log.child({ request_id: 'r1' });
+    request.info({ event: 'login.failure' }, 'inside');
+    request.warn({ event: 'refresh.reuse' }, 'inside');
+    request.debug({ event: 'code.issued' }, 'below the level, still counted');
     await new Promise((r) => setImmediate(r));
     assert.equal(lines[0]?.request_id, undefined);
     assert.equal(lines[1]?.request_id, 'r1');
