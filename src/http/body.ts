@@ -24,6 +24,8 @@ export function parseForm(text: string, maxParameterBytes: number): URLSearchPar
 }
 
 function decode(raw: string): string {
+  // Most values (tokens, ids, codes) have nothing to decode.
+  if (!/[%+\0]/.test(raw)) return raw;
   let s: string;
   try {
     s = decodeURIComponent(raw.replace(/\+/g, ' '));

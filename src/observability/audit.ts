@@ -80,29 +80,72 @@ export function countEvent(m: ServerMetrics, fields: Record<string, unknown>): v
   }
 }
 
-const levels = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+type LogMethod = (first: unknown, ...rest: unknown[]) => void;
+
+/** The level methods, counting, on a prototype: a child per request costs one small object. */
+class Counting {
+  readonly base: Logger;
+  private readonly metrics: ServerMetrics;
+  private readonly record: ((fields: Record<string, unknown>) => void) | undefined;
+
+  constructor(base: Logger, metrics: ServerMetrics, record: ((fields: Record<string, unknown>) => void) | undefined) {
+    this.base = base;
+    this.metrics = metrics;
+    this.record = record;
+  }
+
+  private count(first: unknown): void {
+    // Counted whatever the log level: metrics do not depend on how verbose the logs are.
+    if (!first || typeof first !== 'object') return;
+    countEvent(this.metrics, first as Record<string, unknown>);
+    if (this.record && typeof (first as Record<string, unknown>).event === 'string') this.record(first as Record<string, unknown>);
+  }
+
+  private write(level: (typeof LEVELS)[number], first: unknown, rest: unknown[]): void {
+    this.count(first);
+    (this.base[level] as LogMethod).call(this.base, first, ...rest);
+  }
+
+  fatal(first: unknown, ...rest: unknown[]): void {
+    this.write('fatal', first, rest);
+  }
+  error(first: unknown, ...rest: unknown[]): void {
+    this.write('error', first, rest);
+  }
+  warn(first: unknown, ...rest: unknown[]): void {
+    this.write('warn', first, rest);
+  }
+  info(first: unknown, ...rest: unknown[]): void {
+    this.write('info', first, rest);
+  }
+  debug(first: unknown, ...rest: unknown[]): void {
+    this.write('debug', first, rest);
+  }
+  trace(first: unknown, ...rest: unknown[]): void {
+    this.write('trace', first, rest);
+  }
+  get level(): string {
+    return this.base.level;
+  }
+  set level(value: string) {
+    this.base.level = value;
+  }
+  isLevelEnabled(level: string): boolean {
+    return this.base.isLevelEnabled(level);
+  }
+  child(bindings: Record<string, unknown>, options?: object): Logger {
+    return new Counting(this.base.child(bindings, options), this.metrics, this.record) as unknown as Logger;
+  }
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
 /**
  * A logger that counts audit events (and hands them to `record`) before writing them through
  * `base`; its children count too. The HTTP adapter makes one child per request, carrying the
- * request id, and the routes hand that child to the endpoint as `deps.log`.
+ * request id, and the routes hand that child to the endpoint as `deps.log`. Only the level methods,
+ * `level`, `isLevelEnabled` and `child` of pino's API are offered: the server uses no other.
  */
 export function countingLogger(base: Logger, metrics: ServerMetrics, record?: (fields: Record<string, unknown>) => void): Logger {
-  // The prototype is the logger itself: everything but the level methods and `child` is pino's own.
-  const counting = Object.create(base) as Logger;
-  const target = counting as unknown as Record<string, unknown>;
-  for (const level of levels) {
-    const method = (base as unknown as Record<string, unknown>)[level];
-    if (typeof method !== 'function') continue;
-    target[level] = (first: unknown, ...rest: unknown[]) => {
-      // Counted whatever the log level: metrics do not depend on how verbose the logs are.
-      if (first && typeof first === 'object') {
-        countEvent(metrics, first as Record<string, unknown>);
-        if (record && typeof (first as Record<string, unknown>).event === 'string') record(first as Record<string, unknown>);
-      }
-      return (method as (...args: unknown[]) => unknown).call(base, first, ...rest);
-    };
-  }
-  target.child = (bindings: Record<string, unknown>, options?: object) => countingLogger(base.child(bindings, options), metrics, record);
-  return counting;
+  return new Counting(base, metrics, record) as unknown as Logger;
 }

@@ -5,9 +5,26 @@ import type { ActiveKey } from './keys.ts';
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
+/** Encoded protected headers, per key and `typ`: a server signs with a handful of them. */
+const headers = new WeakMap<ActiveKey, Map<string, string>>();
+
+function header(key: ActiveKey, typ: string): string {
+  let byTyp = headers.get(key);
+  if (!byTyp) {
+    byTyp = new Map();
+    headers.set(key, byTyp);
+  }
+  let encoded = byTyp.get(typ);
+  if (encoded === undefined) {
+    encoded = b64({ alg: key.alg, typ, kid: key.kid });
+    byTyp.set(typ, encoded);
+  }
+  return encoded;
+}
+
 /** Signs `payload` as a compact JWS with the key's alg and kid, and the given `typ`. */
 export function signJwt(payload: Record<string, unknown>, key: ActiveKey, typ: string): string {
-  const input = `${b64({ alg: key.alg, typ, kid: key.kid })}.${b64(payload)}`;
+  const input = `${header(key, typ)}.${b64(payload)}`;
   const data = Buffer.from(input);
   let signature: Buffer;
   switch (key.alg) {
