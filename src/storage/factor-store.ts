@@ -1,6 +1,7 @@
 // The second factors and passkeys (factor-types.ts), written once with kysely for both engines.
 import type { Kysely } from 'kysely';
 import type { FactorStore, PasskeyRecord } from './factor-types.ts';
+import { prepare } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 const passkeyFromRow = (r: Database['passkeys']): PasskeyRecord => ({
@@ -17,6 +18,24 @@ const passkeyFromRow = (r: Database['passkeys']): PasskeyRecord => ({
 });
 
 export function factorStore(db: Kysely<Database>): FactorStore {
+  // Asked on every authorization of a signed-in user (authorization/decide.ts): compiled once.
+  const summary = prepare<{ totp: number; passkeys: number; recovery: number }, { userId: string }>((s) =>
+    db.selectNoFrom((eb) => [
+      eb
+        .selectFrom('totp_factors')
+        .select(eb.fn.countAll<number>().as('n'))
+        .where('user_id', '=', s('userId'))
+        .where('confirmed_at', 'is not', null)
+        .as('totp'),
+      eb.selectFrom('passkeys').select(eb.fn.countAll<number>().as('n')).where('user_id', '=', s('userId')).as('passkeys'),
+      eb
+        .selectFrom('recovery_codes')
+        .select(eb.fn.countAll<number>().as('n'))
+        .where('user_id', '=', s('userId'))
+        .where('used_at', 'is', null)
+        .as('recovery'),
+    ]),
+  );
   return {
     async getTotp(userId) {
       const r = await db.selectFrom('totp_factors').selectAll().where('user_id', '=', userId).executeTakeFirst();
@@ -112,24 +131,8 @@ export function factorStore(db: Kysely<Database>): FactorStore {
       return Number(r.numDeletedRows) === 1;
     },
     async summary(userId) {
-      const row = await db
-        .selectNoFrom((eb) => [
-          eb
-            .selectFrom('totp_factors')
-            .select(eb.fn.countAll<number>().as('n'))
-            .where('user_id', '=', userId)
-            .where('confirmed_at', 'is not', null)
-            .as('totp'),
-          eb.selectFrom('passkeys').select(eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).as('passkeys'),
-          eb
-            .selectFrom('recovery_codes')
-            .select(eb.fn.countAll<number>().as('n'))
-            .where('user_id', '=', userId)
-            .where('used_at', 'is', null)
-            .as('recovery'),
-        ])
-        .executeTakeFirstOrThrow();
-      return { totp: Number(row.totp) > 0, passkeys: Number(row.passkeys), recoveryCodes: Number(row.recovery) };
+      const row = (await summary(db, { userId })).rows[0];
+      return { totp: Number(row?.totp) > 0, passkeys: Number(row?.passkeys), recoveryCodes: Number(row?.recovery) };
     },
     async removeAll(userId) {
       await db.transaction().execute(async (trx) => {

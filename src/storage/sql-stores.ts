@@ -5,7 +5,7 @@ import { splitScope } from '../grants/scope.ts';
 import { adminListings } from './admin-stores.ts';
 import { deviceCodeStore } from './device-code-store.ts';
 import { factorStore } from './factor-store.ts';
-import { prepare, slotRow } from './prepared.ts';
+import { hotStatements } from './hot-statements.ts';
 import { registrationStore } from './registration-store.ts';
 import { pushedRequestStore, usedJtiStore } from './replay-stores.ts';
 import { revokeAccess } from './revoke-access.ts';
@@ -19,7 +19,6 @@ import {
   interactionFromRow,
   keyFromRow,
   keyToRow,
-  type Row,
   refreshFromRow,
   refreshToRow,
   sessionFromRow,
@@ -65,7 +64,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     },
     users: {
       async getById(id) {
-        const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+        const r = (await hot.user(db, { id })).rows[0];
         return r && userFromRow(r);
       },
       async getByUsername(username) {
@@ -113,12 +112,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
           .execute();
       },
       async get(idHash, now) {
-        const r = await db
-          .selectFrom('sessions')
-          .selectAll()
-          .where('id_hash', '=', idHash)
-          .where('expires_at', '>', now)
-          .executeTakeFirst();
+        const r = (await hot.session(db, { idHash, now })).rows[0];
         return r && sessionFromRow(r);
       },
       async delete(idHash) {
@@ -185,12 +179,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     },
     consents: {
       async get(userId, clientId) {
-        const r = await db
-          .selectFrom('consents')
-          .select(['scope', 'resources'])
-          .where('user_id', '=', userId)
-          .where('client_id', '=', clientId)
-          .executeTakeFirst();
+        const r = (await hot.consent(db, { userId, clientId })).rows[0];
         return r && { scopes: splitScope(r.scope), resources: splitScope(r.resources) };
       },
       async remember(userId, clientId, approved, now) {
@@ -352,45 +341,5 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     async close() {
       await db.destroy();
     },
-  };
-}
-
-/** The statements of the token paths, compiled once (storage/prepared.ts). */
-function hotStatements(db: Kysely<Database>) {
-  return {
-    grant: prepare<Row<'grants'>, { id: string }>((s) => db.selectFrom('grants').selectAll().where('id', '=', s('id'))),
-    isRevoked: prepare<{ revoked: number; live_grant: number }, { jti: string; grantId: string }>((s) =>
-      db.selectNoFrom((eb) => [
-        eb.selectFrom('revoked_access_tokens').select(eb.fn.countAll<number>().as('n')).where('jti', '=', s('jti')).as('revoked'),
-        eb
-          .selectFrom('grants')
-          .select(eb.fn.countAll<number>().as('n'))
-          .where('id', '=', s('grantId'))
-          .where('revoked_at', 'is', null)
-          .as('live_grant'),
-      ]),
-    ),
-    insertGrant: prepare((s, row: Row<'grants'>) => db.insertInto('grants').values(slotRow(s, row))),
-    insertCode: prepare((s, row: Row<'codes'>) => db.insertInto('codes').values(slotRow(s, row))),
-    // ARCHITECTURE.md rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
-    consumeCode: prepare<Row<'codes'>, { codeHash: string; now: number }>((s) =>
-      db
-        .updateTable('codes')
-        .set({ consumed_at: s('now') })
-        .where('code_hash', '=', s('codeHash'))
-        .where('consumed_at', 'is', null)
-        .returningAll(),
-    ),
-    refreshToken: prepare<Row<'refresh_tokens'>, { tokenHash: string }>((s) =>
-      db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', s('tokenHash')),
-    ),
-    consumeRefresh: prepare<never, { tokenHash: string; now: number; replacedBy: string; successor: string | null }>((s) =>
-      db
-        .updateTable('refresh_tokens')
-        .set({ consumed_at: s('now'), replaced_by: s('replacedBy'), successor: s('successor') })
-        .where('token_hash', '=', s('tokenHash'))
-        .where('consumed_at', 'is', null),
-    ),
-    insertRefresh: prepare((s, row: Row<'refresh_tokens'>) => db.insertInto('refresh_tokens').values(slotRow(s, row))),
   };
 }

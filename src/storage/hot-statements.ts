@@ -1,0 +1,53 @@
+// The statements every token request and returning sign-in runs, compiled by kysely once
+// (storage/prepared.ts). The rest of the SQL is in sql-stores.ts.
+import type { Kysely } from 'kysely';
+import { prepare, slotRow } from './prepared.ts';
+import type { Row } from './rows.ts';
+import type { Database } from './schema.ts';
+
+/** The statements of the token paths, compiled once (storage/prepared.ts). */
+export function hotStatements(db: Kysely<Database>) {
+  return {
+    user: prepare<Row<'users'>, { id: string }>((s) => db.selectFrom('users').selectAll().where('id', '=', s('id'))),
+    session: prepare<Row<'sessions'>, { idHash: string; now: number }>((s) =>
+      db.selectFrom('sessions').selectAll().where('id_hash', '=', s('idHash')).where('expires_at', '>', s('now')),
+    ),
+    consent: prepare<{ scope: string; resources: string }, { userId: string; clientId: string }>((s) =>
+      db.selectFrom('consents').select(['scope', 'resources']).where('user_id', '=', s('userId')).where('client_id', '=', s('clientId')),
+    ),
+    grant: prepare<Row<'grants'>, { id: string }>((s) => db.selectFrom('grants').selectAll().where('id', '=', s('id'))),
+    isRevoked: prepare<{ revoked: number; live_grant: number }, { jti: string; grantId: string }>((s) =>
+      db.selectNoFrom((eb) => [
+        eb.selectFrom('revoked_access_tokens').select(eb.fn.countAll<number>().as('n')).where('jti', '=', s('jti')).as('revoked'),
+        eb
+          .selectFrom('grants')
+          .select(eb.fn.countAll<number>().as('n'))
+          .where('id', '=', s('grantId'))
+          .where('revoked_at', 'is', null)
+          .as('live_grant'),
+      ]),
+    ),
+    insertGrant: prepare((s, row: Row<'grants'>) => db.insertInto('grants').values(slotRow(s, row))),
+    insertCode: prepare((s, row: Row<'codes'>) => db.insertInto('codes').values(slotRow(s, row))),
+    // ARCHITECTURE.md rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
+    consumeCode: prepare<Row<'codes'>, { codeHash: string; now: number }>((s) =>
+      db
+        .updateTable('codes')
+        .set({ consumed_at: s('now') })
+        .where('code_hash', '=', s('codeHash'))
+        .where('consumed_at', 'is', null)
+        .returningAll(),
+    ),
+    refreshToken: prepare<Row<'refresh_tokens'>, { tokenHash: string }>((s) =>
+      db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', s('tokenHash')),
+    ),
+    consumeRefresh: prepare<never, { tokenHash: string; now: number; replacedBy: string; successor: string | null }>((s) =>
+      db
+        .updateTable('refresh_tokens')
+        .set({ consumed_at: s('now'), replaced_by: s('replacedBy'), successor: s('successor') })
+        .where('token_hash', '=', s('tokenHash'))
+        .where('consumed_at', 'is', null),
+    ),
+    insertRefresh: prepare((s, row: Row<'refresh_tokens'>) => db.insertInto('refresh_tokens').values(slotRow(s, row))),
+  };
+}
