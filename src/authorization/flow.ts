@@ -135,14 +135,15 @@ export async function decideFor(
   deps: Pick<FlowDeps, 'config' | 'storage'>,
 ): Promise<Decision> {
   const { session, client, params } = input;
-  const remembered =
+  const [remembered, factors] = await Promise.all([
     client.clientId === ACCOUNT_CLIENT_ID
       ? { scopes: splitScope(params.scope), resources: params.resources }
       : session
-        ? await deps.storage.consents.get(session.userId, client.clientId)
-        : undefined;
+        ? deps.storage.consents.get(session.userId, client.clientId)
+        : undefined,
+    session ? factorsOf(session.userId, deps) : undefined,
+  ]);
   const mfaRequired = deps.config.mfa.required;
-  const factors = session ? await factorsOf(session.userId, deps) : undefined;
   return decide({ ...input, remembered, mfaRequired, ...(factors ? { factors } : {}) });
 }
 

@@ -253,7 +253,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     },
     refreshTokens: {
       async create(t) {
-        await db.insertInto('refresh_tokens').values(refreshToRow(t)).execute();
+        await hot.insertRefresh(db, refreshToRow(t));
       },
       async find(tokenHash) {
         const r = (await hot.refreshToken(db, { tokenHash })).rows[0];
