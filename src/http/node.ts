@@ -1,4 +1,6 @@
 // The only file that speaks node:http: IncomingMessage → OAuthRequest → endpoint → ServerResponse.
+
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import { isIP, type Socket } from 'node:net';
@@ -169,15 +171,6 @@ export function clientAddress(req: Pick<IncomingMessage, 'headers'> & { socket: 
   if (hops <= 0) return peer;
   const claimed = forwarded(req.headers['x-forwarded-for'], hops);
   return claimed && isIP(claimed) ? claimed : peer;
-}
-
-function isUtf8(buf: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const closeAfter = { connection: 'close' };

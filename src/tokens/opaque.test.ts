@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { constantTimeEqual, hashToken, randomToken } from './opaque.ts';
+import { constantTimeEqual, hashToken, randomPooled, randomToken } from './opaque.ts';
 
 describe('randomToken', () => {
   test('is 256 bits as 43 base64url characters by default, and never repeats', () => {
@@ -12,6 +12,24 @@ describe('randomToken', () => {
       seen.add(t);
     }
     assert.equal(seen.size, 1000);
+  });
+
+  test('never hands out the same pooled bytes twice, across pool refills', () => {
+    // 4 KiB pools: 600 tokens of 32 bytes and 600 IVs of 12 bytes cross several refills.
+    const seen = new Set<string>();
+    for (let i = 0; i < 600; i++) {
+      seen.add(randomToken());
+      seen.add(randomPooled(12).toString('base64url'));
+    }
+    assert.equal(seen.size, 1200);
+    const all = [...seen].map((t) => Buffer.from(t, 'base64url'));
+    // Zeroed bytes would show as long runs of zeros; random 12-byte values almost never have four.
+    assert.equal(all.filter((b) => b.includes(Buffer.alloc(4))).length < 3, true);
+  });
+
+  test('a large request is not cut from the pool', () => {
+    assert.equal(randomPooled(4096).length, 4096);
+    assert.equal(Buffer.from(randomToken(1024), 'base64url').length, 1024);
   });
 
   test('takes a byte count', () => {

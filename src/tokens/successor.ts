@@ -1,14 +1,15 @@
 // The sealed successor of a rotated refresh token: the token response the first presentation got,
 // encrypted (AES-256-GCM) under a key derived from the old refresh token itself. The database holds
 // only the old token's hash, so the blob opens only for whoever presents that token again.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { randomPooled } from './opaque.ts';
 
 function keyFor(token: string): Buffer {
   return Buffer.from(hkdfSync('sha256', token, 'latchkey', 'refresh-successor', 32));
 }
 
 export function seal(token: string, value: unknown): string {
-  const iv = randomBytes(12);
+  const iv = randomPooled(12);
   const cipher = createCipheriv('aes-256-gcm', keyFor(token), iv);
   const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
