@@ -90,19 +90,20 @@ export async function proceed(
   params: AuthorizationParams,
   deps: FlowDeps,
 ): Promise<OAuthResponse> {
-  const { secret, setCookie } = browserSecret(req, deps);
-  const headers: Headers = setCookie ? { 'set-cookie': setCookie } : {};
   const session = await currentSession(req, deps);
   const decision = await decideFor({ params, client, session, now: deps.clock() }, deps);
   switch (decision.next) {
     case 'issue':
-      return complete(params, decision, session, deps, headers);
+      return complete(params, decision, session, deps);
     case 'fail':
       throw authorizationError(params, deps.config.issuer, decision.error, decision.description);
     case 'login':
     case 'mfa':
-    case 'consent':
-      return enterStep(req, decision.next, { params, secret, session }, deps, headers);
+    case 'consent': {
+      // Only a page step needs the browser's CSRF secret (the interaction is bound to it).
+      const { secret, setCookie } = browserSecret(req, deps);
+      return enterStep(req, decision.next, { params, secret, session }, deps, setCookie ? { 'set-cookie': setCookie } : {});
+    }
   }
 }
 
@@ -163,7 +164,7 @@ function complete(
   decision: Extract<Decision, { next: 'issue' }>,
   session: SessionRecord | undefined,
   deps: FlowDeps,
-  headers: Headers,
+  headers: Headers = {},
 ): Promise<OAuthResponse> {
   if (params.clientId === ACCOUNT_CLIENT_ID) return Promise.resolve(redirect(`${deps.config.issuer}/account`, headers));
   const amr = session?.amr ?? ['pwd'];
