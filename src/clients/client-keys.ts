@@ -100,8 +100,11 @@ export class ClientKeys {
     this.#lastFetch = new ExpiringCache(this.#opts.max);
   }
 
-  /** The key that verifies a JWS with this header, for jose's `jwtVerify`; throws `invalid_client` when none. */
-  async resolve(client: ClientRecord, header: JWSHeaderParameters): Promise<Key> {
+  /**
+   * The key that verifies a JWS with this header, for jose's `jwtVerify`; throws `invalid_client` when
+   * none. `client` is a client, or anything else with keys (a trusted issuer of token exchange).
+   */
+  async resolve(client: Pick<ClientRecord, 'clientId' | 'jwks' | 'jwksUri'>, header: JWSHeaderParameters): Promise<Key> {
     const token = { payload: '', signature: '' };
     if (client.jwks) return createLocalJWKSet(client.jwks as JSONWebKeySet)(header, token);
     if (!client.jwksUri) throw invalidClient(`client ${client.clientId} has no jwks or jwks_uri`);
