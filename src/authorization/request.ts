@@ -18,6 +18,8 @@ import { pushedRequest } from './pushed.ts';
 import { authorizationError } from './respond.ts';
 
 const PROMPTS = ['login', 'consent', 'none'] as const;
+/** A SHA-256 digest in base64url without padding: 43 characters. */
+const DPOP_JKT = /^[A-Za-z0-9_-]{43}$/;
 
 /** What the stored interaction keeps of a request is bounded, so that a flood of them stays small. */
 export const MAX_STATE_LENGTH = 2048;
@@ -170,6 +172,11 @@ function validate(
   // OIDC Core §3.1.2.1: none with any other value is an error.
   if (prompt.includes('none') && prompt.length > 1) throw new OAuthError('invalid_request', 'prompt=none cannot be combined');
 
+  // RFC 9449 §10: dpop_jkt is the base64url SHA-256 JWK thumbprint (RFC 7638) of the client's DPoP key.
+  if (raw.dpop_jkt !== undefined && !DPOP_JKT.test(raw.dpop_jkt)) {
+    throw new OAuthError('invalid_request', 'dpop_jkt must be a base64url SHA-256 JWK thumbprint');
+  }
+
   let maxAge: number | null = null;
   if (raw.max_age !== undefined) {
     if (!/^\d{1,9}$/.test(raw.max_age)) throw new OAuthError('invalid_request', 'max_age must be a non-negative integer');
@@ -189,6 +196,7 @@ function validate(
     ...(raw.login_hint !== undefined ? { loginHint: raw.login_hint } : {}),
     ...(uiLocales.length > 0 ? { uiLocales } : {}),
     ...(raw.acr_values !== undefined ? { acrValues: acrValues(raw.acr_values) } : {}),
+    ...(raw.dpop_jkt !== undefined ? { dpopJkt: raw.dpop_jkt } : {}),
   };
 }
 

@@ -80,6 +80,7 @@ export async function issueCode(
       consumedAt: null,
       amr: auth.amr,
       acr: auth.acr,
+      dpopJkt: p.dpopJkt ?? null,
     },
   );
   // Checked after the grant exists: disabling or deleting an account changes it first, then revokes

@@ -2,21 +2,48 @@
 // with. A `jwks_uri` is fetched with http/safe-fetch.ts, cached, and fetched again on an unknown
 // `kid` at most once per `refetchSeconds`, so that a client rotating its keys is followed at once and
 // a stream of unknown kids costs one fetch per interval.
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { createLocalJWKSet, type JSONWebKeySet, type JWSHeaderParameters, errors as joseErrors } from 'jose';
 import { ExpiringCache } from '../cache.ts';
 import { type SafeFetchOptions, safeFetch } from '../http/safe-fetch.ts';
 import type { ClientJwks, ClientRecord } from '../storage/types.ts';
 import { invalidClient } from './methods/invalid-client.ts';
+import { CLIENT_ASSERTION_ALGS } from './methods/private-key-jwt.ts';
 
 type Resolver = ReturnType<typeof createLocalJWKSet>;
 type Key = Awaited<ReturnType<Resolver>>;
 
-/** Why a JWK cannot be a client's key: a private or symmetric key (RFC 7517 §5), or not an object. */
+/** The curves of signing keys (RFC 7518 §6.2.1.1, RFC 8037 §2): no X25519, which only agrees keys. */
+const SIGNING_CURVES: Record<string, readonly string[]> = { EC: ['P-256', 'P-384', 'P-521'], OKP: ['Ed25519'] };
+/** RFC 7518 §3.3: RSA keys of 2048 bits or more (a modulus of at least 256 octets). */
+const MIN_RSA_MODULUS_OCTETS = 256;
+/** A client's JWK Set holds a few keys (rotation needs two); more is a mistake or an attack. */
+export const MAX_CLIENT_KEYS = 20;
+
+/**
+ * Why a JWK cannot be a client's key: not an object, a private or symmetric key (RFC 7517 §5), a key
+ * for another use or algorithm than signing client assertions, a weak RSA key, or no key at all.
+ */
 export function jwkProblem(jwk: unknown): string | undefined {
   if (!jwk || typeof jwk !== 'object' || Array.isArray(jwk)) return 'is not a JSON object';
   const k = jwk as Record<string, unknown>;
   if (k.kty !== 'RSA' && k.kty !== 'EC' && k.kty !== 'OKP') return 'must be an RSA, EC or OKP public key';
-  for (const p of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) if (p in k) return `holds private key material ("${p}")`;
+  for (const p of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']) if (p in k) return `holds private key material ("${p}")`;
+  // RFC 7517 §4.2 and §4.4: a key for encryption, or for an algorithm never accepted, cannot sign an assertion.
+  if (k.use !== undefined && k.use !== 'sig') return 'must have "use" "sig" when it has one';
+  if (k.alg !== undefined && !(typeof k.alg === 'string' && CLIENT_ASSERTION_ALGS.includes(k.alg))) {
+    return `has an "alg" that is not one of ${CLIENT_ASSERTION_ALGS.join(', ')}`;
+  }
+  const curves = SIGNING_CURVES[k.kty];
+  if (curves && !curves.includes(String(k.crv))) return `must be on the curve ${curves.join(', ')}`;
+  if (k.kty === 'RSA' && (typeof k.n !== 'string' || Buffer.from(k.n, 'base64url').length < MIN_RSA_MODULUS_OCTETS)) {
+    return 'must be an RSA key of at least 2048 bits';
+  }
+  try {
+    createPublicKey({ key: k as JsonWebKey, format: 'jwk' });
+  } catch {
+    return 'is not a valid public key';
+  }
   return undefined;
 }
 
@@ -27,6 +54,7 @@ export function parseClientJwks(value: unknown): ClientJwks {
   }
   const keys = (value as { keys: unknown[] }).keys;
   if (keys.length === 0) throw new Error('the JWK Set has no key');
+  if (keys.length > MAX_CLIENT_KEYS) throw new Error(`the JWK Set has more than ${MAX_CLIENT_KEYS} keys`);
   keys.forEach((k, i) => {
     const problem = jwkProblem(k);
     if (problem) throw new Error(`key ${i} of the JWK Set ${problem}`);
@@ -72,8 +100,11 @@ export class ClientKeys {
     this.#lastFetch = new ExpiringCache(this.#opts.max);
   }
 
-  /** The key that verifies a JWS with this header, for jose's `jwtVerify`; throws `invalid_client` when none. */
-  async resolve(client: ClientRecord, header: JWSHeaderParameters): Promise<Key> {
+  /**
+   * The key that verifies a JWS with this header, for jose's `jwtVerify`; throws `invalid_client` when
+   * none. `client` is a client, or anything else with keys (a trusted issuer of token exchange).
+   */
+  async resolve(client: Pick<ClientRecord, 'clientId' | 'jwks' | 'jwksUri'>, header: JWSHeaderParameters): Promise<Key> {
     const token = { payload: '', signature: '' };
     if (client.jwks) return createLocalJWKSet(client.jwks as JSONWebKeySet)(header, token);
     if (!client.jwksUri) throw invalidClient(`client ${client.clientId} has no jwks or jwks_uri`);

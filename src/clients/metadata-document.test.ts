@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -80,8 +81,33 @@ describe('client metadata documents', () => {
     }
     answers.set('/secret', { status: 200, body: doc('/secret', { client_secret: 'abc' }) });
     await assert.rejects(documents().resolve(`${base}/secret`), refused(/client_secret/));
-    answers.set('/jwt', { status: 200, body: doc('/jwt', { token_endpoint_auth_method: 'private_key_jwt' }) });
-    await assert.rejects(documents().resolve(`${base}/jwt`), refused(/must be none/));
+    answers.set('/tls', { status: 200, body: doc('/tls', { token_endpoint_auth_method: 'tls_client_auth' }) });
+    await assert.rejects(documents().resolve(`${base}/tls`), refused(/must be none or private_key_jwt/));
+  });
+
+  test('a private_key_jwt client names its keys: jwks or jwks_uri, public keys only', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = publicKey.export({ format: 'jwk' });
+    answers.set('/jwt', { status: 200, body: doc('/jwt', { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [jwk] } }) });
+    const keyed = await documents().resolve(`${base}/jwt`);
+    assert.equal(keyed.tokenEndpointAuthMethod, 'private_key_jwt');
+    assert.equal(keyed.secretHash, null);
+    assert.deepEqual(keyed.jwks, { keys: [jwk] });
+    answers.set('/jwt-uri', {
+      status: 200,
+      body: doc('/jwt-uri', { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://tool.example/jwks.json' }),
+    });
+    assert.equal((await documents().resolve(`${base}/jwt-uri`)).jwksUri, 'https://tool.example/jwks.json');
+    answers.set('/jwt-none', { status: 200, body: doc('/jwt-none', { token_endpoint_auth_method: 'private_key_jwt' }) });
+    await assert.rejects(documents().resolve(`${base}/jwt-none`), refused(/requires jwks or jwks_uri/));
+    const priv = privateKey.export({ format: 'jwk' });
+    answers.set('/jwt-d', { status: 200, body: doc('/jwt-d', { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [priv] } }) });
+    await assert.rejects(documents().resolve(`${base}/jwt-d`), refused(/private key material/));
+    answers.set('/jwt-http', {
+      status: 200,
+      body: doc('/jwt-http', { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'http://tool.example/jwks.json' }),
+    });
+    await assert.rejects(documents().resolve(`${base}/jwt-http`), refused(/https/));
   });
 
   test('bad JSON and bad redirect URIs are refused', async () => {

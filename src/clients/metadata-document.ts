@@ -1,11 +1,14 @@
 // draft-ietf-oauth-client-id-metadata-document-03 (Client ID Metadata Documents; MCP 2025-11-25
 // "Client ID Metadata Documents"): a client_id that is an https URL names a JSON document, fetched
-// from it, that describes the client. Such a client is public and never stored: it is resolved here.
+// from it, that describes the client. Such a client is public, or authenticates with private_key_jwt
+// and the keys the document names; it is never stored: it is resolved here.
 import { ExpiringCache } from '../cache.ts';
 import type { Config } from '../config/schema.ts';
+import { OAuthError } from '../errors.ts';
 import { isLoopbackAddress, SafeFetchError, safeFetch } from '../http/safe-fetch.ts';
 import type { ClientRecord, ClientStore } from '../storage/types.ts';
-import { buildClient, DEFAULT_CLIENT_SCOPE } from './register.ts';
+import { buildClient, DEFAULT_CLIENT_SCOPE, type NewClient } from './register.ts';
+import { registrationKeys } from './registration-keys.ts';
 
 /** §4.2 / MCP: a client metadata document is small; a larger one is refused. */
 export const MAX_DOCUMENT_BYTES = 5 * 1024;
@@ -100,8 +103,17 @@ export function cacheSeconds(cacheControl: string, min: number, max: number): nu
 
 const SECRET_METHODS = /^client_secret_/;
 
-/** §4: the document's metadata as a public client record (not stored), or a refusal. */
-export function documentToClient(clientId: string, body: Buffer, supportedScopes: readonly string[], now: number): ClientRecord {
+/**
+ * §4: the document's metadata as a client record (not stored), or a refusal: a public client, or one
+ * that authenticates with `private_key_jwt` and the `jwks` or `jwks_uri` of the document.
+ */
+export function documentToClient(
+  clientId: string,
+  body: Buffer,
+  supportedScopes: readonly string[],
+  now: number,
+  allowLoopback = false,
+): ClientRecord {
   let doc: unknown;
   try {
     doc = JSON.parse(body.toString('utf8'));
@@ -119,8 +131,18 @@ export function documentToClient(clientId: string, body: Buffer, supportedScopes
   if (method !== undefined && typeof method !== 'string') return refuse('token_endpoint_auth_method must be a string');
   if (typeof method === 'string' && SECRET_METHODS.test(method))
     return refuse(`token_endpoint_auth_method ${method} uses a shared secret, which §4.1 forbids`);
-  // Only public clients until key-based client authentication of such clients is implemented.
-  if (method !== undefined && method !== 'none') return refuse(`token_endpoint_auth_method must be none (got ${method})`);
+  // §4.1 leaves no shared secret: a client that authenticates does so with its keys (RFC 7523).
+  if (method !== undefined && method !== 'none' && method !== 'private_key_jwt') {
+    return refuse(`token_endpoint_auth_method must be none or private_key_jwt (got ${method})`);
+  }
+  const keyed = method === 'private_key_jwt';
+  let keys: Pick<NewClient, 'jwks' | 'jwksUri'> = {};
+  try {
+    // The keys of a public client are not used, as before; a private_key_jwt client needs them (RFC 7591 §2).
+    if (keyed) keys = registrationKeys(m, 'private_key_jwt', allowLoopback);
+  } catch (e) {
+    return refuse(e instanceof OAuthError ? e.description : (e as Error).message);
+  }
   const uris = m.redirect_uris;
   if (!Array.isArray(uris) || uris.length === 0 || !uris.every((u) => typeof u === 'string')) {
     return refuse('redirect_uris must be a non-empty list of strings');
@@ -132,7 +154,8 @@ export function documentToClient(clientId: string, body: Buffer, supportedScopes
       {
         clientId,
         name,
-        public: true,
+        public: !keyed,
+        ...(keyed ? { tokenEndpointAuthMethod: 'private_key_jwt' as const, ...keys } : {}),
         redirectUris: uris as string[],
         grantTypes: ['authorization_code', 'refresh_token'],
         scope: DEFAULT_CLIENT_SCOPE,
@@ -187,7 +210,7 @@ export class MetadataDocuments {
     } catch (e) {
       return refuse(e instanceof SafeFetchError ? `fetching the document: ${e.message}` : 'fetching the document failed');
     }
-    const client = documentToClient(clientId, fetched.body, supportedScopes, now);
+    const client = documentToClient(clientId, fetched.body, supportedScopes, now, fetch.allowLoopback);
     const ttl = cacheSeconds(fetched.cacheControl, documents.minCacheSeconds, documents.maxCacheSeconds);
     this.#cache.set(clientId, client, now + ttl);
     return client;

@@ -8,8 +8,9 @@ import { splitScope } from '../grants/scope.ts';
 import type { ClientAuthMethod, ClientRecord, GrantType } from '../storage/types.ts';
 import { redirectUriProblem } from './redirect-uri.ts';
 import { clientMetadata, DEFAULT_CLIENT_SCOPE, type NewClient } from './register.ts';
+import { registeredKeys, registrationKeys } from './registration-keys.ts';
 
-const AUTH_METHODS: readonly ClientAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post'];
+const AUTH_METHODS: readonly ClientAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 const MAX_NAME = 200;
 const MAX_URIS = 20;
 
@@ -62,8 +63,15 @@ function inferredType(uris: unknown): 'web' | 'native' {
     : 'web';
 }
 
-/** The metadata of a registration request (RFC 7591 §3.1) as a new client, or an RFC 7591 §3.2.2 error. */
-export function registrationToClient(body: unknown, supportedScopes: readonly string[]): NewClient {
+/**
+ * The metadata of a registration request (RFC 7591 §3.1) as a new client, or an RFC 7591 §3.2.2 error.
+ * `allowLoopback` (`outboundFetch.allowLoopback`) lets a `jwks_uri` be plain http on loopback.
+ */
+export function registrationToClient(
+  body: unknown,
+  supportedScopes: readonly string[],
+  options: { allowLoopback?: boolean } = {},
+): NewClient {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badMetadata('the request body must be a JSON object');
   const m = body as Record<string, unknown>;
   const applicationType = m.application_type ?? inferredType(m.redirect_uris);
@@ -104,6 +112,7 @@ export function registrationToClient(body: unknown, supportedScopes: readonly st
     scope: scope === undefined || scope.trim() === '' ? DEFAULT_CLIENT_SCOPE : scope,
   };
   if (postLogout) client.postLogoutRedirectUris = postLogout;
+  Object.assign(client, registrationKeys(m, method as ClientAuthMethod, options.allowLoopback ?? false));
   try {
     // The checks every client passes (register.ts), whoever creates it.
     clientMetadata(client, supportedScopes);
@@ -128,5 +137,6 @@ export function registeredMetadata(client: ClientRecord): Record<string, unknown
     application_type: native ? 'native' : 'web',
   };
   if (client.postLogoutRedirectUris.length > 0) out.post_logout_redirect_uris = client.postLogoutRedirectUris;
+  Object.assign(out, registeredKeys(client));
   return out;
 }

@@ -1,4 +1,5 @@
 // The defaults of every configuration key, in one place (see README "Configuration").
+import type { TrustedIssuer } from './trusted-issuers.ts';
 
 export const defaults = {
   port: 9000,
@@ -149,6 +150,10 @@ export const defaults = {
     iatWindow: 60,
     /** §8: the token endpoint asks for a server-provided nonce in every proof. */
     nonce: false,
+  },
+  /** RFC 8693: other issuers whose JWTs clients may exchange (README "Token exchange"). */
+  tokenExchange: {
+    trustedIssuers: [] as TrustedIssuer[],
   },
   /**
    * Fetching URLs that clients register (a `jwks_uri`): special-use addresses are always refused;

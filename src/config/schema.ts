@@ -6,6 +6,7 @@ import { SIGNING_ALGS } from '../tokens/algorithms.ts';
 import { REGISTERED_CLAIMS } from '../tokens/registered-claims.ts';
 import { adminScopes, defaults, oidcScopes } from './defaults.ts';
 import { type EnvVariable, envVariables, readEnv } from './env.ts';
+import { tokenExchangeConfig, trustedIssuersProblem } from './trusted-issuers.ts';
 
 const algs = z.enum(SIGNING_ALGS);
 const seconds = z.number().int().positive();
@@ -151,6 +152,7 @@ const schema = z.strictObject({
   }),
   requirePushedAuthorizationRequests: z.boolean(),
   dpop: z.strictObject({ iatWindow: seconds.max(600), nonce: z.boolean() }),
+  tokenExchange: tokenExchangeConfig,
   outboundFetch: z.strictObject({
     allowLoopback: z.boolean(),
     timeoutMs: z.number().int().min(100).max(60_000),
@@ -304,6 +306,8 @@ export function resolveConfig(...layers: (ConfigInput | undefined)[]): Config {
       ...new Set([...oidcScopes, ...scopes, ...input.resources.flatMap((r) => r.scopes), ...(input.admin.enabled ? adminScopes : [])]),
     ],
   };
+  const trustProblem = trustedIssuersProblem(issuer, config.supportedScopes, config.tokenExchange.trustedIssuers);
+  if (trustProblem) throw new ConfigError(`config: ${trustProblem}`);
   for (const kind of ['roles', 'groups'] as const) {
     const c = config.claims[kind];
     if (!c) continue;

@@ -7,10 +7,11 @@ import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
 import { json } from '../http/respond.ts';
 import type { OAuthRequest, OAuthResponse } from '../http/types.ts';
+import { requestDpopKey } from '../tokens/dpop.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
 import { type ClientRequestDeps, readClientRequest } from './client-request.ts';
 
-export type ParDeps = ClientRequestDeps & Pick<Deps, 'storage'>;
+export type ParDeps = ClientRequestDeps & Pick<Deps, 'storage' | 'cookieKey'>;
 
 /** Client authentication parameters: they authenticate the push and are not part of the request. */
 const AUTHENTICATION = ['client_secret', 'client_assertion', 'client_assertion_type'];
@@ -22,6 +23,16 @@ export async function parEndpoint(req: OAuthRequest, deps: ParDeps): Promise<OAu
   const pushed: Record<string, string> = { client_id: client.clientId };
   for (const [name, value] of Object.entries(params)) if (!AUTHENTICATION.includes(name)) pushed[name] = value;
   const resources = lists.resource ?? [];
+  // RFC 9449 §10.1: a DPoP proof at the PAR endpoint binds the code as dpop_jkt would. Server nonces
+  // are not asked for here: a replayed proof could only bind the code to a key its replayer lacks.
+  const proofJkt = await requestDpopKey(req, {}, deps);
+  if (proofJkt !== undefined) {
+    // RFC 9449 §10.1: with both, the server MUST reject the request if dpop_jkt does not match the proof's key.
+    if (pushed.dpop_jkt !== undefined && pushed.dpop_jkt !== proofJkt) {
+      throw new OAuthError('invalid_request', 'dpop_jkt does not match the key of the DPoP proof');
+    }
+    pushed.dpop_jkt = proofJkt;
+  }
   try {
     // RFC 9126 §2.1: the request is validated as the authorization endpoint would validate it.
     validateParams(pushed, resources, client, redirectTarget(client, pushed, deps.log), deps.config);

@@ -3,6 +3,7 @@
 import { ipBucket, throttleKey } from '../accounts/brute-force.ts';
 import { deleteClient } from '../clients/lifecycle.ts';
 import { buildClient } from '../clients/register.ts';
+import { credentialKind } from '../clients/registration-keys.ts';
 import { registeredMetadata, registrationToClient } from '../clients/registration-metadata.ts';
 import type { Deps } from '../deps.ts';
 import { OAuthError } from '../errors.ts';
@@ -61,7 +62,7 @@ export async function registerEndpoint(req: OAuthRequest, deps: RegistrationDeps
       throw new OAuthError('invalid_token', 'a valid initial access token is required to register');
     }
   }
-  const input = registrationToClient(jsonBody(req), deps.config.supportedScopes);
+  const input = registrationToClient(jsonBody(req), deps.config.supportedScopes, deps.config.outboundFetch);
   await admit(req, deps);
   const now = deps.clock();
   const { record, secret } = buildClient(input, deps.config.supportedScopes, now);
@@ -125,9 +126,13 @@ export async function updateRegistration(req: OAuthRequest, deps: RegistrationDe
   if (body.client_secret !== undefined && (typeof body.client_secret !== 'string' || client.secretHash !== hashToken(body.client_secret))) {
     throw new OAuthError('invalid_request', 'client_secret does not match');
   }
-  const input = registrationToClient(body, deps.config.supportedScopes);
+  const input = registrationToClient(body, deps.config.supportedScopes, deps.config.outboundFetch);
   if ((input.tokenEndpointAuthMethod === 'none') !== (client.tokenEndpointAuthMethod === 'none')) {
     throw new OAuthError('invalid_client_metadata', 'a client cannot change between public and confidential');
+  }
+  // The secret is kept as issued: a client without one cannot turn to a secret method, nor one with one to keys.
+  if (credentialKind(input.tokenEndpointAuthMethod ?? 'client_secret_basic') !== credentialKind(client.tokenEndpointAuthMethod)) {
+    throw new OAuthError('invalid_client_metadata', 'a client cannot change between a client secret and private_key_jwt');
   }
   const { record } = buildClient({ ...input, clientId: client.clientId }, deps.config.supportedScopes, client.createdAt);
   const updated: ClientRecord = { ...record, secretHash: client.secretHash, disabledAt: client.disabledAt };

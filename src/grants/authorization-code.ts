@@ -45,6 +45,12 @@ async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse
     throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
   }
   verifyPkce(record.codeChallenge, params.code_verifier);
+  // RFC 9449 §10: when the proof's key does not match dpop_jkt the server MUST reject the request (the code is the invalid grant).
+  if (record.dpopJkt && ctx.dpopJkt !== record.dpopJkt) {
+    throw new OAuthError('invalid_grant', 'the DPoP proof does not use the key the authorization request named (dpop_jkt)', {
+      detail: ctx.dpopJkt ? 'dpop_jkt mismatch' : 'no DPoP proof for a code bound by dpop_jkt',
+    });
+  }
   const grant = await storage.grants.get(record.grantId);
   if (!grant || grant.revokedAt !== null) throw refused('grant revoked');
 

@@ -1,10 +1,12 @@
 // RFC 8693: token exchange. A client (typically an API calling another on a user's behalf) trades an
 // access token this server issued — the subject token — for one with another audience and an equal
-// or narrower scope; with an actor token, the new token says who acts (`act`, §4.1).
+// or narrower scope; with an actor token, the new token says who acts (`act`, §4.1). A subject token
+// may also be a JWT of a trusted issuer (external-subject.ts).
 import { OAuthError } from '../errors.ts';
 import type { ClientRecord } from '../storage/types.ts';
 import type { TokenResponse } from '../tokens/issuer.ts';
 import { type AccessTokenClaims, audiences, notRevoked, verifyOwnAccessToken } from '../tokens/verify.ts';
+import { type ExchangeSubject, ID_TOKEN_TYPE, JWT_TOKEN_TYPE, trustedIssuerOf, verifyExternalSubject } from './external-subject.ts';
 import { checkResources } from './resource.ts';
 import { isSubset, splitScope } from './scope.ts';
 import type { Grant, GrantContext, GrantDeps } from './types.ts';
@@ -26,12 +28,38 @@ async function liveToken(token: string | undefined, type: string | undefined, wh
   if (!token) throw new OAuthError('invalid_request', which === 'subject' ? 'subject_token is required' : 'actor_token is required');
   // RFC 8693 §2.2.2: an unsupported token type is invalid_request.
   if (type !== ACCESS_TOKEN_TYPE) {
-    throw new OAuthError('invalid_request', 'only access tokens (urn:ietf:params:oauth:token-type:access_token) can be exchanged');
+    throw new OAuthError(
+      'invalid_request',
+      which === 'subject'
+        ? `subject_token_type must be ${ACCESS_TOKEN_TYPE}, or ${JWT_TOKEN_TYPE} or ${ID_TOKEN_TYPE} of a trusted issuer`
+        : `actor_token_type must be ${ACCESS_TOKEN_TYPE}`,
+    );
   }
   const verified = await verifyOwnAccessToken(token, deps);
   if (verified.invalid !== undefined) throw invalidSubject(`${which} token: ${verified.invalid}`);
   if (!(await notRevoked(verified.claims, deps))) throw invalidSubject(`${which} token or its grant revoked`);
   return verified.claims;
+}
+
+/** The subject of the exchange: this server's live access token, or a trusted issuer's verified JWT. */
+async function subjectOf(params: Record<string, string>, client: ClientRecord, deps: GrantDeps): Promise<ExchangeSubject> {
+  const token = params.subject_token;
+  const type = params.subject_token_type;
+  const trusted = token ? trustedIssuerOf(token, deps.config) : undefined;
+  if (token && (type === JWT_TOKEN_TYPE || type === ID_TOKEN_TYPE || (type === ACCESS_TOKEN_TYPE && trusted))) {
+    // RFC 8693 §2.2.2: a token of an issuer not trusted here is an invalid grant.
+    if (!trusted) throw invalidSubject('subject token of an issuer that is not trusted');
+    return verifyExternalSubject(token, trusted, client, deps);
+  }
+  const subject = await liveToken(token, type, 'subject', deps);
+  if (!mayExchange(client, subject)) throw invalidSubject(`subject token of ${subject.client_id} is not for client ${client.clientId}`);
+  return {
+    sub: subject.sub,
+    scope: splitScope(subject.scope),
+    authTime: typeof subject.auth_time === 'number' ? subject.auth_time : null,
+    grantId: subject.grant_id ?? null,
+    act: subject.act,
+  };
 }
 
 /** Per-client policy: a client exchanges tokens issued to it, or issued for a resource it is registered as. */
@@ -46,8 +74,7 @@ async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse
   if (params.requested_token_type !== undefined && params.requested_token_type !== ACCESS_TOKEN_TYPE) {
     throw new OAuthError('invalid_request', 'only an access token (urn:ietf:params:oauth:token-type:access_token) can be requested');
   }
-  const subject = await liveToken(params.subject_token, params.subject_token_type, 'subject', deps);
-  if (!mayExchange(client, subject)) throw invalidSubject(`subject token of ${subject.client_id} is not for client ${client.clientId}`);
+  const subject = await subjectOf(params, client, deps);
   const actor =
     params.actor_token === undefined && params.actor_token_type === undefined
       ? undefined
@@ -62,7 +89,7 @@ async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse
     throw new OAuthError('invalid_target', 'this client may not exchange tokens for that resource');
   }
   // Equal or narrower scope, never wider.
-  const granted = splitScope(subject.scope);
+  const granted = subject.scope;
   const scope = params.scope === undefined ? granted : splitScope(params.scope);
   if (!isSubset(scope, granted)) throw new OAuthError('invalid_scope', 'the scope exceeds that of the subject token');
 
@@ -73,9 +100,9 @@ async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse
     sub: subject.sub,
     scope: scope.join(' '),
     audience: audience.length === 1 ? (audience[0] as string) : audience,
-    authTime: typeof subject.auth_time === 'number' ? subject.auth_time : null,
+    authTime: subject.authTime,
     // Bound to the subject's grant: revoking it makes the exchanged token inactive too.
-    grantId: subject.grant_id ?? null,
+    grantId: subject.grantId,
     jkt: ctx.dpopJkt ?? null,
     ...(act ? { act: act as Record<string, unknown> } : {}),
   });

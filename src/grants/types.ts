@@ -2,6 +2,7 @@
 // grant may use — so that a grant is called and tested without sockets or the whole server.
 
 import type { Accounts } from '../accounts/account.ts';
+import type { ClientKeys } from '../clients/client-keys.ts';
 import type { Config } from '../config/schema.ts';
 import type { Log } from '../log.ts';
 import type { ClientRecord, Storage } from '../storage/types.ts';
@@ -28,6 +29,8 @@ export interface GrantDeps {
   /** Verifying our own access tokens (RFC 8693: the subject and actor tokens of an exchange). */
   keys: Pick<KeyRing, 'resolve'>;
   verifiedTokens: VerifiedTokens;
+  /** The keys of other issuers whose tokens are exchanged (RFC 8693), cached as client keys are. */
+  clientKeys: Pick<ClientKeys, 'resolve'>;
   /** Epoch seconds. */
   clock: () => number;
   log: Log;

@@ -148,6 +148,7 @@ export const codeFromRow = (r: Row<'codes'>): CodeRecord => ({
   consumedAt: nn(r.consumed_at),
   ...(r.amr ? { amr: splitAmr(r.amr) ?? [] } : {}),
   ...(r.acr === null ? {} : { acr: r.acr }),
+  ...(r.dpop_jkt ? { dpopJkt: r.dpop_jkt } : {}),
 });
 
 export const codeToRow = (c: CodeRecord): Row<'codes'> => ({
@@ -164,6 +165,7 @@ export const codeToRow = (c: CodeRecord): Row<'codes'> => ({
   consumed_at: c.consumedAt,
   amr: (c.amr ?? []).join(' '),
   acr: c.acr ?? null,
+  dpop_jkt: c.dpopJkt ?? null,
 });
 
 export const refreshFromRow = (r: Row<'refresh_tokens'>): RefreshTokenRecord => ({

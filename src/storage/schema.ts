@@ -78,6 +78,8 @@ export interface Database {
     consumed_at: number | null;
     amr: Generated<string>;
     acr: string | null;
+    /** RFC 9449 §10: the JWK thumbprint the code is bound to by `dpop_jkt` (migration 0014). */
+    dpop_jkt: string | null;
   };
   refresh_tokens: {
     token_hash: string;

@@ -125,6 +125,8 @@ export interface CodeRecord {
   amr?: string[];
   /** The `acr` the ID token carries (only when the request asked with acr_values), else null. */
   acr?: string | null;
+  /** RFC 9449 §10: the JWK thumbprint of the `dpop_jkt` request parameter; the code exchange must prove it. */
+  dpopJkt?: string | null;
 }
 
 export interface RefreshTokenRecord {
@@ -177,6 +179,8 @@ export interface AuthorizationParams {
   deviceCodeHash?: string;
   /** OIDC Core §3.1.2.1 acr_values, in order of preference (absent in requests stored before). */
   acrValues?: string[];
+  /** RFC 9449 §10 `dpop_jkt`: the thumbprint of the key the code will be bound to (absent when not sent). */
+  dpopJkt?: string;
 }
 
 /** The only bridge between the pages and the protocol: one pending authorization request. */

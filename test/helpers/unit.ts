@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { type Accounts, builtInAccounts } from '../../src/accounts/account.ts';
+import { ClientKeys } from '../../src/clients/client-keys.ts';
 import { buildClient, type NewClient } from '../../src/clients/register.ts';
 import { resolveConfig } from '../../src/config/schema.ts';
 import type { GrantDeps } from '../../src/grants/types.ts';
@@ -43,6 +44,7 @@ export async function unitDeps(config: Parameters<typeof resolveConfig>[0] = {})
     issuer: createIssuer(resolved, keys, clock),
     keys,
     verifiedTokens: new VerifiedTokens(),
+    clientKeys: new ClientKeys({ nowMs: () => now * 1000 }),
     clock,
     log: pino({ level: 'silent' }),
     advance(seconds) {

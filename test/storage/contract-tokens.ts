@@ -31,6 +31,17 @@ export function tokenContract(ctx: Ctx): void {
       assert.equal((await ctx.storage.codes.consume(c.codeHash, NOW))?.code.nonce, null);
     });
 
+    test('keeps the dpop_jkt a code is bound to, and none when it has none (RFC 9449 §10)', async () => {
+      const g = grant();
+      const bound = code(g.id, { dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
+      await ctx.storage.codes.createWithGrant(g, bound);
+      assert.equal((await ctx.storage.codes.consume(bound.codeHash, NOW))?.code.dpopJkt, 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
+      const g2 = grant();
+      const free = code(g2.id);
+      await ctx.storage.codes.createWithGrant(g2, free);
+      assert.equal((await ctx.storage.codes.consume(free.codeHash, NOW))?.code.dpopJkt ?? null, null);
+    });
+
     test('createWithGrant is one transaction: a failing code insert leaves no grant', async () => {
       const g1 = grant();
       const c = code(g1.id);
