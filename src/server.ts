@@ -182,6 +182,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
           new MetadataDocuments({
             documents: config.clientIdMetadataDocuments,
             fetch: config.outboundFetch,
+            issuer: config.issuer,
             supportedScopes: config.supportedScopes,
             clock,
           }),
