@@ -219,6 +219,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     config,
     cookieKey: sealer.derive('cookie mac'),
     storage,
+    adminStorage: cached,
     keys,
     issuer: createIssuer(config, keys, clock),
     clock,

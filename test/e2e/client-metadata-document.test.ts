@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { strings } from '../../src/interaction/strings.ts';
+import { adminClient } from '../helpers/admin.ts';
 import { Browser, isConsentPage, isLoginPage } from '../helpers/browser.ts';
 import { codeRequestUrl, pkce, tokenRequest } from '../helpers/flow.ts';
 import { REDIRECT_URI, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -28,7 +29,7 @@ before(async () => {
   await new Promise<void>((resolve) => docs.listen(0, '127.0.0.1', resolve));
   docBase = `http://127.0.0.1:${(docs.address() as AddressInfo).port}`;
   // No outboundFetch.allowLoopback: the issuer on loopback is what lets a loopback document through.
-  t = await startTestServer({ clientIdMetadataDocuments: { enabled: true } });
+  t = await startTestServer({ clientIdMetadataDocuments: { enabled: true }, admin: { enabled: true } });
   named = await startTestServer({
     issuer: 'https://as.example.test',
     clientIdMetadataDocuments: { enabled: true },
@@ -142,5 +143,19 @@ describe('client metadata documents', () => {
       assert.match(String(refusal[0]?.reason), /on loopback, which is fetched only when the issuer is on loopback too/);
     }
     assert.equal(fetches, before, 'nothing was fetched');
+  });
+
+  test('the admin API answers for stored clients only: a document URL is a 404, never fetched', async () => {
+    const admin = await adminClient(t);
+    const before = fetches;
+    const clientId = `${docBase}/client.json`;
+    const got = await admin.call('GET', '/clients/{client_id}', { params: { client_id: clientId } });
+    assert.equal(got.status, 404, JSON.stringify(got.body));
+    const disabled = await admin.call('POST', '/clients/{client_id}/disable', { params: { client_id: clientId } });
+    assert.equal(disabled.status, 404, JSON.stringify(disabled.body));
+    assert.equal(fetches, before, 'the admin API fetched nothing');
+    // The protocol paths still resolve it.
+    const res = await fetch(codeRequestUrl(t.url, clientId, { code_challenge: pkce().challenge }), { redirect: 'manual' });
+    assert.equal(res.status, 303);
   });
 });
