@@ -1,12 +1,13 @@
 // The flows every official MCP TypeScript SDK client (v1 and v2) completes against Latchkey and the
 // example MCP server (examples/mcp-server.ts): discovery through RFC 9728, the code flow with PKCE
 // and resource, step-up on 403 insufficient_scope, refresh with resource, audience refusal, an
-// origin-only resource, no scope anywhere, and dynamic registration.
+// origin-only resource, no scope anywhere, dynamic registration, and a Client ID Metadata Document.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { type RunningMcpServer, startMcpServer } from '../../examples/mcp-server.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
+import { type MetadataDocumentIssuer, startMetadataDocumentIssuer } from './mcp-cimd.ts';
 import { MCP_REDIRECT, MemoryOAuthProvider, recordingFetch } from './mcp-client.ts';
 import { startTestServer, type TestServer } from './server.ts';
 
@@ -49,8 +50,10 @@ export function mcpSdkSuite<Transport>(sdk: McpSdk<Transport>): void {
   let mcp: RunningMcpServer;
   let origin: RunningMcpServer;
   let bare: RunningMcpServer;
+  let cimd: MetadataDocumentIssuer;
   let user: { username: string; password: string };
   const tokenRequests: URLSearchParams[] = [];
+  const requested: string[] = [];
   const metadata = {
     client_name: `SDK ${sdk.version} test`,
     redirect_uris: [MCP_REDIRECT],
@@ -77,9 +80,10 @@ export function mcpSdkSuite<Transport>(sdk: McpSdk<Transport>): void {
     });
     issuer = t.url;
     user = await t.addUser('ada', 'ada password 12');
+    cimd = await startMetadataDocumentIssuer({ ...metadata, client_name: `SDK ${sdk.version} document` }, sdk.serverConfig);
   });
   after(async () => {
-    await Promise.all([mcp.close(), origin.close(), bare.close()]);
+    await Promise.all([mcp.close(), origin.close(), bare.close(), cimd?.close()]);
     await t.close();
   });
 
@@ -91,7 +95,7 @@ export function mcpSdkSuite<Transport>(sdk: McpSdk<Transport>): void {
   const transportFor = (server: RunningMcpServer, provider: MemoryOAuthProvider) =>
     new StreamableHTTPClientTransport(new URL(server.resource), {
       authProvider: provider as never,
-      fetch: recordingFetch(tokenRequests),
+      fetch: recordingFetch(tokenRequests, requested),
     });
 
   /** Connects as an MCP application does: the first attempt sends the person to sign in, then it finishes and reconnects. */
@@ -200,6 +204,27 @@ export function mcpSdkSuite<Transport>(sdk: McpSdk<Transport>): void {
       const stored = await t.storage.clients.get(registered.client_id);
       assert.equal(stored?.tokenEndpointAuthMethod, 'none');
       assert.equal((await whoami(client)).client_id, registered.client_id);
+      await client.close();
+    });
+
+    test('a client known by its metadata document (https on loopback) connects without registering', async () => {
+      const provider = new MemoryOAuthProvider(cimd.user, metadata, undefined, cimd.clientId);
+      const seen = requested.length;
+      const { client } = await connect(cimd.mcp, provider);
+      assert.equal(provider.authorizations[0]?.searchParams.get('client_id'), cimd.clientId);
+      assert.equal((provider.clientInformation() as { client_id: string }).client_id, cimd.clientId);
+      const who = await whoami(client);
+      assert.equal(who.client_id, cimd.clientId);
+      assert.equal(who.resource, cimd.mcp.resource);
+      assert.equal(decodeJwt(provider.savedTokens?.access_token ?? '').client_id, cimd.clientId);
+      assert.ok(cimd.documentFetches() > 0, 'the server fetched the document');
+      const calls = requested.slice(seen);
+      assert.ok(
+        calls.some((u) => u.startsWith(`${cimd.issuer}/token`)),
+        calls.join('\n'),
+      );
+      assert.ok(!calls.some((u) => u.startsWith(`${cimd.issuer}/register`)), 'no dynamic registration');
+      assert.equal(await cimd.registrations(), 0, 'no client was registered');
       await client.close();
     });
   });
