@@ -16,7 +16,13 @@ export interface Deps {
   config: Config;
   /** HMAC key for the browser cookies the server issues (interaction/cookies.ts), derived from the secret. */
   cookieKey: Buffer;
+  /** The stores; on the protocol paths a URL-shaped client_id that is not stored names its metadata document. */
   storage: Storage;
+  /**
+   * The same stores with only stored clients: the admin API manages records and never fetches a
+   * client's metadata document (an unknown URL-shaped client_id is a 404 there).
+   */
+  adminStorage: Storage;
   keys: KeyRing;
   issuer: Issuer;
   /** Epoch seconds. */

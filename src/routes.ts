@@ -74,7 +74,8 @@ export function routes(deps: Deps, log: Logger): Endpoint {
 }
 
 function adminRoute(deps: Deps): Route {
-  const admin = adminEndpoint(deps);
+  // Stored clients only: an admin lookup of a URL-shaped client_id never fetches a metadata document.
+  const admin = adminEndpoint({ ...deps, storage: deps.adminStorage });
   return {
     path: ADMIN_PATH,
     prefix: true,

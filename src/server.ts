@@ -180,6 +180,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
           new MetadataDocuments({
             documents: config.clientIdMetadataDocuments,
             fetch: config.outboundFetch,
+            issuer: config.issuer,
             supportedScopes: config.supportedScopes,
             clock,
           }),
@@ -216,6 +217,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     config,
     cookieKey: sealer.derive('cookie mac'),
     storage,
+    adminStorage: cached,
     keys,
     issuer: createIssuer(config, keys, clock),
     clock,

@@ -4,7 +4,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { ClientRecord, ClientStore } from '../storage/types.ts';
-import { ClientMetadataDocumentError, cacheSeconds, documentHosts, MetadataDocuments, withMetadataDocuments } from './metadata-document.ts';
+import {
+  ClientMetadataDocumentError,
+  cacheSeconds,
+  documentHosts,
+  issuerOnLoopback,
+  MetadataDocuments,
+  withMetadataDocuments,
+} from './metadata-document.ts';
 
 const scopes = ['openid', 'profile', 'email', 'offline_access'];
 
@@ -29,10 +36,12 @@ describe('client metadata documents', () => {
   after(() => new Promise((resolve) => server.close(resolve)));
 
   let now = 1_000_000;
-  const documents = (allowLoopback = true, allowedHosts?: string[]) =>
+  // The issuer on loopback (development, tests) may fetch documents on loopback; another may not.
+  const documents = (loopbackIssuer = true, allowedHosts?: string[]) =>
     new MetadataDocuments({
       documents: { enabled: true, minCacheSeconds: 60, maxCacheSeconds: 86_400, ...(allowedHosts ? { allowedHosts } : {}) },
-      fetch: { allowLoopback, timeoutMs: 2000, maxBytes: 64 * 1024 },
+      fetch: { timeoutMs: 2000, maxBytes: 64 * 1024, allowLoopback: false },
+      issuer: loopbackIssuer ? 'http://127.0.0.1:8080' : 'https://as.example.test',
       supportedScopes: scopes,
       clock: () => now,
     });
@@ -121,18 +130,39 @@ describe('client metadata documents', () => {
 
   test('a URL that is not https, or has no path, is refused before any fetch', async () => {
     answers.set('/plain', { status: 200, body: doc('/plain') });
-    await assert.rejects(documents(false).resolve(`${base}/plain`), refused(/https/));
+    await assert.rejects(documents(false).resolve(`${base}/plain`), refused(/on loopback/));
     await assert.rejects(documents(true).resolve('http://example.com/client.json'), refused(/https/));
     await assert.rejects(documents().resolve(`${base}/`), refused(/path/));
     await assert.rejects(documents().resolve(`${base}/a/../ok`), refused(/\.\. path segments/));
     assert.equal(hits.get('/plain'), undefined);
   });
 
-  test('a private or loopback address is refused when loopback is not allowed', async () => {
+  test('a private address is refused; loopback too unless the issuer is on loopback', async () => {
     const port = new URL(base).port;
-    await assert.rejects(documents(false).resolve(`https://127.0.0.1:${port}/ok`), refused(/special-use address 127\.0\.0\.1/));
+    answers.set('/near', { status: 200, body: doc('/near') });
+    for (const host of [`127.0.0.1:${port}`, '127.8.9.10', '[::1]', 'localhost', 'LOCALHOST:8443']) {
+      await assert.rejects(documents(false).resolve(`https://${host}/near`), refused(/issuer is on loopback too/), host);
+    }
+    await assert.rejects(documents(false).resolve(`${base}/near`), refused(/issuer is on loopback too/));
+    assert.equal(hits.get('/near'), undefined);
+    assert.equal((await documents(true).resolve(`${base}/near`)).name, 'Tool');
     await assert.rejects(documents(true).resolve('https://10.0.0.1/client.json'), refused(/special-use address 10\.0\.0\.1/));
     await assert.rejects(documents(true).resolve('https://[fd00::1]/client.json'), refused(/special-use address/));
+  });
+
+  test('the issuer is on loopback when its host is 127.0.0.0/8, ::1 or localhost', () => {
+    for (const issuer of [
+      'http://127.0.0.1:3000',
+      'https://127.1.2.3',
+      'http://[::1]:8080/t',
+      'http://localhost:3000',
+      'https://LocalHost',
+    ]) {
+      assert.equal(issuerOnLoopback(issuer), true, issuer);
+    }
+    for (const issuer of ['https://as.example.test', 'https://10.0.0.1', 'https://localhost.example.com', 'https://[::2]']) {
+      assert.equal(issuerOnLoopback(issuer), false, issuer);
+    }
   });
 
   test('allowedHosts accepts listed hosts and URL prefixes only', async () => {

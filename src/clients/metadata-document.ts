@@ -5,7 +5,7 @@
 import { ExpiringCache } from '../cache.ts';
 import type { Config } from '../config/schema.ts';
 import { OAuthError } from '../errors.ts';
-import { isLoopbackAddress, SafeFetchError, safeFetch } from '../http/safe-fetch.ts';
+import { isLoopbackHost, SafeFetchError, safeFetch } from '../http/safe-fetch.ts';
 import type { ClientRecord, ClientStore } from '../storage/types.ts';
 import { buildClient, DEFAULT_CLIENT_SCOPE, type NewClient } from './register.ts';
 import { registrationKeys } from './registration-keys.ts';
@@ -23,34 +23,44 @@ const refuse = (message: string): never => {
 };
 
 /**
- * Whether a client_id has the shape of a client metadata document URL (§3): https with a path.
- * Plain http is accepted only for loopback when `allowLoopback` (local development and tests).
+ * Whether a client_id has the shape of a client metadata document URL (§3): https with a path, or
+ * plain http to a loopback host, so that such an id is refused with its reason (see {@link documentUrlProblem}).
  */
-export function isMetadataDocumentUrl(clientId: string, allowLoopback: boolean): boolean {
+export function isMetadataDocumentUrl(clientId: string): boolean {
   if (!/^https?:\/\//i.test(clientId)) return false;
   try {
     const u = new URL(clientId);
-    return u.pathname !== '/' && (u.protocol === 'https:' || plainHttpAllowed(u, allowLoopback));
+    return u.pathname !== '/' && (u.protocol === 'https:' || isLoopbackHost(u.hostname));
   } catch {
     return false;
   }
 }
 
-/** Plain http is for loopback only (local development and tests, `outboundFetch.allowLoopback`). */
-function plainHttpAllowed(u: URL, allowLoopback: boolean): boolean {
-  return allowLoopback && u.protocol === 'http:' && isLoopbackAddress(u.hostname.replace(/^\[(.*)\]$/, '$1'));
+/**
+ * draft-ietf-oauth-client-id-metadata-document-03, "Server Side Request Forgery (SSRF) Attacks" (§6.5
+ * in -00): loopback may be fetched only by a server that is itself on loopback (development and
+ * tests), decided here by the configured issuer's host.
+ */
+export function issuerOnLoopback(issuer: string): boolean {
+  return isLoopbackHost(new URL(issuer).hostname);
 }
 
-/** §3: the URL rules, checked before anything is fetched; the reason when refused. */
-export function metadataDocumentUrlProblem(clientId: string, allowLoopback: boolean): string | undefined {
+/**
+ * §3: the URL rules, checked before anything is fetched; the reason when refused. `loopback`: the
+ * issuer is on loopback, so a document on loopback may be fetched, over plain http too (tests).
+ */
+export function documentUrlProblem(clientId: string, loopback: boolean): string | undefined {
   let u: URL;
   try {
     u = new URL(clientId);
   } catch {
     return 'the client_id is not a URL';
   }
-  // §3: the client_id URL MUST use the https scheme.
-  if (u.protocol !== 'https:' && !plainHttpAllowed(u, allowLoopback)) return 'the client_id URL must use https';
+  const onLoopback = isLoopbackHost(u.hostname);
+  // SSRF section: loopback is special-use (RFC 6890); the development exception needs the issuer on loopback too.
+  if (onLoopback && !loopback) return 'the client_id URL is on loopback, which is fetched only when the issuer is on loopback too';
+  // §3: the client_id URL MUST use the https scheme (plain http only within that development exception).
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && onLoopback)) return 'the client_id URL must use https';
   // §3: it MUST contain a path component.
   if (u.pathname === '/' || u.pathname === '') return 'the client_id URL must have a path';
   // §3: it MUST NOT contain single-dot or double-dot path segments (checked on the text: URL removes them).
@@ -69,8 +79,8 @@ function allowed(clientId: string, hosts: readonly string[] | undefined): boolea
 }
 
 /** Whether a client is known by its metadata document (the feature on, the client_id URL-shaped). */
-export function isDocumentClient(clientId: string, config: Pick<Config, 'clientIdMetadataDocuments' | 'outboundFetch'>): boolean {
-  return config.clientIdMetadataDocuments.enabled && isMetadataDocumentUrl(clientId, config.outboundFetch.allowLoopback);
+export function isDocumentClient(clientId: string, config: Pick<Config, 'clientIdMetadataDocuments'>): boolean {
+  return config.clientIdMetadataDocuments.enabled && isMetadataDocumentUrl(clientId);
 }
 
 const LOOPBACK_REDIRECT = /^http:\/\/(?:localhost|127\.\d+\.\d+\.\d+|\[::1\])(?::\d+)?(?:[/?]|$)/i;
@@ -170,7 +180,13 @@ export function documentToClient(
 
 export interface MetadataDocumentOptions {
   documents: Config['clientIdMetadataDocuments'];
-  fetch: Config['outboundFetch'];
+  /**
+   * The bounds of a fetch. Where the document itself may be is decided by the issuer, not by
+   * `allowLoopback`; that setting applies to the `jwks_uri` a document names, like any client's.
+   */
+  fetch: Pick<Config['outboundFetch'], 'timeoutMs' | 'maxBytes' | 'allowLoopback'>;
+  /** The configured issuer: a document on loopback is fetched only when it is on loopback too. */
+  issuer: string;
   supportedScopes: readonly string[];
   /** Epoch seconds. */
   clock: () => number;
@@ -180,14 +196,16 @@ export interface MetadataDocumentOptions {
 export class MetadataDocuments {
   readonly #cache = new ExpiringCache<string, ClientRecord>(1000);
   readonly #options: MetadataDocumentOptions;
+  readonly #loopback: boolean;
 
   constructor(options: MetadataDocumentOptions) {
     this.#options = options;
+    this.#loopback = issuerOnLoopback(options.issuer);
   }
 
   /** Whether this client_id is to be resolved as a document (the feature is on and the id is URL-shaped). */
   handles(clientId: string): boolean {
-    return isDocumentClient(clientId, { clientIdMetadataDocuments: this.#options.documents, outboundFetch: this.#options.fetch });
+    return isDocumentClient(clientId, { clientIdMetadataDocuments: this.#options.documents });
   }
 
   /** The client a document URL names; throws a {@link ClientMetadataDocumentError} saying why not. */
@@ -196,16 +214,17 @@ export class MetadataDocuments {
     const now = clock();
     const hit = this.#cache.get(clientId, now);
     if (hit) return hit;
-    const problem = metadataDocumentUrlProblem(clientId, fetch.allowLoopback);
+    const problem = documentUrlProblem(clientId, this.#loopback);
     if (problem) return refuse(problem);
     if (!allowed(clientId, documents.allowedHosts)) return refuse('the client_id host is not among clientIdMetadataDocuments.allowedHosts');
     let fetched: Awaited<ReturnType<typeof safeFetch>>;
     try {
-      // §6.5 (server-side request forgery): no redirect, 200 only, bounded size and time, no special-use address.
+      // SSRF section: MUST NOT fetch a special-use address (RFC 6890), checked on the address connected
+      // to; loopback only when the issuer is on loopback. §5: no redirect, 200 only; bounded size and time.
       fetched = await safeFetch(clientId, {
         maxBytes: Math.min(MAX_DOCUMENT_BYTES, fetch.maxBytes),
         timeoutMs: fetch.timeoutMs,
-        allowLoopback: fetch.allowLoopback,
+        allowLoopback: this.#loopback,
       });
     } catch (e) {
       return refuse(e instanceof SafeFetchError ? `fetching the document: ${e.message}` : 'fetching the document failed');

@@ -109,7 +109,8 @@ export const defaults = {
   },
   /**
    * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document-03): a `client_id`
-   * that is an https URL with a path names a document fetched from it; off by default. See README "MCP".
+   * that is an https URL with a path names a document fetched from it; off by default. A document on
+   * loopback (http or https) is fetched only when the issuer is on loopback too. See README "MCP".
    */
   clientIdMetadataDocuments: {
     enabled: false,
@@ -157,7 +158,8 @@ export const defaults = {
   },
   /**
    * Fetching URLs that clients register (a `jwks_uri`): special-use addresses are always refused;
-   * `allowLoopback` lets http://127.0.0.1 through, for tests and local development only.
+   * `allowLoopback` lets http://127.0.0.1 through, for tests and local development only. Client
+   * metadata documents do not follow it: one on loopback is fetched only when the issuer is on loopback.
    */
   outboundFetch: { allowLoopback: false, timeoutMs: 5000, maxBytes: 64 * 1024 },
   /** Second factors (README "Strong sign-in"). */

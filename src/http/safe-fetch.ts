@@ -83,6 +83,15 @@ export function isLoopbackAddress(address: string): boolean {
   return isIP(address) !== 0 && loopback.check(address, family(address));
 }
 
+/**
+ * Whether a URL host names this machine's loopback: 127.0.0.0/8, ::1 (with or without brackets) or
+ * `localhost` (RFC 6761 §6.3). Decides on the text only, nothing is resolved.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || isLoopbackAddress(h);
+}
+
 /** Whether an IP address is special-use (private, link-local, loopback, multicast, documentation…). */
 export function isSpecialUseAddress(address: string): boolean {
   if (isIP(address) === 0) return true;

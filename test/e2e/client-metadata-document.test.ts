@@ -1,15 +1,19 @@
 // E2E: a client known only by its Client ID Metadata Document (draft-ietf-oauth-client-id-metadata-document-03),
-// served on 127.0.0.1: discovery, the consent page with the hosts, a code exchanged with PKCE and no secret.
+// served on 127.0.0.1: discovery, the consent page with the hosts, a code exchanged with PKCE and no secret;
+// a document on loopback is fetched only by an issuer on loopback (the draft's SSRF section).
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { strings } from '../../src/interaction/strings.ts';
+import { adminClient } from '../helpers/admin.ts';
 import { Browser, isConsentPage, isLoginPage } from '../helpers/browser.ts';
 import { codeRequestUrl, pkce, tokenRequest } from '../helpers/flow.ts';
 import { REDIRECT_URI, startTestServer, type TestServer } from '../helpers/server.ts';
 
 let t: TestServer;
+/** Its issuer is an https name (a proxy would serve it); the test reaches it on 127.0.0.1. */
+let named: TestServer;
 let docs: Server;
 let docBase: string;
 let fetches = 0;
@@ -24,10 +28,17 @@ before(async () => {
   });
   await new Promise<void>((resolve) => docs.listen(0, '127.0.0.1', resolve));
   docBase = `http://127.0.0.1:${(docs.address() as AddressInfo).port}`;
-  t = await startTestServer({ clientIdMetadataDocuments: { enabled: true }, outboundFetch: { allowLoopback: true } });
+  // No outboundFetch.allowLoopback: the issuer on loopback is what lets a loopback document through.
+  t = await startTestServer({ clientIdMetadataDocuments: { enabled: true }, admin: { enabled: true } });
+  named = await startTestServer({
+    issuer: 'https://as.example.test',
+    clientIdMetadataDocuments: { enabled: true },
+    outboundFetch: { allowLoopback: true },
+  });
 });
 after(async () => {
   await t.close();
+  await named.close();
   await new Promise((resolve) => docs.close(resolve));
 });
 
@@ -108,5 +119,43 @@ describe('client metadata documents', () => {
     assert.equal(token.body.error, 'invalid_client');
     // Errors are not cached: each request fetched the document again.
     assert.equal(fetches - before, 2);
+  });
+
+  test('an issuer that is not on loopback never fetches a document on loopback, and says why', async () => {
+    const before = fetches;
+    const address = `http://127.0.0.1:${(named.server.http.address() as AddressInfo).port}`;
+    for (const clientId of [`${docBase}/client.json`, `https://127.0.0.1:${new URL(docBase).port}/client.json`]) {
+      const res = await fetch(codeRequestUrl(address, clientId), { redirect: 'manual' });
+      assert.equal(res.status, 400);
+      assert.equal(res.headers.get('location'), null);
+      assert.ok((await res.text()).includes(strings.unusableClientDocument.slice(0, 40)));
+      const token = await tokenRequest(address, {
+        grant_type: 'authorization_code',
+        code: 'x',
+        redirect_uri: REDIRECT_URI,
+        client_id: clientId,
+        code_verifier: pkce().verifier,
+      });
+      assert.equal(token.status, 401);
+      assert.equal(token.body.error, 'invalid_client');
+      const refusal = named.logs.filter((l) => l.event === 'client.metadata_document_refused' && l.client_id === clientId);
+      assert.equal(refusal.length, 2, clientId);
+      assert.match(String(refusal[0]?.reason), /on loopback, which is fetched only when the issuer is on loopback too/);
+    }
+    assert.equal(fetches, before, 'nothing was fetched');
+  });
+
+  test('the admin API answers for stored clients only: a document URL is a 404, never fetched', async () => {
+    const admin = await adminClient(t);
+    const before = fetches;
+    const clientId = `${docBase}/client.json`;
+    const got = await admin.call('GET', '/clients/{client_id}', { params: { client_id: clientId } });
+    assert.equal(got.status, 404, JSON.stringify(got.body));
+    const disabled = await admin.call('POST', '/clients/{client_id}/disable', { params: { client_id: clientId } });
+    assert.equal(disabled.status, 404, JSON.stringify(disabled.body));
+    assert.equal(fetches, before, 'the admin API fetched nothing');
+    // The protocol paths still resolve it.
+    const res = await fetch(codeRequestUrl(t.url, clientId, { code_challenge: pkce().challenge }), { redirect: 'manual' });
+    assert.equal(res.status, 303);
   });
 });

@@ -86,10 +86,11 @@ export class MemoryOAuthProvider {
   }
 }
 
-/** The fetch of an MCP client, recording the form bodies it sends to the token endpoint. */
-export function recordingFetch(tokenRequests: URLSearchParams[]): typeof fetch {
+/** The fetch of an MCP client, recording the form bodies it sends to the token endpoint (and every URL, in `urls`). */
+export function recordingFetch(tokenRequests: URLSearchParams[], urls: string[] = []): typeof fetch {
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    urls.push(url);
     if (url.endsWith('/token') && init?.body) tokenRequests.push(new URLSearchParams(String(init.body)));
     return fetch(input, init);
   };
