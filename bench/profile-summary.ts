@@ -32,7 +32,7 @@ const where = (n: Node) => {
   const url = n.callFrame.url
     .replace(/^file:\/\//, '')
     .replace(/^.*\/node_modules\//, 'node_modules/')
-    .replace(/^.*\/(src|bench)\//, '$1/');
+    .replace(/^.*\/(src|dist|bench)\//, '$1/');
   return url ? `${url}:${n.callFrame.lineNumber + 1}` : '(native)';
 };
 const label = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${where(n)}`;
@@ -40,7 +40,7 @@ const pkg = (n: Node) => {
   const url = n.callFrame.url;
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (m?.[1]) return m[1];
-  if (/\/src\//.test(url)) return `latchkey ${url.replace(/^.*\/src\//, 'src/')}`;
+  if (/\/(src|dist)\//.test(url)) return `latchkey ${url.replace(/^.*\/(src|dist)\//, '$1/')}`;
   if (url.startsWith('node:')) return url;
   return n.callFrame.functionName.startsWith('(') ? n.callFrame.functionName : url || '(native)';
 };
@@ -77,7 +77,7 @@ process.stdout.write('\nself time by package or file:\n');
 for (const [k, c] of selfBy(pkg).slice(0, top)) process.stdout.write(`${pct(c)}  ${k}\n`);
 process.stdout.write('\ninclusive time (latchkey functions):\n');
 for (const [k, c] of [...inclusive]
-  .filter(([k]) => / src\//.test(k))
+  .filter(([k]) => / (src|dist)\//.test(k))
   .sort((a, b) => b[1] - a[1])
   .slice(0, top)) {
   process.stdout.write(`${pct(c)}  ${k}\n`);
