@@ -13,8 +13,16 @@ export interface Row {
   p99?: number;
   /** Server CPU (user + system, all its processes) per request or flow, in milliseconds. */
   cpuMs?: number;
+  /** The load generators' CPU per request or flow, in milliseconds (not counted as the server's). */
+  loadCpuMs?: number;
+  /** HTTP requests per op: 1, or the requests of one code flow. */
+  requestsPerOp?: number;
   rssStartMb?: number;
   rssEndMb?: number;
+  /** RSS sampled through the window, when asked for. */
+  rssSamplesMb?: number[];
+  /** CPU profiles of the window, one per server process, with --profile. */
+  profiles?: string[];
   processes?: number;
   errors?: number;
   note?: string;
@@ -22,39 +30,32 @@ export interface Row {
 
 export type InprocRow = InprocResult;
 
-const TITLES: Record<ScenarioId, string> = {
+export const TITLES: Record<ScenarioId, string> = {
   discovery: 'Discovery GET',
   jwks: 'JWKS GET',
   client_credentials: 'client_credentials (client_secret_basic)',
   introspection: 'Introspection of an active access token',
-  refresh_token: 'refresh_token with rotation',
+  refresh_token: 'refresh_token with rotation, ID token on both sides',
+  refresh_token_no_id: 'refresh_token with rotation, no openid: no ID token on either side',
   code_flow_returning: 'Code flow, returning user (session and consent exist)',
   code_flow_first: 'Code flow, first sign-in (argon2id, consent)',
 };
 
-const TOKEN_SCENARIOS: readonly ScenarioId[] = [
-  'client_credentials',
-  'refresh_token',
-  'code_flow_first',
-  'code_flow_returning',
-  'introspection',
-];
-
-const measured = (r: Row | undefined): r is Row & Required<Pick<Row, 'rate' | 'cpuMs'>> =>
+export const measured = (r: Row | undefined): r is Row & Required<Pick<Row, 'rate' | 'cpuMs'>> =>
   r !== undefined && r.rate !== undefined && r.cpuMs !== undefined && Number.isFinite(r.cpuMs) && r.cpuMs > 0;
 
 /** Rate ratio and CPU ratio (baseline CPU per request ÷ this CPU per request: above 1 is cheaper). */
-function ratios(row: Row, base: Row | undefined): { rate: number; cpu: number } | undefined {
+export function ratios(row: Row, base: Row | undefined): { rate: number; cpu: number } | undefined {
   if (!measured(row) || !measured(base) || row === base) return undefined;
   return { rate: row.rate / base.rate, cpu: base.cpuMs / row.cpuMs };
 }
 
-const x = (n: number) => `${n >= 10 ? n.toFixed(0) : n.toFixed(2)}×`;
-const ms = (n: number | undefined) => (n === undefined ? '' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+export const x = (n: number) => `${n >= 10 ? n.toFixed(0) : n.toFixed(2)}×`;
+export const ms = (n: number | undefined) => (n === undefined ? '' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 // autocannon records whole milliseconds.
 const latency = (n: number | undefined) => (n === undefined ? '' : n === 0 ? '< 1' : ms(n));
 
-function baseline(rows: readonly Row[], scenario: ScenarioId, kind: SystemKind): Row | undefined {
+export function baseline(rows: readonly Row[], scenario: ScenarioId, kind: SystemKind): Row | undefined {
   return rows.find((r) => r.scenario === scenario && r.kind === kind && measured(r));
 }
 
@@ -117,57 +118,5 @@ export function inprocTable(rows: readonly InprocRow[]): string[] {
     'One call at a time, awaited; three interleaved rounds, median. The token is shaped like a Latchkey access token (typ at+jwt,',
     'iss, aud, sub, client_id, scope, iat, exp, jti); verifyAccessToken gets its metadata and JWKS once from memory and caches them.',
   );
-  return out;
-}
-
-const verdict = (ok: boolean) => (ok ? '**met**' : '**missed**');
-
-export function targetLines(rows: readonly Row[], inproc: readonly InprocRow[]): string[] {
-  const out: string[] = [];
-  const latchkeyIds = [...new Set(rows.filter((r) => r.kind === 'latchkey').map((r) => r.systemId))];
-  for (const id of latchkeyIds) {
-    const mine = rows.filter((r) => r.systemId === id);
-    const label = mine[0]?.system ?? id;
-    const parts: string[] = [];
-    for (const scenario of TOKEN_SCENARIOS) {
-      const row = mine.find((r) => r.scenario === scenario);
-      const base = baseline(rows, scenario, 'oidc-provider');
-      const q = row && ratios(row, base);
-      if (!q) {
-        parts.push(`${scenario}: ${row?.note ?? 'not measured'}`);
-        continue;
-      }
-      parts.push(`${scenario} ${x(q.rate)} rate, ${x(q.cpu)} CPU ${verdict(q.rate >= 2 && q.cpu >= 2)}`);
-    }
-    out.push(`${label}, ≥ 2× oidc-provider on token scenarios: ${parts.join('; ')}`);
-    const cc = mine.find((r) => r.scenario === 'client_credentials');
-    const ceiling = baseline(rows, 'client_credentials', 'ceiling');
-    const q = cc && ratios(cc, ceiling);
-    if (q) {
-      const perProcess = (cc.processes ?? 1) > 1 ? ' (several processes: the ceiling is one)' : '';
-      out.push(
-        `${label}, client_credentials ≥ 50% of bare node:http${perProcess}: ${x(q.rate)} rate, ${x(q.cpu)} CPU ${verdict(q.rate >= 0.5 && q.cpu >= 0.5)}`,
-      );
-    }
-    const errors = mine.filter((r) => (r.errors ?? 0) > 0).map((r) => `${r.scenario} (${r.errors})`);
-    out.push(`${label}, no request errors: ${errors.length === 0 ? '**met**' : `**missed**: ${errors.join(', ')}`}`);
-    const rss = mine.filter((r) => r.rssStartMb !== undefined && r.rssEndMb !== undefined);
-    const first = rss[0];
-    const last = rss[rss.length - 1];
-    if (first?.rssStartMb !== undefined && last?.rssEndMb !== undefined) {
-      const peak = Math.max(...rss.map((r) => r.rssEndMb ?? 0));
-      out.push(
-        `${label}, server RSS over its whole run: ${first.rssStartMb.toFixed(0)} MB → ${last.rssEndMb.toFixed(0)} MB (peak at a window end ${peak.toFixed(0)} MB)`,
-      );
-    }
-  }
-  for (const alg of ['ES256', 'RS256']) {
-    const jose = inproc.find((r) => r.alg === alg && r.name === 'jose jwtVerify, local key');
-    const mine = inproc.find((r) => r.alg === alg && r.name === 'Latchkey verifyAccessToken');
-    if (!jose || !mine) continue;
-    const rate = mine.opsPerSec / jose.opsPerSec;
-    const cpu = jose.cpuMicrosPerOp / mine.cpuMicrosPerOp;
-    out.push(`verifyAccessToken ≥ 90% of jose jwtVerify, ${alg}: ${x(rate)} rate, ${x(cpu)} CPU ${verdict(rate >= 0.9 && cpu >= 0.9)}`);
-  }
   return out;
 }
