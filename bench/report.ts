@@ -1,5 +1,6 @@
 // Markdown tables and the target verdicts. Ratios come only from rows of the same run.
 import type { InprocResult } from './inproc/verify.ts';
+import { CATEGORIES, categorizeFiles } from './profile-summary.ts';
 import type { ScenarioId, SystemKind } from './systems/types.ts';
 
 export interface Row {
@@ -117,6 +118,37 @@ export function inprocTable(rows: readonly InprocRow[]): string[] {
     '',
     'One call at a time, awaited; three interleaved rounds, median. The token is shaped like a Latchkey access token (typ at+jwt,',
     'iss, aud, sub, client_id, scope, iat, exp, jti); verifyAccessToken gets its metadata and JWKS once from memory and caches them.',
+  );
+  return out;
+}
+
+const PROFILED: readonly ScenarioId[] = [
+  'client_credentials',
+  'introspection',
+  'refresh_token',
+  'refresh_token_no_id',
+  'code_flow_returning',
+  'code_flow_first',
+];
+
+/** Where each server's busy CPU went in each token path's measured window (with --profile). */
+export function profileTable(rows: readonly Row[]): string[] {
+  const profiled = rows.filter((r) => PROFILED.includes(r.scenario) && (r.profiles?.length ?? 0) > 0);
+  if (profiled.length === 0) return [];
+  const out = [`| Path | System | Busy samples | ${CATEGORIES.join(' | ')} |`, `|---|---|--:|${CATEGORIES.map(() => '--:').join('|')}|`];
+  for (const row of profiled) {
+    const { busy, by } = categorizeFiles(row.profiles ?? []);
+    const cells = CATEGORIES.map((c) => (busy > 0 ? `${((100 * (by.get(c) ?? 0)) / busy).toFixed(1)}%` : ''));
+    out.push(`| ${TITLES[row.scenario]} | ${row.system} | ${busy} | ${cells.join(' | ')} |`);
+  }
+  out.push(
+    '',
+    'Shares of the samples where the server was not idle (every process of the server), by the self-time frame of each sample;',
+    'a native frame (a signature, an SQLite statement, writev) counts for the code that called it. HTTP: node:_http_*, net and',
+    'stream internals; routing: dist/http/router.js, dist/routes.js; logging: pino and its modules, sonic-boom, dist/log.js, the',
+    'audit logger proxy (dist/observability/audit.js); client auth: dist/clients/; storage: kysely, better-sqlite3, pg,',
+    'dist/storage/; crypto: node:internal/crypto/*, dist/tokens/jws.js, jose; JSON: JSON.stringify/parse. The profiler samples',
+    'every 0.5 ms and costs some CPU itself: the CPU figures of a --profile run are not comparable with those of a plain run.',
   );
   return out;
 }

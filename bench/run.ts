@@ -9,7 +9,7 @@ import type { InprocResult } from './inproc/verify.ts';
 import { forkTs, nextMessage, stop } from './lib/children.ts';
 import { machine } from './lib/machine.ts';
 import { measure } from './measure.ts';
-import { type InprocRow, inprocTable, type Row, resultTable } from './report.ts';
+import { type InprocRow, inprocTable, profileTable, type Row, resultTable } from './report.ts';
 import { CONNECTIONS, FLOW_CONCURRENCY, loadFor } from './scenarios.ts';
 import { SYSTEMS } from './systems/index.ts';
 import type { ScenarioId, StartOptions, Sut, SystemSpec } from './systems/types.ts';
@@ -44,7 +44,9 @@ if (flags.help) {
   process.stdout.write(`npm run bench -- [--quick] [--only SCENARIO]... [--systems ID]... [--seconds N] [--profile] [--out FILE]
   scenarios: ${[...SCENARIOS, 'verify'].join(', ')}
   systems:   ${SYSTEMS.map((s) => s.id).join(', ')}
-  --profile  writes V8 CPU profiles of the servers to a temporary directory (summarise with bench/profile-summary.ts)
+  --profile  profiles each measured window of each server alone (V8 CPU profiles in a temporary directory, one
+             folder per system and scenario) and prints where the CPU goes per token path; one file in detail:
+             node --import tsx bench/profile-summary.ts FILE.cpuprofile
 `);
   process.exit(0);
 }
@@ -115,6 +117,8 @@ async function main(): Promise<void> {
   if (httpScenarios.length > 0) out.push('### Servers', '', ...resultTable(rows), '', ...notes.map((n) => `- ${n}`), '');
   if (full && inproc.length > 0) out.push('### Token verification and signing in one thread (no HTTP)', '', ...inprocTable(inproc), '');
   if (httpScenarios.length > 0) out.push('### The floor of each path', '', ...floorTable(rows, inproc), '');
+  const breakdown = profileTable(rows);
+  if (breakdown.length > 0) out.push('### Where the CPU goes (profile of each measured window)', '', ...breakdown, '');
   out.push('### Targets', '', ...targetLines(rows, inproc).map((l) => `- ${l}`), '');
   const text = out.join('\n');
   process.stdout.write(`\n${text}`);

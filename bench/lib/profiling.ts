@@ -41,6 +41,7 @@ export async function startWindow(dir: string, roots: number[]): Promise<(scenar
     signalAll(pids);
     const done = () => readdirSync(dir).filter((n) => n.startsWith('window-') && n.endsWith('.cpuprofile'));
     await waitFor(() => done().length >= pids.length, 15_000);
+    for (const pid of pids) rmSync(join(dir, `started-${pid}`), { force: true });
     const into = join(dir, scenario);
     mkdirSync(into, { recursive: true });
     const files: string[] = [];
