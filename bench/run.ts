@@ -10,11 +10,16 @@ import { forkTs, nextMessage, stop } from './lib/children.ts';
 import { machine } from './lib/machine.ts';
 import { measure } from './measure.ts';
 import { type InprocRow, inprocTable, profileTable, type Row, resultTable } from './report.ts';
+import { runScale } from './scale.ts';
 import { CONNECTIONS, FLOW_CONCURRENCY, loadFor } from './scenarios.ts';
+import type { SectionContext } from './sections.ts';
 import { SYSTEMS } from './systems/index.ts';
 import type { ScenarioId, StartOptions, Sut, SystemSpec } from './systems/types.ts';
+import { runTableSize } from './table-size.ts';
 import { floorTable, targetLines } from './targets.ts';
 
+const SECTIONS = ['scale', 'table-size'] as const;
+type Section = (typeof SECTIONS)[number];
 const SCENARIOS: readonly ScenarioId[] = [
   'discovery',
   'jwks',
@@ -35,15 +40,23 @@ const { values: flags } = parseArgs({
     systems: { type: 'string', multiple: true },
     seconds: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    scale: { type: 'boolean', default: false },
+    'table-size': { type: 'boolean', default: false },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (flags.help) {
-  process.stdout.write(`npm run bench -- [--quick] [--only SCENARIO]... [--systems ID]... [--seconds N] [--profile] [--out FILE]
-  scenarios: ${[...SCENARIOS, 'verify'].join(', ')}
-  systems:   ${SYSTEMS.map((s) => s.id).join(', ')}
+  process.stdout.write(`npm run bench -- [--quick] [--only ID]... [--systems ID]... [--seconds N] [--profile] [--scale] [--table-size] [--out FILE]
+  --only     runs only these (comma-separated or repeated): ${[...SCENARIOS, 'verify', ...SECTIONS].join(', ')}
+  --systems  runs the main table on these only: ${SYSTEMS.map((s) => s.id).join(', ')}
+  --quick    2 s per window instead of 5 (--seconds N sets it), a 20 s soak instead of 60 s
+  --scale    also: client_credentials and refresh_token throughput of Latchkey SQLite --workers 2 and of two
+             instances over one PostgreSQL against one process, the load generators' CPU, and the RSS of
+             Latchkey SQLite over a 60 s client_credentials run (about 3 minutes more)
+  --table-size also: refresh_token and introspection CPU per op with 10^5 and 10^6 grants and refresh tokens
+             in the tables against a small table, on SQLite and PostgreSQL (about 5 minutes more)
   --profile  profiles each measured window of each server alone (V8 CPU profiles in a temporary directory, one
              folder per system and scenario) and prints where the CPU goes per token path; one file in detail:
              node --import tsx bench/profile-summary.ts FILE.cpuprofile
@@ -52,10 +65,13 @@ if (flags.help) {
 }
 
 const only = new Set((flags.only ?? []).flatMap((s) => s.split(',')));
-for (const s of only) if (![...SCENARIOS, 'verify'].includes(s)) fail(`unknown scenario "${s}"`);
+for (const s of only) if (![...SCENARIOS, 'verify', ...SECTIONS].includes(s)) fail(`unknown scenario "${s}" (see --help)`);
 const onlySystems = new Set((flags.systems ?? []).flatMap((s) => s.split(',')));
 for (const s of onlySystems) if (!SYSTEMS.some((x) => x.id === s)) fail(`unknown system "${s}"`);
-const wanted = (s: ScenarioId | 'verify') => only.size === 0 || only.has(s);
+/** The opt-in sections run when their flag is given or when --only names them; the rest unless --only leaves them out. */
+const optedIn = new Set<string>([...(flags.scale ? ['scale'] : []), ...(flags['table-size'] ? ['table-size'] : [])]);
+const wanted = (s: ScenarioId | 'verify' | Section) =>
+  (SECTIONS as readonly string[]).includes(s) ? optedIn.has(s) || only.has(s) : only.size === 0 || only.has(s);
 
 const quick = flags.quick === true;
 const seconds = flags.seconds !== undefined ? Number(flags.seconds) : quick ? 2 : 5;
@@ -64,7 +80,8 @@ const warmup = Math.round(Math.min(1, seconds / 3) * 10) / 10;
 const PASSWORD = 'correct horse battery staple';
 // Enough never-signed-in users for the first-sign-in scenario at any plausible rate.
 const USERS = Math.ceil(200 * (seconds + warmup)) + FLOW_CONCURRENCY + 1;
-const HARD_LIMIT_MS = 10 * 60 * 1000;
+const SECTION_MS = 8 * 60 * 1000;
+const HARD_LIMIT_MS = 10 * 60 * 1000 + SECTIONS.filter(wanted).length * SECTION_MS;
 /** Past this, the remaining scenarios are skipped (and say so) so that the table still comes out in time. */
 const BUDGET_MS = 8.5 * 60 * 1000;
 
@@ -75,7 +92,7 @@ function fail(message: string): never {
 
 const startedAt = Date.now();
 const overall = setTimeout(() => {
-  process.stderr.write('bench: the run took longer than 10 minutes; stopping\n');
+  process.stderr.write(`bench: the run took longer than ${HARD_LIMIT_MS / 60_000} minutes; stopping\n`);
   process.exit(1);
 }, HARD_LIMIT_MS);
 overall.unref();
@@ -103,6 +120,17 @@ async function main(): Promise<void> {
     else inproc = await runInproc(full);
   }
 
+  const context: SectionContext = {
+    warmup,
+    seconds,
+    quick,
+    options: { userPrefix: 'bench', users: USERS, password: PASSWORD, profileDir: undefined },
+    log,
+    failures: rows,
+  };
+  const scale = wanted('scale') ? await runScale(context) : [];
+  const tableSize = wanted('table-size') ? await runTableSize(context) : [];
+
   const out = [
     '### Machine',
     '',
@@ -117,9 +145,11 @@ async function main(): Promise<void> {
   if (httpScenarios.length > 0) out.push('### Servers', '', ...resultTable(rows), '', ...notes.map((n) => `- ${n}`), '');
   if (full && inproc.length > 0) out.push('### Token verification and signing in one thread (no HTTP)', '', ...inprocTable(inproc), '');
   if (httpScenarios.length > 0) out.push('### The floor of each path', '', ...floorTable(rows, inproc), '');
+  if (scale.length > 0) out.push('### Scale-out and memory (--scale)', '', ...scale, '');
+  if (tableSize.length > 0) out.push('### Cost against table size (--table-size)', '', ...tableSize, '');
   const breakdown = profileTable(rows);
   if (breakdown.length > 0) out.push('### Where the CPU goes (profile of each measured window)', '', ...breakdown, '');
-  out.push('### Targets', '', ...targetLines(rows, inproc).map((l) => `- ${l}`), '');
+  if (httpScenarios.length > 0) out.push('### Targets', '', ...targetLines(rows, inproc).map((l) => `- ${l}`), '');
   const text = out.join('\n');
   process.stdout.write(`\n${text}`);
   if (flags.out) writeFileSync(flags.out, text);
