@@ -18,55 +18,84 @@ const DAY = 24 * 3600;
 /**
  * `n` grants and `n` refresh tokens shaped like Latchkey's (src/storage/migrations/0001, 0002, 0004,
  * 0011): random ids and hashes, the bench client, the seeded users, live and unexpired; every other
- * refresh token consumed, as rotation leaves them.
+ * refresh token consumed, as rotation leaves them. To be quick, the secondary indexes are dropped
+ * and made again afterwards from their own definitions, and SQLite gets its rows in key order.
  */
-async function fill(db: string, n: number, users: number): Promise<void> {
+export async function fill(db: string, n: number, users: number): Promise<void> {
   if (n === 0) return;
   const now = Math.floor(Date.now() / 1000);
-  if (db.startsWith('sqlite:')) {
-    const conn = new Sqlite(db.slice('sqlite:'.length));
-    try {
-      const grant = conn.prepare(
-        'INSERT INTO grants (id, client_id, user_id, scope, auth_time, created_at, expires_at, revoked_at, resources) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)',
-      );
-      const token = conn.prepare(
-        'INSERT INTO refresh_tokens (token_hash, grant_id, client_id, user_id, scope, auth_time, created_at, expires_at, consumed_at, replaced_by, successor, dpop_jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)',
-      );
-      conn.transaction(() => {
-        for (let i = 0; i < n; i++) {
-          const id = randomBytes(16).toString('base64url');
-          const user = `bench-user-${i % users}`;
-          const at = now - (i % DAY);
-          grant.run(id, CLIENT_ID, user, SCOPE, at, at, at + 30 * DAY, '[]');
-          token.run(randomBytes(32).toString('base64url'), id, CLIENT_ID, user, SCOPE, at, at, at + 30 * DAY, i % 2 ? at + 60 : null);
-        }
-      })();
-    } finally {
-      conn.close();
-    }
-    return;
+  if (db.startsWith('sqlite:')) fillSqlite(db.slice('sqlite:'.length), n, users, now);
+  else await fillPostgres(db, n, users, now);
+}
+
+/** A stride coprime with 10^k: token i belongs to grant (i × STRIDE) mod n, one token per grant, scattered. */
+const STRIDE = 7919;
+
+function fillSqlite(path: string, n: number, users: number, now: number): void {
+  const conn = new Sqlite(path);
+  try {
+    conn.pragma('cache_size = -262144');
+    const indexes = conn
+      .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('grants', 'refresh_tokens') AND sql IS NOT NULL")
+      .all() as { name: string; sql: string }[];
+    const grantIds = Array.from({ length: n }, () => randomBytes(16).toString('base64url')).sort();
+    const hashes = Array.from({ length: n }, () => randomBytes(32).toString('base64url')).sort();
+    const grant = conn.prepare(
+      'INSERT INTO grants (id, client_id, user_id, scope, auth_time, created_at, expires_at, revoked_at, resources) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)',
+    );
+    const token = conn.prepare(
+      'INSERT INTO refresh_tokens (token_hash, grant_id, client_id, user_id, scope, auth_time, created_at, expires_at, consumed_at, replaced_by, successor, dpop_jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)',
+    );
+    conn.transaction(() => {
+      for (const { name } of indexes) conn.exec(`DROP INDEX "${name}"`);
+      for (let i = 0; i < n; i++) {
+        const at = now - (i % DAY);
+        grant.run(grantIds[i], CLIENT_ID, `bench-user-${i % users}`, SCOPE, at, at, at + 30 * DAY, '[]');
+      }
+      for (let i = 0; i < n; i++) {
+        const g = (i * STRIDE) % n;
+        const at = now - (g % DAY);
+        const user = `bench-user-${g % users}`;
+        token.run(hashes[i], grantIds[g], CLIENT_ID, user, SCOPE, at, at, at + 30 * DAY, i % 2 ? at + 60 : null);
+      }
+      for (const { sql } of indexes) conn.exec(sql);
+    })();
+    conn.exec('ANALYZE');
+  } finally {
+    conn.close();
   }
+}
+
+async function fillPostgres(db: string, n: number, users: number, now: number): Promise<void> {
   const client = new pg.Client({ connectionString: db });
   await client.connect();
   try {
-    // Ids and hashes: base64url of SHA-256 over a per-run salt and the row number, the same for a grant and its token.
+    // Ids and hashes: base64url of SHA-256 over a per-run salt and the row number.
     const b64 = (bytes: string) => `rtrim(translate(encode(${bytes}, 'base64'), '+/', '-_'), '=')`;
     const salt = randomBytes(16).toString('hex');
-    const grantId = b64(`substring(sha256(('${salt}g' || i)::bytea) from 1 for 16)`);
+    const grantId = (i: string) => b64(`substring(sha256(('${salt}g' || ${i})::bytea) from 1 for 16)`);
+    const g = `((i * ${STRIDE}) % $5::bigint)`;
     await client.query('BEGIN');
+    const { rows: indexes } = await client.query<{ indexname: string; indexdef: string }>(
+      `SELECT i.indexname, i.indexdef FROM pg_indexes i
+       WHERE i.schemaname = current_schema() AND i.tablename IN ('grants', 'refresh_tokens')
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`,
+    );
+    for (const { indexname } of indexes) await client.query(`DROP INDEX "${indexname}"`);
     await client.query(
       `INSERT INTO grants (id, client_id, user_id, scope, auth_time, created_at, expires_at, revoked_at, resources)
-       SELECT ${grantId}, $1, 'bench-user-' || (i % $2), $3, $4 - (i % ${DAY}), $4 - (i % ${DAY}), $4 + ${30 * DAY}, NULL, '[]'
-       FROM generate_series(1, $5) AS i`,
+       SELECT ${grantId('i')}, $1, 'bench-user-' || (i % $2), $3, $4 - (i % ${DAY}), $4 - (i % ${DAY}), $4 + ${30 * DAY}, NULL, '[]'
+       FROM generate_series(0::bigint, $5::bigint - 1) AS i`,
       [CLIENT_ID, users, SCOPE, now, n],
     );
     await client.query(
       `INSERT INTO refresh_tokens (token_hash, grant_id, client_id, user_id, scope, auth_time, created_at, expires_at, consumed_at, replaced_by, successor, dpop_jkt)
-       SELECT ${b64(`sha256(('${salt}t' || i)::bytea)`)}, ${grantId}, $1, 'bench-user-' || (i % $2), $3, $4 - (i % ${DAY}), $4 - (i % ${DAY}), $4 + ${30 * DAY},
-              CASE WHEN i % 2 = 1 THEN $4 - (i % ${DAY}) + 60 END, NULL, NULL, NULL
-       FROM generate_series(1, $5) AS i`,
+       SELECT ${b64(`sha256(('${salt}t' || i)::bytea)`)}, ${grantId(g)}, $1, 'bench-user-' || (${g} % $2), $3,
+              $4 - (${g} % ${DAY}), $4 - (${g} % ${DAY}), $4 + ${30 * DAY}, CASE WHEN i % 2 = 1 THEN $4 - (${g} % ${DAY}) + 60 END, NULL, NULL, NULL
+       FROM generate_series(0::bigint, $5::bigint - 1) AS i`,
       [CLIENT_ID, users, SCOPE, now, n],
     );
+    for (const { indexdef } of indexes) await client.query(indexdef);
     await client.query('COMMIT');
     await client.query('ANALYZE grants');
     await client.query('ANALYZE refresh_tokens');
