@@ -60,6 +60,7 @@ if (flags.help) {
   --profile  profiles each measured window of each server alone (V8 CPU profiles in a temporary directory, one
              folder per system and scenario) and prints where the CPU goes per token path; one file in detail:
              node --import tsx bench/profile-summary.ts FILE.cpuprofile
+  --out FILE writes the printed markdown to FILE too
 `);
   process.exit(0);
 }
@@ -120,13 +121,14 @@ async function main(): Promise<void> {
     else inproc = await runInproc(full);
   }
 
+  const sectionFailures: string[] = [];
   const context: SectionContext = {
     warmup,
     seconds,
     quick,
     options: { userPrefix: 'bench', users: USERS, password: PASSWORD, profileDir: undefined },
     log,
-    failures: rows,
+    failures: sectionFailures,
   };
   const scale = wanted('scale') ? await runScale(context) : [];
   const tableSize = wanted('table-size') ? await runTableSize(context) : [];
@@ -154,9 +156,9 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${text}`);
   if (flags.out) writeFileSync(flags.out, text);
   if (profileDir) log(`bench: CPU profiles in ${profileDir}`);
-  const failed = rows.filter((r) => r.note?.startsWith('failed'));
+  const failed = [...rows.filter((r) => r.note?.startsWith('failed')).map((r) => `${r.systemId} ${r.scenario}`), ...sectionFailures];
   if (failed.length > 0) {
-    log(`bench: ${failed.length} scenario(s) failed: ${failed.map((r) => `${r.systemId} ${r.scenario}`).join(', ')}`);
+    log(`bench: ${failed.length} scenario(s) failed: ${failed.join(', ')}`);
     process.exit(1);
   }
   process.exit(0);

@@ -35,6 +35,7 @@ export async function runScale(ctx: SectionContext): Promise<string[]> {
       sut = await system.start({ ...ctx.options, profileDir: undefined });
     } catch (e) {
       notes.push(`${system.label}: did not start (${(e as Error).message.split('\n')[0]}).`);
+      ctx.failures.push(`${system.id} start`);
       continue;
     }
     try {
@@ -53,7 +54,7 @@ export async function runScale(ctx: SectionContext): Promise<string[]> {
             note: `failed: ${(e as Error).message.split('\n')[0]}`,
           };
           rows.push(row);
-          ctx.failures.push(row);
+          ctx.failures.push(`${system.id} ${scenario}`);
         }
       }
       if (system.id === SOAK_SYSTEM) {
@@ -67,6 +68,7 @@ export async function runScale(ctx: SectionContext): Promise<string[]> {
           });
         } catch (e) {
           notes.push(`soak: failed (${(e as Error).message.split('\n')[0]}).`);
+          ctx.failures.push(`${system.id} soak`);
         }
       }
     } finally {

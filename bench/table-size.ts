@@ -121,6 +121,7 @@ export async function runTableSize(ctx: SectionContext): Promise<string[]> {
         sut = await system.start({ ...ctx.options, profileDir: undefined, prefill: (db) => fill(db, size, ctx.options.users) });
       } catch (e) {
         notes.push(`${system.label} with ${size} rows: did not start (${(e as Error).message.split('\n')[0]}).`);
+        ctx.failures.push(`${system.id} with ${size} rows`);
         continue;
       }
       ctx.log(`bench: table size: filled and started in ${Math.round((Date.now() - started) / 1000)} s`);
@@ -138,7 +139,7 @@ export async function runTableSize(ctx: SectionContext): Promise<string[]> {
               note: `failed: ${(e as Error).message.split('\n')[0]}`,
             };
             rows.push({ system, size, row });
-            ctx.failures.push(row);
+            ctx.failures.push(`${system.id} ${scenario}`);
           }
         }
       } finally {
