@@ -56,7 +56,7 @@ if (flags.help) {
              instances over one PostgreSQL against one process, the load generators' CPU, and the RSS of
              Latchkey SQLite over a 60 s client_credentials run (about 3 minutes more)
   --table-size also: refresh_token and introspection CPU per op with 10^5 and 10^6 grants and refresh tokens
-             in the tables against a small table, on SQLite and PostgreSQL (about 5 minutes more)
+             in the tables against a small table, on SQLite and PostgreSQL (about 3 minutes more)
   --profile  profiles each measured window of each server alone (V8 CPU profiles in a temporary directory, one
              folder per system and scenario) and prints where the CPU goes per token path; one file in detail:
              node --import tsx bench/profile-summary.ts FILE.cpuprofile
