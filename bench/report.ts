@@ -1,5 +1,6 @@
 // Markdown tables and the target verdicts. Ratios come only from rows of the same run.
 import type { InprocResult } from './inproc/verify.ts';
+import { CATEGORIES, categorizeFiles } from './profile-summary.ts';
 import type { ScenarioId, SystemKind } from './systems/types.ts';
 
 export interface Row {
@@ -13,8 +14,16 @@ export interface Row {
   p99?: number;
   /** Server CPU (user + system, all its processes) per request or flow, in milliseconds. */
   cpuMs?: number;
+  /** The load generators' CPU per request or flow, in milliseconds (not counted as the server's). */
+  loadCpuMs?: number;
+  /** HTTP requests per op: 1, or the requests of one code flow. */
+  requestsPerOp?: number;
   rssStartMb?: number;
   rssEndMb?: number;
+  /** RSS sampled through the window, when asked for. */
+  rssSamplesMb?: number[];
+  /** CPU profiles of the window, one per server process, with --profile. */
+  profiles?: string[];
   processes?: number;
   errors?: number;
   note?: string;
@@ -22,39 +31,32 @@ export interface Row {
 
 export type InprocRow = InprocResult;
 
-const TITLES: Record<ScenarioId, string> = {
+export const TITLES: Record<ScenarioId, string> = {
   discovery: 'Discovery GET',
   jwks: 'JWKS GET',
   client_credentials: 'client_credentials (client_secret_basic)',
   introspection: 'Introspection of an active access token',
-  refresh_token: 'refresh_token with rotation',
+  refresh_token: 'refresh_token with rotation, ID token on both sides',
+  refresh_token_no_id: 'refresh_token with rotation, no openid: no ID token on either side',
   code_flow_returning: 'Code flow, returning user (session and consent exist)',
   code_flow_first: 'Code flow, first sign-in (argon2id, consent)',
 };
 
-const TOKEN_SCENARIOS: readonly ScenarioId[] = [
-  'client_credentials',
-  'refresh_token',
-  'code_flow_first',
-  'code_flow_returning',
-  'introspection',
-];
-
-const measured = (r: Row | undefined): r is Row & Required<Pick<Row, 'rate' | 'cpuMs'>> =>
+export const measured = (r: Row | undefined): r is Row & Required<Pick<Row, 'rate' | 'cpuMs'>> =>
   r !== undefined && r.rate !== undefined && r.cpuMs !== undefined && Number.isFinite(r.cpuMs) && r.cpuMs > 0;
 
 /** Rate ratio and CPU ratio (baseline CPU per request ÷ this CPU per request: above 1 is cheaper). */
-function ratios(row: Row, base: Row | undefined): { rate: number; cpu: number } | undefined {
+export function ratios(row: Row, base: Row | undefined): { rate: number; cpu: number } | undefined {
   if (!measured(row) || !measured(base) || row === base) return undefined;
   return { rate: row.rate / base.rate, cpu: base.cpuMs / row.cpuMs };
 }
 
-const x = (n: number) => `${n >= 10 ? n.toFixed(0) : n.toFixed(2)}×`;
-const ms = (n: number | undefined) => (n === undefined ? '' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+export const x = (n: number) => `${n >= 10 ? n.toFixed(0) : n.toFixed(2)}×`;
+export const ms = (n: number | undefined) => (n === undefined ? '' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 // autocannon records whole milliseconds.
 const latency = (n: number | undefined) => (n === undefined ? '' : n === 0 ? '< 1' : ms(n));
 
-function baseline(rows: readonly Row[], scenario: ScenarioId, kind: SystemKind): Row | undefined {
+export function baseline(rows: readonly Row[], scenario: ScenarioId, kind: SystemKind): Row | undefined {
   return rows.find((r) => r.scenario === scenario && r.kind === kind && measured(r));
 }
 
@@ -120,54 +122,33 @@ export function inprocTable(rows: readonly InprocRow[]): string[] {
   return out;
 }
 
-const verdict = (ok: boolean) => (ok ? '**met**' : '**missed**');
+const PROFILED: readonly ScenarioId[] = [
+  'client_credentials',
+  'introspection',
+  'refresh_token',
+  'refresh_token_no_id',
+  'code_flow_returning',
+  'code_flow_first',
+];
 
-export function targetLines(rows: readonly Row[], inproc: readonly InprocRow[]): string[] {
-  const out: string[] = [];
-  const latchkeyIds = [...new Set(rows.filter((r) => r.kind === 'latchkey').map((r) => r.systemId))];
-  for (const id of latchkeyIds) {
-    const mine = rows.filter((r) => r.systemId === id);
-    const label = mine[0]?.system ?? id;
-    const parts: string[] = [];
-    for (const scenario of TOKEN_SCENARIOS) {
-      const row = mine.find((r) => r.scenario === scenario);
-      const base = baseline(rows, scenario, 'oidc-provider');
-      const q = row && ratios(row, base);
-      if (!q) {
-        parts.push(`${scenario}: ${row?.note ?? 'not measured'}`);
-        continue;
-      }
-      parts.push(`${scenario} ${x(q.rate)} rate, ${x(q.cpu)} CPU ${verdict(q.rate >= 2 && q.cpu >= 2)}`);
-    }
-    out.push(`${label}, ≥ 2× oidc-provider on token scenarios: ${parts.join('; ')}`);
-    const cc = mine.find((r) => r.scenario === 'client_credentials');
-    const ceiling = baseline(rows, 'client_credentials', 'ceiling');
-    const q = cc && ratios(cc, ceiling);
-    if (q) {
-      const perProcess = (cc.processes ?? 1) > 1 ? ' (several processes: the ceiling is one)' : '';
-      out.push(
-        `${label}, client_credentials ≥ 50% of bare node:http${perProcess}: ${x(q.rate)} rate, ${x(q.cpu)} CPU ${verdict(q.rate >= 0.5 && q.cpu >= 0.5)}`,
-      );
-    }
-    const errors = mine.filter((r) => (r.errors ?? 0) > 0).map((r) => `${r.scenario} (${r.errors})`);
-    out.push(`${label}, no request errors: ${errors.length === 0 ? '**met**' : `**missed**: ${errors.join(', ')}`}`);
-    const rss = mine.filter((r) => r.rssStartMb !== undefined && r.rssEndMb !== undefined);
-    const first = rss[0];
-    const last = rss[rss.length - 1];
-    if (first?.rssStartMb !== undefined && last?.rssEndMb !== undefined) {
-      const peak = Math.max(...rss.map((r) => r.rssEndMb ?? 0));
-      out.push(
-        `${label}, server RSS over its whole run: ${first.rssStartMb.toFixed(0)} MB → ${last.rssEndMb.toFixed(0)} MB (peak at a window end ${peak.toFixed(0)} MB)`,
-      );
-    }
+/** Where each server's busy CPU went in each token path's measured window (with --profile). */
+export function profileTable(rows: readonly Row[]): string[] {
+  const profiled = rows.filter((r) => PROFILED.includes(r.scenario) && (r.profiles?.length ?? 0) > 0);
+  if (profiled.length === 0) return [];
+  const out = [`| Path | System | Busy samples | ${CATEGORIES.join(' | ')} |`, `|---|---|--:|${CATEGORIES.map(() => '--:').join('|')}|`];
+  for (const row of profiled) {
+    const { busy, by } = categorizeFiles(row.profiles ?? []);
+    const cells = CATEGORIES.map((c) => (busy > 0 ? `${((100 * (by.get(c) ?? 0)) / busy).toFixed(1)}%` : ''));
+    out.push(`| ${TITLES[row.scenario]} | ${row.system} | ${busy} | ${cells.join(' | ')} |`);
   }
-  for (const alg of ['ES256', 'RS256']) {
-    const jose = inproc.find((r) => r.alg === alg && r.name === 'jose jwtVerify, local key');
-    const mine = inproc.find((r) => r.alg === alg && r.name === 'Latchkey verifyAccessToken');
-    if (!jose || !mine) continue;
-    const rate = mine.opsPerSec / jose.opsPerSec;
-    const cpu = jose.cpuMicrosPerOp / mine.cpuMicrosPerOp;
-    out.push(`verifyAccessToken ≥ 90% of jose jwtVerify, ${alg}: ${x(rate)} rate, ${x(cpu)} CPU ${verdict(rate >= 0.9 && cpu >= 0.9)}`);
-  }
+  out.push(
+    '',
+    'Shares of the samples where the server was not idle (every process of the server), by the self-time frame of each sample;',
+    'a native frame (a signature, an SQLite statement, writev) counts for the code that called it. HTTP: node:_http_*, net and',
+    'stream internals; routing: dist/http/router.js, dist/routes.js; logging: pino and its modules, sonic-boom, dist/log.js, the',
+    'audit logger proxy (dist/observability/audit.js); client auth: dist/clients/; storage: kysely, better-sqlite3, pg,',
+    'dist/storage/; crypto: node:internal/crypto/*, dist/tokens/jws.js, jose; JSON: JSON.stringify/parse. The profiler samples',
+    'every 0.5 ms and costs some CPU itself: the CPU figures of a --profile run are not comparable with those of a plain run.',
+  );
   return out;
 }

@@ -6,22 +6,27 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ARGON2_PARAMS } from '../src/accounts/passwords.ts';
 import type { InprocResult } from './inproc/verify.ts';
-import { Browser, basic, newAgent, send } from './lib/browser.ts';
 import { forkTs, nextMessage, stop } from './lib/children.ts';
-import { codeFlow } from './lib/flow.ts';
 import { machine } from './lib/machine.ts';
-import { usage } from './lib/proc.ts';
-import { isType, type LoadSpec, type Measured } from './load/types.ts';
-import { type InprocRow, inprocTable, type Row, resultTable, targetLines } from './report.ts';
+import { measure } from './measure.ts';
+import { type InprocRow, inprocTable, profileTable, type Row, resultTable } from './report.ts';
+import { runScale } from './scale.ts';
+import { CONNECTIONS, FLOW_CONCURRENCY, loadFor } from './scenarios.ts';
+import type { SectionContext } from './sections.ts';
 import { SYSTEMS } from './systems/index.ts';
 import type { ScenarioId, StartOptions, Sut, SystemSpec } from './systems/types.ts';
+import { runTableSize } from './table-size.ts';
+import { floorTable, targetLines } from './targets.ts';
 
+const SECTIONS = ['scale', 'table-size'] as const;
+type Section = (typeof SECTIONS)[number];
 const SCENARIOS: readonly ScenarioId[] = [
   'discovery',
   'jwks',
   'client_credentials',
   'introspection',
   'refresh_token',
+  'refresh_token_no_id',
   'code_flow_returning',
   'code_flow_first',
 ];
@@ -35,36 +40,49 @@ const { values: flags } = parseArgs({
     systems: { type: 'string', multiple: true },
     seconds: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    scale: { type: 'boolean', default: false },
+    'table-size': { type: 'boolean', default: false },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (flags.help) {
-  process.stdout.write(`npm run bench -- [--quick] [--only SCENARIO]... [--systems ID]... [--seconds N] [--profile] [--out FILE]
-  scenarios: ${[...SCENARIOS, 'verify'].join(', ')}
-  systems:   ${SYSTEMS.map((s) => s.id).join(', ')}
-  --profile  writes V8 CPU profiles of the servers to a temporary directory (summarise with bench/profile-summary.ts)
+  process.stdout.write(`npm run bench -- [--quick] [--only ID]... [--systems ID]... [--seconds N] [--profile] [--scale] [--table-size] [--out FILE]
+  --only     runs only these (comma-separated or repeated): ${[...SCENARIOS, 'verify', ...SECTIONS].join(', ')}
+  --systems  runs the main table on these only: ${SYSTEMS.map((s) => s.id).join(', ')}
+  --quick    2 s per window instead of 5 (--seconds N sets it), a 20 s soak instead of 60 s
+  --scale    also: client_credentials and refresh_token throughput of Latchkey SQLite --workers 2 and of two
+             instances over one PostgreSQL against one process, the load generators' CPU, and the RSS of
+             Latchkey SQLite over a 60 s client_credentials run (about 3 minutes more)
+  --table-size also: refresh_token and introspection CPU per op with 10^5 and 10^6 grants and refresh tokens
+             in the tables against a small table, on SQLite and PostgreSQL (about 3 minutes more)
+  --profile  profiles each measured window of each server alone (V8 CPU profiles in a temporary directory, one
+             folder per system and scenario) and prints where the CPU goes per token path; one file in detail:
+             node --import tsx bench/profile-summary.ts FILE.cpuprofile
+  --out FILE writes the printed markdown to FILE too
 `);
   process.exit(0);
 }
 
 const only = new Set((flags.only ?? []).flatMap((s) => s.split(',')));
-for (const s of only) if (![...SCENARIOS, 'verify'].includes(s)) fail(`unknown scenario "${s}"`);
+for (const s of only) if (![...SCENARIOS, 'verify', ...SECTIONS].includes(s)) fail(`unknown scenario "${s}" (see --help)`);
 const onlySystems = new Set((flags.systems ?? []).flatMap((s) => s.split(',')));
 for (const s of onlySystems) if (!SYSTEMS.some((x) => x.id === s)) fail(`unknown system "${s}"`);
-const wanted = (s: ScenarioId | 'verify') => only.size === 0 || only.has(s);
+/** The opt-in sections run when their flag is given or when --only names them; the rest unless --only leaves them out. */
+const optedIn = new Set<string>([...(flags.scale ? ['scale'] : []), ...(flags['table-size'] ? ['table-size'] : [])]);
+const wanted = (s: ScenarioId | 'verify' | Section) =>
+  (SECTIONS as readonly string[]).includes(s) ? optedIn.has(s) || only.has(s) : only.size === 0 || only.has(s);
 
 const quick = flags.quick === true;
 const seconds = flags.seconds !== undefined ? Number(flags.seconds) : quick ? 2 : 5;
 if (!(seconds > 0 && seconds <= 60)) fail('--seconds must be between 0 and 60');
 const warmup = Math.round(Math.min(1, seconds / 3) * 10) / 10;
-const CONNECTIONS = 10;
-const FLOW_CONCURRENCY = 8;
 const PASSWORD = 'correct horse battery staple';
 // Enough never-signed-in users for the first-sign-in scenario at any plausible rate.
 const USERS = Math.ceil(200 * (seconds + warmup)) + FLOW_CONCURRENCY + 1;
-const HARD_LIMIT_MS = 10 * 60 * 1000;
+const SECTION_MS = 8 * 60 * 1000;
+const HARD_LIMIT_MS = 10 * 60 * 1000 + SECTIONS.filter(wanted).length * SECTION_MS;
 /** Past this, the remaining scenarios are skipped (and say so) so that the table still comes out in time. */
 const BUDGET_MS = 8.5 * 60 * 1000;
 
@@ -75,7 +93,7 @@ function fail(message: string): never {
 
 const startedAt = Date.now();
 const overall = setTimeout(() => {
-  process.stderr.write('bench: the run took longer than 10 minutes; stopping\n');
+  process.stderr.write(`bench: the run took longer than ${HARD_LIMIT_MS / 60_000} minutes; stopping\n`);
   process.exit(1);
 }, HARD_LIMIT_MS);
 overall.unref();
@@ -95,11 +113,25 @@ async function main(): Promise<void> {
   if (httpScenarios.length > 0) {
     for (const system of systems) await runSystem(system, httpScenarios);
   }
+  // The floor of each path and argon2id's share need the crypto measured in one thread; `verify` adds the full table.
   let inproc: InprocRow[] = [];
-  if (wanted('verify')) {
-    if (Date.now() - startedAt > BUDGET_MS) notes.push('The in-process verification loop was skipped: the run was out of its time budget.');
-    else inproc = await runInproc();
+  const full = wanted('verify');
+  if (full || httpScenarios.some((s) => s !== 'discovery' && s !== 'jwks')) {
+    if (Date.now() - startedAt > BUDGET_MS) notes.push('The in-process measurements were skipped: the run was out of its time budget.');
+    else inproc = await runInproc(full);
   }
+
+  const sectionFailures: string[] = [];
+  const context: SectionContext = {
+    warmup,
+    seconds,
+    quick,
+    options: { userPrefix: 'bench', users: USERS, password: PASSWORD, profileDir: undefined },
+    log,
+    failures: sectionFailures,
+  };
+  const scale = wanted('scale') ? await runScale(context) : [];
+  const tableSize = wanted('table-size') ? await runTableSize(context) : [];
 
   const out = [
     '### Machine',
@@ -113,12 +145,22 @@ async function main(): Promise<void> {
     '',
   ];
   if (httpScenarios.length > 0) out.push('### Servers', '', ...resultTable(rows), '', ...notes.map((n) => `- ${n}`), '');
-  if (inproc.length > 0) out.push('### Token verification and signing in one thread (no HTTP)', '', ...inprocTable(inproc), '');
-  out.push('### Targets', '', ...targetLines(rows, inproc).map((l) => `- ${l}`), '');
+  if (full && inproc.length > 0) out.push('### Token verification and signing in one thread (no HTTP)', '', ...inprocTable(inproc), '');
+  if (httpScenarios.length > 0) out.push('### The floor of each path', '', ...floorTable(rows, inproc), '');
+  if (scale.length > 0) out.push('### Scale-out and memory (--scale)', '', ...scale, '');
+  if (tableSize.length > 0) out.push('### Cost against table size (--table-size)', '', ...tableSize, '');
+  const breakdown = profileTable(rows);
+  if (breakdown.length > 0) out.push('### Where the CPU goes (profile of each measured window)', '', ...breakdown, '');
+  if (httpScenarios.length > 0) out.push('### Targets', '', ...targetLines(rows, inproc).map((l) => `- ${l}`), '');
   const text = out.join('\n');
   process.stdout.write(`\n${text}`);
   if (flags.out) writeFileSync(flags.out, text);
   if (profileDir) log(`bench: CPU profiles in ${profileDir}`);
+  const failed = [...rows.filter((r) => r.note?.startsWith('failed')).map((r) => `${r.systemId} ${r.scenario}`), ...sectionFailures];
+  if (failed.length > 0) {
+    log(`bench: ${failed.length} scenario(s) failed: ${failed.join(', ')}`);
+    process.exit(1);
+  }
   process.exit(0);
 }
 
@@ -152,7 +194,7 @@ async function runSystem(system: SystemSpec, scenarios: readonly ScenarioId[]): 
       try {
         const spec = await loadFor(scenario, sut, options);
         log(`bench: ${system.label}: ${scenario}`);
-        rows.push(await measure(scenario, system, sut, spec));
+        rows.push(await measure(scenario, system, sut, [spec], { warmup, seconds, profile: profileDir !== undefined }));
       } catch (e) {
         log(`bench: ${system.label}: ${scenario} failed: ${(e as Error).stack ?? String(e)}`);
         rows.push(emptyRow(scenario, system, `failed: ${(e as Error).message.split('\n')[0]?.slice(0, 120)}`));
@@ -167,137 +209,10 @@ function emptyRow(scenario: ScenarioId, system: SystemSpec, note: string): Row {
   return { scenario, system: system.label, kind: system.kind, systemId: system.id, note };
 }
 
-/** Builds the load for one scenario, with a sanity request first so that a broken set-up fails loudly. */
-async function loadFor(scenario: ScenarioId, sut: Sut, options: StartOptions): Promise<LoadSpec> {
-  const t = sut.target;
-  const form = { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(t.clientId, t.clientSecret) };
-  const agent = newAgent(2);
-  try {
-    switch (scenario) {
-      case 'discovery':
-      case 'jwks': {
-        const url = scenario === 'discovery' ? sut.discoveryUrl : sut.jwksUrl;
-        await expectOk(agent, url, { method: 'GET' });
-        return { kind: 'http', url, method: 'GET', headers: {}, connections: CONNECTIONS };
-      }
-      case 'client_credentials': {
-        const body = `grant_type=client_credentials&scope=${encodeURIComponent(t.serviceScope)}`;
-        await expectOk(agent, t.tokenEndpoint, { method: 'POST', headers: form, body }, 'access_token');
-        return { kind: 'http', url: t.tokenEndpoint, method: 'POST', headers: form, body, connections: CONNECTIONS };
-      }
-      case 'introspection': {
-        const i = sut.introspection;
-        if (!i || !t.introspectionEndpoint) throw new Error('no introspection endpoint');
-        const headers = { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(i.clientId, i.clientSecret) };
-        const body = `token=${encodeURIComponent(await i.token())}&token_type_hint=access_token`;
-        const answer = await expectOk(agent, t.introspectionEndpoint, { method: 'POST', headers, body });
-        if ((JSON.parse(answer) as { active?: unknown }).active !== true) throw new Error(`the token is not active: ${answer}`);
-        return { kind: 'http', url: t.introspectionEndpoint, method: 'POST', headers, body, connections: CONNECTIONS };
-      }
-      case 'refresh_token': {
-        // Real code flows mint the first refresh tokens; every answer then hands back the next one.
-        const counters = { requests: 0, errors: 0, lastError: '' };
-        const browser = new Browser(agent, counters);
-        const user = { username: `${options.userPrefix}${options.users - 1}`, password: options.password };
-        const tokens: string[] = [];
-        const deadline = Date.now() + 60_000;
-        for (let i = 0; i < 3 * CONNECTIONS && Date.now() < deadline; i++) {
-          const minted = await codeFlow(browser, agent, t, i === 0 ? user : undefined);
-          if (!minted.refresh_token) throw new Error('the code flow gave no refresh token');
-          tokens.push(minted.refresh_token);
-        }
-        if (tokens.length < 2 * CONNECTIONS) throw new Error('could not mint enough refresh tokens in 60 s');
-        return {
-          kind: 'http',
-          url: t.tokenEndpoint,
-          method: 'POST',
-          headers: form,
-          connections: CONNECTIONS,
-          refreshPool: { bodyPrefix: 'grant_type=refresh_token&refresh_token=', tokens },
-        };
-      }
-      case 'code_flow_returning':
-      case 'code_flow_first':
-        return {
-          kind: 'flow',
-          target: t,
-          mode: scenario === 'code_flow_first' ? 'first' : 'returning',
-          userPrefix: options.userPrefix,
-          // The last user is kept for minting refresh tokens and introspection tokens.
-          users: options.users - 1,
-          password: options.password,
-          concurrency: FLOW_CONCURRENCY,
-        };
-    }
-  } finally {
-    agent.destroy();
-  }
-}
-
-async function expectOk(
-  agent: ReturnType<typeof newAgent>,
-  url: string,
-  init: { method: string; headers?: Record<string, string>; body?: string },
-  field?: string,
-): Promise<string> {
-  const res = await send(agent, url, init);
-  if (res.status !== 200) throw new Error(`${init.method} ${url}: ${res.status} ${res.body.slice(0, 300)}`);
-  if (field && !(field in (JSON.parse(res.body) as object))) throw new Error(`${url}: no ${field} in ${res.body.slice(0, 300)}`);
-  return res.body;
-}
-
-/** Warm-up, then the measured window; the server's CPU and RSS are read right around the window. */
-async function measure(scenario: ScenarioId, system: SystemSpec, sut: Sut, spec: LoadSpec): Promise<Row> {
-  const child = forkTs(join(import.meta.dirname, 'load', 'generator.ts'));
-  const limit = (s: number) => (s + 60) * 1000;
-  try {
-    await nextMessage(child, isType('ready'), 30_000, 'load generator');
-    child.send({ type: 'prepare', spec });
-    await nextMessage(child, isType('prepared'), 120_000, 'load generator prepare');
-    child.send({ type: 'run', seconds: warmup });
-    await nextMessage(child, isType('result'), limit(warmup), 'warm-up');
-    const dbCpu = () => (sut.databasePids?.() ?? []).reduce((sum, pid) => sum + usage(pid).cpuSeconds, 0);
-    const before = usage(sut.pid);
-    const dbBefore = dbCpu();
-    child.send({ type: 'run', seconds });
-    const { result } = await nextMessage(child, isType('result'), limit(seconds), 'measurement');
-    const after = usage(sut.pid);
-    after.cpuSeconds += dbCpu() - dbBefore;
-    return toRow(scenario, system, result, before, after, spec.kind === 'flow' ? 'flows/s' : 'req/s');
-  } finally {
-    await stop(child);
-  }
-}
-
-function toRow(
-  scenario: ScenarioId,
-  system: SystemSpec,
-  m: Measured,
-  before: ReturnType<typeof usage>,
-  after: ReturnType<typeof usage>,
-  unit: 'req/s' | 'flows/s',
-): Row {
-  return {
-    scenario,
-    system: system.label,
-    systemId: system.id,
-    kind: system.kind,
-    unit,
-    rate: m.count / m.seconds,
-    p50: m.p50,
-    p99: m.p99,
-    cpuMs: m.count > 0 ? ((after.cpuSeconds - before.cpuSeconds) * 1000) / m.count : Number.NaN,
-    rssStartMb: before.rssBytes / 2 ** 20,
-    rssEndMb: after.rssBytes / 2 ** 20,
-    processes: after.processes,
-    errors: m.errors,
-    ...(m.errors > 0 ? { note: `errors: ${m.lastError.slice(0, 160)}` } : {}),
-  };
-}
-
-async function runInproc(): Promise<InprocRow[]> {
-  log('bench: token verification and signing in one thread');
-  const child = forkTs(join(import.meta.dirname, 'inproc', 'verify.ts'), [String(quick ? 1.5 : 3)]);
+async function runInproc(full: boolean): Promise<InprocRow[]> {
+  log(`bench: ${full ? 'token verification and signing' : 'signing, verification and argon2id'} in one thread`);
+  const args = full ? [String(quick ? 1.5 : 3)] : [String(quick ? 1 : 2), 'floor'];
+  const child = forkTs(join(import.meta.dirname, 'inproc', 'verify.ts'), args);
   try {
     const isInproc = (m: unknown): m is { type: 'inproc'; results: InprocResult[] } =>
       typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'inproc';

@@ -1,8 +1,10 @@
 // In one thread, no HTTP: the raw sign/verify rate of ES256 and RS256 (node:crypto and jose), and
-// Latchkey's verifyAccessToken on a valid RFC 9068 token against jose's jwtVerify with a local key.
-// Prints one JSON line per measurement to the parent over IPC.
+// Latchkey's verifyAccessToken on a valid RFC 9068 token against jose's jwtVerify with a local key;
+// and one argon2id password check with Latchkey's parameters. Mode `floor` measures only what the
+// floor of each token path needs (node:crypto sign and verify, argon2id). Sends the results over IPC.
 import { createPrivateKey, createPublicKey, type KeyObject, randomUUID, sign, verify } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from 'jose';
+import { hashPassword, verifyPassword } from '../../src/accounts/passwords.ts';
 import { createVerifier, verifyAccessToken } from '../../src/resource-server/index.ts';
 
 export interface InprocResult {
@@ -14,6 +16,7 @@ export interface InprocResult {
 }
 
 const seconds = Number(process.argv[2] ?? '1.5');
+const full = process.argv[3] !== 'floor';
 const ROUNDS = 3;
 const ISSUER = 'https://as.bench.test';
 const AUDIENCE = 'https://api.bench.test';
@@ -22,11 +25,13 @@ interface Case {
   name: string;
   alg: string;
   fn: () => unknown;
+  /** Calls between two clock reads: fewer for slow operations. */
+  batch: number;
   rates: number[];
   cpu: number[];
 }
 const cases: Case[] = [];
-const add = (name: string, alg: string, fn: () => unknown) => cases.push({ name, alg, fn, rates: [], cpu: [] });
+const add = (name: string, alg: string, fn: () => unknown, batch = 16) => cases.push({ name, alg, fn, batch, rates: [], cpu: [] });
 
 /** Calls `fn` back to back for `budget` seconds; bounded in time and count. */
 async function measure(c: Case, budget: number): Promise<void> {
@@ -37,8 +42,8 @@ async function measure(c: Case, budget: number): Promise<void> {
   const start = performance.now();
   const end = start + budget * 1000;
   while (n < 10_000_000 && performance.now() < end) {
-    for (let i = 0; i < 16; i++) await c.fn();
-    n += 16;
+    for (let i = 0; i < c.batch; i++) await c.fn();
+    n += c.batch;
   }
   const elapsed = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpu0);
@@ -78,6 +83,7 @@ for (const alg of ['ES256', 'RS256'] as const) {
 
   add('node:crypto sign', alg, () => sign('sha256', signingInput, { key: nodePrivate, ...dsa }));
   add('node:crypto verify', alg, () => verify('sha256', signingInput, { key: nodePublic, ...dsa }, signature));
+  if (!full) continue;
   add('jose SignJWT', alg, () => mint({}));
   add('jose jwtVerify, local key', alg, () => jwtVerify(token, publicKey, { issuer: ISSUER, audience: AUDIENCE, algorithms: [alg] }));
   const localSet = createLocalJWKSet({ keys: [publicJwk] });
@@ -95,6 +101,18 @@ for (const alg of ['ES256', 'RS256'] as const) {
   add('Latchkey createVerifier().verify', alg, () => verifier.verify(token));
   add('Latchkey verifyAccessToken', alg, () => verifyAccessToken(token, options));
 }
+
+// The password check of a sign-in: one argon2id hash with the parameters of src/accounts/passwords.ts.
+const PASSWORD = 'correct horse battery staple';
+const stored = await hashPassword(PASSWORD);
+add(
+  'argon2id password check (verifyPassword)',
+  'argon2id',
+  async () => {
+    if (!(await verifyPassword(stored, PASSWORD))) throw new Error('argon2id: the password did not verify');
+  },
+  1,
+);
 
 // Rounds interleave the cases, so that a burst of load from elsewhere does not hit a single case.
 for (let round = 0; round < ROUNDS; round++) for (const c of cases) await measure(c, seconds / ROUNDS);

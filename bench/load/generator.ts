@@ -70,6 +70,7 @@ async function runHttp(load: HttpLoad, seconds: number): Promise<Measured> {
   if (result.errors > 0 && !lastError) lastError = `${result.errors} connection errors`;
   return {
     count: completed,
+    requests: completed,
     seconds: result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -107,6 +108,7 @@ class FlowRunner {
   async run(seconds: number): Promise<Measured> {
     this.counters.errors = 0;
     this.counters.lastError = '';
+    const requestsBefore = this.counters.requests;
     let failedFlows = 0;
     const latencies: number[] = [];
     const start = performance.now();
@@ -141,6 +143,7 @@ class FlowRunner {
     const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
     return {
       count: latencies.length,
+      requests: this.counters.requests - requestsBefore,
       seconds: elapsed,
       p50: at(0.5),
       p99: at(0.99),

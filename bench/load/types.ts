@@ -4,6 +4,8 @@ import type { Target } from '../lib/flow.ts';
 export interface Measured {
   /** Completed requests (or flows) in the measured window. */
   count: number;
+  /** HTTP requests in the window: `count` for single requests, several per code flow. */
+  requests: number;
   seconds: number;
   /** Latency in milliseconds. */
   p50: number;

@@ -1,5 +1,6 @@
 // Latchkey as users run it: `latchkey serve` from bin/, over SQLite or PostgreSQL, one process or several.
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { Browser, newAgent } from '../lib/browser.ts';
 import { freePort, spawnLogged, stop, waitForHttp } from '../lib/children.ts';
 import { codeFlow } from '../lib/flow.ts';
 import { pgCluster } from '../lib/pg.ts';
+import { profiledServer } from '../lib/profiling.ts';
 import { discover } from './discovery.ts';
 import {
   benchTarget,
@@ -32,6 +34,8 @@ const run = promisify(execFile);
 export interface LatchkeyVariant {
   engine: 'sqlite' | 'postgres';
   workers: number;
+  /** Separate `latchkey serve` processes on their own ports over one database (PostgreSQL only). */
+  instances?: number;
 }
 
 let serveHelp: Promise<string> | undefined;
@@ -42,9 +46,13 @@ const helpOfServe = () => {
 
 export function latchkeySystem(v: LatchkeyVariant): SystemSpec {
   const engineLabel = v.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+  const instances = v.instances ?? 1;
   return {
-    id: `latchkey-${v.engine}-${v.workers}`,
-    label: `Latchkey, ${engineLabel}${v.workers > 1 ? `, --workers ${v.workers}` : ', 1 process'}`,
+    id: systemId(v),
+    label:
+      instances > 1
+        ? `Latchkey, ${engineLabel}, ${instances} instances on ${instances} ports`
+        : `Latchkey, ${engineLabel}${v.workers > 1 ? `, --workers ${v.workers}` : ', 1 process'}`,
     kind: 'latchkey',
     async unavailable() {
       if (v.workers > 1 && !(await helpOfServe()).includes('--workers')) return '`latchkey serve --workers` does not exist yet';
@@ -63,30 +71,52 @@ export function latchkeySystem(v: LatchkeyVariant): SystemSpec {
   };
 }
 
+const systemId = (v: LatchkeyVariant) =>
+  (v.instances ?? 1) > 1 ? `latchkey-${v.engine}-${v.instances}-instances` : `latchkey-${v.engine}-${v.workers}`;
+
 let databases = 0;
 
 async function startLatchkey(v: LatchkeyVariant, options: StartOptions): Promise<Sut> {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
-  const port = await freePort();
+  const ports = await Promise.all(Array.from({ length: v.instances ?? 1 }, () => freePort()));
+  const port = ports[0] as number;
   const issuer = `http://127.0.0.1:${port}`;
   const cluster = v.engine === 'postgres' ? await pgCluster() : undefined;
   const db = cluster ? await cluster.database(`bench_${process.pid}_${++databases}`) : `sqlite:${join(dir, 'latchkey.db')}`;
   const postmaster = cluster?.postmasterPid();
-  const config: ConfigInput = { host: '127.0.0.1', port, issuer, db, scopes: ['api'] };
+  // OIDC Core §12.2: the refresh answer carries an ID token, as oidc-provider's does (the same work on both).
+  const config: ConfigInput = { host: '127.0.0.1', port, issuer, db, scopes: ['api'], refreshIdToken: true };
+  // PostgreSQL needs the key-encryption secret in the configuration; every instance shares it.
+  if (cluster) config.secret = randomBytes(32).toString('base64url');
   await seed(db, config, options);
-  const configFile = join(dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify(config));
+  await options.prefill?.(db);
 
-  const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-  const args = [...nodeArgs, BIN, 'serve', '--config', configFile, ...(v.workers > 1 ? ['--workers', String(v.workers)] : [])];
   const log = join(dir, 'server.log');
-  const child = spawnLogged(process.execPath, args, openSync(log, 'a'));
+  const profileDir = options.profileDir ? join(options.profileDir, systemId(v)) : undefined;
+  const children: ChildProcess[] = [];
   const cleanup = async () => {
-    await stop(child, 5000);
+    await Promise.all(children.map((c) => stop(c, 5000)));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForHttp(`${issuer}/.well-known/openid-configuration`, 60_000, child);
+    for (const [i, instancePort] of ports.entries()) {
+      // Every instance has the same issuer, as behind a load balancer; only the port differs.
+      const configFile = join(dir, `config-${i}.json`);
+      writeFileSync(configFile, JSON.stringify({ ...config, port: instancePort }));
+      const profile = profileDir ? profiledServer(profileDir) : undefined;
+      const args = [
+        ...(profile?.execArgv ?? []),
+        BIN,
+        'serve',
+        '--config',
+        configFile,
+        ...(v.workers > 1 ? ['--workers', String(v.workers)] : []),
+      ];
+      const child = spawnLogged(process.execPath, args, openSync(log, 'a'), profile?.env);
+      children.push(child);
+      // One at a time: the first one migrates the database and creates the signing keys.
+      await waitForHttp(`http://127.0.0.1:${instancePort}/.well-known/openid-configuration`, 60_000, child);
+    }
     const meta = await discover(issuer);
     const target = benchTarget(issuer, {
       authorizationEndpoint: meta.authorization_endpoint,
@@ -96,13 +126,18 @@ async function startLatchkey(v: LatchkeyVariant, options: StartOptions): Promise
     const missing: Partial<Record<ScenarioId, string>> = {};
     if (!meta.grant_types_supported?.includes('client_credentials')) missing.client_credentials = 'not implemented yet';
     if (!meta.introspection_endpoint) missing.introspection = 'not implemented yet';
+    const [first, ...others] = children;
     const sut: Sut = {
-      pid: child.pid as number,
+      pid: first?.pid as number,
       target,
       discoveryUrl: `${issuer}/.well-known/openid-configuration`,
       jwksUrl: meta.jwks_uri,
       missing,
+      ...(profileDir ? { profileDir } : {}),
       ...(postmaster === undefined ? {} : { databasePids: () => [postmaster] }),
+      ...(others.length === 0
+        ? {}
+        : { extraPids: () => others.map((c) => c.pid as number), origins: ports.map((p) => `http://127.0.0.1:${p}`) }),
       async stop() {
         await cleanup();
       },

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { basic, newAgent, send } from '../lib/browser.ts';
 import { forkTs, freePort, nextMessage, stop } from '../lib/children.ts';
+import { profiledServer } from '../lib/profiling.ts';
 import { type FromLoad, isType } from '../load/types.ts';
 import { discover } from './discovery.ts';
 import type { OidcProviderOptions } from './oidc-provider-server.ts';
@@ -26,8 +27,9 @@ export const oidcProviderSystem: SystemSpec = {
       users: options.users,
       password: options.password,
     };
-    const execArgv = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-    const child = forkTs(join(import.meta.dirname, 'oidc-provider-server.ts'), [JSON.stringify(config)], {}, execArgv);
+    const profileDir = options.profileDir ? join(options.profileDir, 'oidc-provider') : undefined;
+    const profile = profileDir ? profiledServer(profileDir) : undefined;
+    const child = forkTs(join(import.meta.dirname, 'oidc-provider-server.ts'), [JSON.stringify(config)], profile?.env, profile?.execArgv);
     try {
       await nextMessage(child, ready, 60_000, 'oidc-provider');
       const base = `http://127.0.0.1:${port}`;
@@ -43,6 +45,7 @@ export const oidcProviderSystem: SystemSpec = {
         discoveryUrl: `${base}/.well-known/openid-configuration`,
         jwksUrl: meta.jwks_uri,
         missing: {},
+        ...(profileDir ? { profileDir } : {}),
         introspection: {
           clientId: CLIENT_ID,
           clientSecret: CLIENT_SECRET,

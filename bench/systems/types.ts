@@ -7,6 +7,7 @@ export type ScenarioId =
   | 'client_credentials'
   | 'introspection'
   | 'refresh_token'
+  | 'refresh_token_no_id'
   | 'code_flow_returning'
   | 'code_flow_first';
 
@@ -22,6 +23,12 @@ export interface Sut {
   jwksUrl: string;
   /** Scenarios this system cannot run, with the reason printed in their row. */
   missing: Partial<Record<ScenarioId, string>>;
+  /** Further server processes (a second instance): their CPU time and memory count as the server's. */
+  extraPids?: () => number[];
+  /** Where this server's measured windows are profiled, with --profile. */
+  profileDir?: string;
+  /** With several instances, the origin of each: the load is split across them. */
+  origins?: string[];
   /** A client and secret for introspection, and how to get an active token to introspect. */
   introspection?: { clientId: string; clientSecret: string; token: () => Promise<string> };
   stop(): Promise<void>;
@@ -32,8 +39,10 @@ export interface StartOptions {
   userPrefix: string;
   users: number;
   password: string;
-  /** Write a V8 CPU profile of the server into this directory. */
+  /** Profile the server's measured windows into this directory (see lib/profile-hook.mjs). */
   profileDir: string | undefined;
+  /** Called on the seeded database before the server starts (the table-size runs pre-fill it). */
+  prefill?: (db: string) => Promise<void>;
 }
 
 export interface SystemSpec {
@@ -50,6 +59,8 @@ export const CLIENT_ID = 'bench-client';
 export const CLIENT_SECRET = 'bench-secret-3q2+7w-9vFh1kRz0bW4xY8nL6cJ5tPa';
 export const SCOPE = 'openid offline_access api';
 export const SERVICE_SCOPE = 'api';
+/** A code flow without `openid`: a refresh token, and no ID token on either server. */
+export const NO_ID_SCOPE = 'offline_access api';
 
 /** The bench's client at a server, with the endpoints it found or was given. */
 export function benchTarget(
