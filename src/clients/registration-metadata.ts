@@ -6,6 +6,7 @@
 import { OAuthError } from '../errors.ts';
 import { splitScope } from '../grants/scope.ts';
 import type { ClientAuthMethod, ClientRecord, GrantType } from '../storage/types.ts';
+import { backchannelFromRegistration, backchannelMetadata } from './backchannel-metadata.ts';
 import { redirectUriProblem } from './redirect-uri.ts';
 import { clientMetadata, DEFAULT_CLIENT_SCOPE, type NewClient } from './register.ts';
 
@@ -104,6 +105,7 @@ export function registrationToClient(body: unknown, supportedScopes: readonly st
     scope: scope === undefined || scope.trim() === '' ? DEFAULT_CLIENT_SCOPE : scope,
   };
   if (postLogout) client.postLogoutRedirectUris = postLogout;
+  Object.assign(client, backchannelFromRegistration(m));
   try {
     // The checks every client passes (register.ts), whoever creates it.
     clientMetadata(client, supportedScopes);
@@ -128,5 +130,6 @@ export function registeredMetadata(client: ClientRecord): Record<string, unknown
     application_type: native ? 'native' : 'web',
   };
   if (client.postLogoutRedirectUris.length > 0) out.post_logout_redirect_uris = client.postLogoutRedirectUris;
+  Object.assign(out, backchannelMetadata(client));
   return out;
 }
