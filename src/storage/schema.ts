@@ -118,7 +118,7 @@ export interface Database {
     expires_at: number;
   };
   revoked_access_tokens: { jti: string; expires_at: number };
-  /** OIDC Back-Channel Logout 1.0 §2.5: logout tokens to deliver (migration 0013; times in milliseconds but created_at/expires_at). */
+  /** OIDC Back-Channel Logout 1.0 §2.5: logout tokens to deliver (migration 0013); next_attempt_at and lease_until in epoch milliseconds. */
   backchannel_logout_jobs: {
     id: string;
     client_id: string;
