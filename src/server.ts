@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { type Accounts, builtInAccounts } from './accounts/account.ts';
+import { startLogoutWorker } from './backchannel-logout/worker.ts';
 import { ClientKeys } from './clients/client-keys.ts';
 import { MetadataDocuments, withMetadataDocuments } from './clients/metadata-document.ts';
 import { epochSeconds } from './clock.ts';
@@ -244,6 +245,8 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   const handler = nodeHandler(routes(deps, log), adapter);
   const adminHandler = config.admin.enabled && config.admin.port !== undefined ? nodeHandler(adminRoutes(deps, log), adapter) : undefined;
   const stopMaintenance = startMaintenance(deps);
+  // OIDC Back-Channel Logout 1.0 §2.5: delivers the logout tokens queued by ended sessions.
+  const logoutWorker = startLogoutWorker({ config, storage, keys, log, clock });
   const keyReload = setInterval(() => {
     keys.reload().catch((err: unknown) => log.error({ err }, 'reloading the signing keys failed'));
   }, options.keyReloadMs ?? KEY_RELOAD_MS);
@@ -256,6 +259,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     async close() {
       clearInterval(keyReload);
       stopMaintenance();
+      await logoutWorker.stop();
       await recorder?.flush();
       if (!options.storage) await storage.close();
     },

@@ -43,6 +43,9 @@ const clientProps = {
   dpop_bound_access_tokens: { type: 'boolean' },
   // A second factor at every sign-in for this client (`clients update --require-mfa`).
   require_mfa: { type: 'boolean' },
+  // OIDC Back-Channel Logout 1.0 §2.2.
+  backchannel_logout_uri: str,
+  backchannel_logout_session_required: { type: 'boolean' },
   client_id_issued_at: int,
   disabled: { type: 'boolean' },
   disabled_at: int,
@@ -111,6 +114,9 @@ export const schemas = {
       resources: strs,
       refresh_token_ttl: int,
       refresh_token_idle_ttl: int,
+      // OIDC Back-Channel Logout 1.0 §2.2 (null removes the URI).
+      backchannel_logout_uri: nullable('string'),
+      backchannel_logout_session_required: { type: 'boolean' },
       client_id: str,
       client_secret: { type: 'string', minLength: 32 },
     },
@@ -127,6 +133,9 @@ export const schemas = {
       resources: strs,
       refresh_token_ttl: int,
       refresh_token_idle_ttl: int,
+      // OIDC Back-Channel Logout 1.0 §2.2 (null removes the URI).
+      backchannel_logout_uri: nullable('string'),
+      backchannel_logout_session_required: { type: 'boolean' },
     },
     additionalProperties: false,
   },

@@ -170,7 +170,8 @@ function complete(
   const amr = session?.amr ?? ['pwd'];
   // OIDC Core §2: acr is sent when the request asked for it (acr_values).
   const acr = params.acrValues?.length ? acrOf(amr) : null;
-  return issueCode(params, decision.userId, decision.authTime, deps, headers, { amr, acr });
+  // The grant remembers the session it was issued in (OIDC Back-Channel Logout 1.0 §2.3).
+  return issueCode(params, decision.userId, decision.authTime, deps, headers, { amr, acr, sid: session?.sid ?? null });
 }
 
 /** The client of a request: a registered one, or the account page's own. */

@@ -41,7 +41,7 @@ export async function issueCode(
   authTime: number,
   deps: IssueDeps,
   headers: Record<string, string | string[]> = {},
-  auth: { amr: string[]; acr: string | null } = { amr: ['pwd'], acr: null },
+  auth: { amr: string[]; acr: string | null; sid?: string | null } = { amr: ['pwd'], acr: null },
 ): Promise<OAuthResponse> {
   const { config, clock, storage } = deps;
   const now = clock();
@@ -65,6 +65,7 @@ export async function issueCode(
       expiresAt: now + lifetime,
       revokedAt: null,
       resources: p.resources,
+      ...(auth.sid ? { sid: auth.sid } : {}),
     },
     {
       codeHash: hashToken(code),

@@ -35,6 +35,8 @@ interface MetadataOptions extends GlobalOptions {
   jwksUri?: string;
   requirePushedAuthorizationRequests?: boolean;
   dpopBoundAccessTokens?: boolean;
+  backchannelLogoutUri?: string;
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 /** A JWK Set file (RFC 7517 §5) of public keys; a problem is a one-line error naming the file. */
@@ -72,7 +74,13 @@ function metadataOptions(cmd: Command, replace: string): Command {
     .option('--require-pushed-authorization-requests', 'the client must push its authorization requests (RFC 9126)')
     .option('--no-require-pushed-authorization-requests', 'the client may send authorization requests without pushing them')
     .option('--dpop-bound-access-tokens', 'the client must bind its access tokens to a DPoP key (RFC 9449)')
-    .option('--no-dpop-bound-access-tokens', 'the client may get bearer access tokens');
+    .option('--no-dpop-bound-access-tokens', 'the client may get bearer access tokens')
+    .option(
+      '--backchannel-logout-uri <url>',
+      `where logout tokens are POSTed when a session it signed in with ends (https; "" removes it)${replace}`,
+    )
+    .option('--backchannel-logout-session-required', 'the client needs the session id (sid) in its logout tokens')
+    .option('--no-backchannel-logout-session-required', 'the client takes logout tokens without a sid');
 }
 
 function changesOf(opts: MetadataOptions): ClientChanges {
@@ -90,6 +98,9 @@ function changesOf(opts: MetadataOptions): ClientChanges {
     jwksUri: opts.jwksUri,
     requirePushedAuthorizationRequests: opts.requirePushedAuthorizationRequests,
     dpopBoundAccessTokens: opts.dpopBoundAccessTokens,
+    // OIDC Back-Channel Logout 1.0 §2.2; an empty value removes the URI.
+    backchannelLogoutUri: opts.backchannelLogoutUri === undefined ? undefined : opts.backchannelLogoutUri || null,
+    backchannelLogoutSessionRequired: opts.backchannelLogoutSessionRequired,
   };
 }
 

@@ -24,6 +24,9 @@ export function clientJson(c: ClientRecord, secret?: string | null): Record<stri
     require_pushed_authorization_requests: c.requirePushedAuthorizationRequests ?? false,
     dpop_bound_access_tokens: c.dpopBoundAccessTokens ?? false,
     require_mfa: c.requireMfa === true,
+    // OIDC Back-Channel Logout 1.0 §2.2.
+    ...(c.backchannelLogoutUri ? { backchannel_logout_uri: c.backchannelLogoutUri } : {}),
+    backchannel_logout_session_required: c.backchannelLogoutSessionRequired === true,
     client_id_issued_at: c.createdAt,
     disabled: c.disabledAt !== null,
     ...(c.disabledAt !== null ? { disabled_at: c.disabledAt } : {}),
@@ -80,6 +83,8 @@ const CHANGEABLE = [
   'scope',
   'refresh_token_ttl',
   'refresh_token_idle_ttl',
+  'backchannel_logout_uri',
+  'backchannel_logout_session_required',
 ] as const;
 
 /** RFC 7591 §2 metadata that may change after registration, read from a JSON object. */
@@ -94,6 +99,8 @@ export function clientChangesFromJson(o: Record<string, unknown>): ClientChanges
     scope: f.string('scope'),
     refreshTokenTtl: f.integer('refresh_token_ttl'),
     refreshTokenIdleTtl: f.integer('refresh_token_idle_ttl'),
+    backchannelLogoutUri: f.nullableString('backchannel_logout_uri'),
+    backchannelLogoutSessionRequired: f.boolean('backchannel_logout_session_required'),
   };
 }
 

@@ -35,7 +35,9 @@ export type ClientChanges = {
     | 'jwks'
     | 'jwksUri'
     | 'requirePushedAuthorizationRequests'
-    | 'dpopBoundAccessTokens']?: NewClient[K] | undefined;
+    | 'dpopBoundAccessTokens'
+    | 'backchannelLogoutUri'
+    | 'backchannelLogoutSessionRequired']?: NewClient[K] | undefined;
 };
 
 /** The changes actually given, as NewClient fields. */
@@ -66,6 +68,8 @@ export async function updateClient(
       ...keys,
       requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests ?? false,
       dpopBoundAccessTokens: c.dpopBoundAccessTokens ?? false,
+      backchannelLogoutUri: c.backchannelLogoutUri ?? null,
+      backchannelLogoutSessionRequired: c.backchannelLogoutSessionRequired ?? false,
       scope: c.scope,
       ...(c.refreshTokenTtl !== null ? { refreshTokenTtl: c.refreshTokenTtl } : {}),
       ...(c.refreshTokenIdleTtl !== null ? { refreshTokenIdleTtl: c.refreshTokenIdleTtl } : {}),

@@ -51,6 +51,10 @@ export interface NewClient {
   requirePushedAuthorizationRequests?: boolean;
   /** RFC 9449 §5.2: the client's access tokens are always DPoP-bound. */
   dpopBoundAccessTokens?: boolean;
+  /** OIDC Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed (https; null: none). */
+  backchannelLogoutUri?: string | null;
+  /** OIDC Back-Channel Logout 1.0 §2.2: the client requires `sid` in logout tokens. */
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 const GRANT_TYPES: readonly GrantType[] = [
@@ -124,6 +128,11 @@ export function clientMetadata(input: NewClient, supportedScopes: readonly strin
     const problem = jwksUriProblem(input.jwksUri);
     if (problem) throw new Error(`jwks_uri "${input.jwksUri}" ${problem}`);
   }
+  // OIDC Back-Channel Logout 1.0 §2.2: an absolute URI without a fragment; https, as for jwks_uri.
+  if (input.backchannelLogoutUri) {
+    const problem = jwksUriProblem(input.backchannelLogoutUri);
+    if (problem) throw new Error(`backchannel_logout_uri "${input.backchannelLogoutUri}" ${problem}`);
+  }
   // RFC 6749 §4.4: the client credentials grant MUST only be used by confidential clients.
   if (method === 'none' && grantTypes.includes('client_credentials')) throw new Error('a public client cannot use client_credentials');
   if (method === 'none' && grantTypes.includes('urn:ietf:params:oauth:grant-type:token-exchange')) {
@@ -149,6 +158,8 @@ export function clientMetadata(input: NewClient, supportedScopes: readonly strin
     jwksUri: input.jwksUri ?? null,
     requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests ?? false,
     dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? false,
+    backchannelLogoutUri: input.backchannelLogoutUri || null,
+    backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? false,
   };
 }
 

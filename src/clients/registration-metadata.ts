@@ -6,6 +6,7 @@
 import { OAuthError } from '../errors.ts';
 import { splitScope } from '../grants/scope.ts';
 import type { ClientAuthMethod, ClientRecord, GrantType } from '../storage/types.ts';
+import { backchannelFromRegistration, backchannelMetadata } from './backchannel-metadata.ts';
 import { redirectUriProblem } from './redirect-uri.ts';
 import { clientMetadata, DEFAULT_CLIENT_SCOPE, type NewClient } from './register.ts';
 import { registeredKeys, registrationKeys } from './registration-keys.ts';
@@ -113,6 +114,7 @@ export function registrationToClient(
   };
   if (postLogout) client.postLogoutRedirectUris = postLogout;
   Object.assign(client, registrationKeys(m, method as ClientAuthMethod, options.allowLoopback ?? false));
+  Object.assign(client, backchannelFromRegistration(m));
   try {
     // The checks every client passes (register.ts), whoever creates it.
     clientMetadata(client, supportedScopes);
@@ -138,5 +140,6 @@ export function registeredMetadata(client: ClientRecord): Record<string, unknown
   };
   if (client.postLogoutRedirectUris.length > 0) out.post_logout_redirect_uris = client.postLogoutRedirectUris;
   Object.assign(out, registeredKeys(client));
+  Object.assign(out, backchannelMetadata(client));
   return out;
 }

@@ -162,6 +162,12 @@ export const defaults = {
    * metadata documents do not follow it: one on loopback is fetched only when the issuer is on loopback.
    */
   outboundFetch: { allowLoopback: false, timeoutMs: 5000, maxBytes: 64 * 1024 },
+  /**
+   * OIDC Back-Channel Logout 1.0: each logout token is POSTed with this timeout; a failed delivery is
+   * retried after `retryBaseMs`, doubling each time, `maxAttempts` attempts in all (8 from 30 s: about
+   * two hours); the queue is read every `pollIntervalMs` (and at once after a sign-out here).
+   */
+  backchannelLogout: { timeoutMs: 5000, maxAttempts: 8, retryBaseMs: 30_000, pollIntervalMs: 2000 },
   /** Second factors (README "Strong sign-in"). */
   mfa: {
     /** Every sign-in needs a second factor; per client with `clients update --require-mfa`. */

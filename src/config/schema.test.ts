@@ -159,6 +159,10 @@ describe('resolveConfig refuses bad values, naming the key', () => {
     ['limits.bodyBytes', { limits: { bodyBytes: 10 } }],
     ['logLevel', { logLevel: 'verbose' as 'info' }],
     ['defaultAudience', { defaultAudience: '' }],
+    ['backchannelLogout.maxAttempts', { backchannelLogout: { maxAttempts: 0 } }],
+    ['backchannelLogout.timeoutMs', { backchannelLogout: { timeoutMs: 60_001 } }],
+    ['backchannelLogout.retryBaseMs', { backchannelLogout: { retryBaseMs: 1.5 } }],
+    ['backchannelLogout.pollIntervalMs', { backchannelLogout: { pollIntervalMs: 0 } }],
   ];
   for (const [key, input] of cases) {
     test(`${key}: ${JSON.stringify(input)}`, () => {

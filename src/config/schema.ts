@@ -162,6 +162,13 @@ const schema = z.strictObject({
       .min(1024)
       .max(1024 * 1024),
   }),
+  // OIDC Back-Channel Logout 1.0 §2.5: delivering logout tokens (backchannel-logout/worker.ts).
+  backchannelLogout: z.strictObject({
+    timeoutMs: z.number().int().min(100).max(60_000),
+    maxAttempts: z.number().int().min(1).max(20),
+    retryBaseMs: z.number().int().min(10).max(3_600_000),
+    pollIntervalMs: z.number().int().min(50).max(600_000),
+  }),
   mfa: z.strictObject({
     required: z.boolean(),
     // WebAuthn §5.1.4: the RP ID is a registrable domain suffix of the pages' origin (never an IP address).

@@ -56,6 +56,7 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
       'at_hash',
       'amr',
       'acr',
+      'sid',
       'name',
       'preferred_username',
       'email',
@@ -81,6 +82,9 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
     // RFC 9449 §5.1: DPoP proofs are accepted with these algorithms.
     dpop_signing_alg_values_supported: DPOP_ALGS,
     require_pushed_authorization_requests: config.requirePushedAuthorizationRequests,
+    // OIDC Back-Channel Logout 1.0 §2.1: logout tokens are sent, and they (and ID tokens) carry sid.
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   };
 }
 

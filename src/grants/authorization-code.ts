@@ -67,6 +67,7 @@ async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse
       dpopJkt: ctx.dpopJkt,
       ...(record.amr?.length ? { amr: record.amr } : {}),
       ...(record.acr ? { acr: record.acr } : {}),
+      sid: grant.sid,
     },
     deps,
   );

@@ -71,6 +71,7 @@ async function handle({ params, resources, client, dpopJkt }: GrantContext, deps
       nonce: null,
       refresh: true,
       dpopJkt,
+      sid: grant.sid,
     },
     deps,
   );

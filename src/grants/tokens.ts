@@ -24,6 +24,8 @@ export interface UserTokensInput {
   /** How the user authenticated (RFC 8176), and the acr asked for: the ID token carries them. */
   amr?: string[];
   acr?: string | null;
+  /** OIDC Back-Channel Logout 1.0 §2.4: the session the grant was issued in, for the ID token's `sid`. */
+  sid?: string | null | undefined;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function userTokens(input: UserTokensInput, deps: TokenDeps): Promi
       accessToken,
       ...(input.amr ? { amr: input.amr } : {}),
       ...(input.acr ? { acr: input.acr } : {}),
+      ...(input.sid ? { sid: input.sid } : {}),
     });
   }
   return response;

@@ -44,7 +44,14 @@ describe('safeFetch', () => {
   before(async () => {
     server = createServer((req, res) => {
       if (req.url === '/ok') res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}');
-      else if (req.url === '/redirect') res.writeHead(302, { location: '/ok' }).end();
+      else if (req.url === '/post' && req.method === 'POST') {
+        let body = '';
+        req.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        const form = req.headers['content-type'] === 'application/x-www-form-urlencoded';
+        req.on('end', () => res.writeHead(form && body === 'logout_token=abc' ? 204 : 400).end());
+      } else if (req.url === '/redirect') res.writeHead(302, { location: '/ok' }).end();
       else if (req.url === '/big') res.writeHead(200).end('x'.repeat(5000));
       else if (req.url === '/chunked') {
         res.writeHead(200);
@@ -83,6 +90,13 @@ describe('safeFetch', () => {
   test('redirects are not followed and only 200 is accepted', async () => {
     await assert.rejects(safeFetch(`${base}/redirect`, { allowLoopback: true }), refused('status'));
     await assert.rejects(safeFetch(`${base}/missing`, { allowLoopback: true }), refused('status'));
+  });
+  test('posts a body; the given statuses are success, redirects still refused', async () => {
+    const post = { contentType: 'application/x-www-form-urlencoded', body: 'logout_token=abc' };
+    await safeFetch(`${base}/post`, { allowLoopback: true, post, okStatuses: [200, 204] });
+    await assert.rejects(safeFetch(`${base}/post`, { allowLoopback: true, post }), refused('status'));
+    await assert.rejects(safeFetch(`${base}/redirect`, { allowLoopback: true, post, okStatuses: [200, 204] }), refused('status'));
+    await assert.rejects(safeFetch(`${base}/post`, { post, okStatuses: [200, 204] }), refused('address'));
   });
   test('a body over the limit is refused, declared or streamed', async () => {
     await assert.rejects(safeFetch(`${base}/big`, { allowLoopback: true, maxBytes: 1024 }), refused('size'));

@@ -19,6 +19,10 @@ export interface SafeFetchOptions {
   allowLoopback?: boolean;
   /** The Accept header (default `application/json`). */
   accept?: string;
+  /** A POST with this body instead of a GET (a back-channel logout request). */
+  post?: { contentType: string; body: string };
+  /** The statuses that are success (default only 200); any other, redirects included, is refused. */
+  okStatuses?: readonly number[];
 }
 
 /**
@@ -137,6 +141,7 @@ function checkedLookup(allowLoopback: boolean) {
  * Use it for every URL a client supplies, e.g.
  * `JSON.parse((await safeFetch(uri, { maxBytes: 32 * 1024, allowLoopback: config.outboundFetch.allowLoopback })).body.toString())`.
  */
+// POST is for notifications such as OIDC Back-Channel Logout 1.0 §2.5 (`post`, `okStatuses`).
 export async function safeFetch(
   url: string,
   options: SafeFetchOptions = {},
@@ -160,13 +165,19 @@ export async function safeFetch(
     throw new SafeFetchError('url', 'only https URLs are fetched');
   }
   const plainHttp = u.protocol === 'http:';
+  const okStatuses = options.okStatuses ?? [200];
+  const post = options.post && Buffer.from(options.post.body);
   return new Promise((resolve, reject) => {
     const send = plainHttp ? httpRequest : httpsRequest;
     const req = send(
       u,
       {
-        method: 'GET',
-        headers: { accept: options.accept ?? 'application/json', 'user-agent': 'latchkey' },
+        method: post ? 'POST' : 'GET',
+        headers: {
+          accept: options.accept ?? 'application/json',
+          'user-agent': 'latchkey',
+          ...(post ? { 'content-type': options.post?.contentType, 'content-length': String(post.length) } : {}),
+        },
         lookup: checkedLookup(allowLoopback) as never,
         timeout: timeoutMs,
         // No connection reuse: each fetch connects to an address checked for it.
@@ -178,9 +189,14 @@ export async function safeFetch(
           res.destroy();
           return reject(new SafeFetchError('url', 'only https URLs are fetched'));
         }
-        if (res.statusCode !== 200) {
+        if (!okStatuses.includes(res.statusCode ?? 0)) {
           res.destroy();
-          return reject(new SafeFetchError('status', `answered ${res.statusCode} (only 200 is accepted; redirects are not followed)`));
+          return reject(
+            new SafeFetchError(
+              'status',
+              `answered ${res.statusCode} (only ${okStatuses.join(' or ')} is accepted; redirects are not followed)`,
+            ),
+          );
         }
         const declared = Number(res.headers['content-length'] ?? 0);
         if (declared > maxBytes) {
@@ -210,6 +226,6 @@ export async function safeFetch(
     req.on('timeout', () => req.destroy(new SafeFetchError('timeout', `no answer within ${timeoutMs} ms`)));
     req.on('close', () => clearTimeout(timer));
     req.on('error', (e) => reject(e instanceof SafeFetchError ? e : new SafeFetchError('network', e.message)));
-    req.end();
+    req.end(post);
   });
 }

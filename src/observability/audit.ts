@@ -23,6 +23,8 @@ export const auditEvents = [
   'key.rotated',
   'authorize.redirect_uri_mismatch',
   'admin.call',
+  'backchannel_logout.delivered',
+  'backchannel_logout.failed',
 ] as const;
 
 /** The instruments of one server. */

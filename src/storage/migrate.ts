@@ -11,6 +11,7 @@ import * as m0009 from './migrations/0009-client-registrations.ts';
 import * as m0010 from './migrations/0010-strong-sign-in.ts';
 import * as m0011 from './migrations/0011-client-keys-par-dpop.ts';
 import * as m0012 from './migrations/0012-admin.ts';
+import * as m0013 from './migrations/0013-backchannel-logout.ts';
 import * as m0014 from './migrations/0014-code-dpop-jkt.ts';
 import type { Database } from './schema.ts';
 
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0010-strong-sign-in': m0010,
   '0011-client-keys-par-dpop': m0011,
   '0012-admin': m0012,
+  '0013-backchannel-logout': m0013,
   '0014-code-dpop-jkt': m0014,
 };
 

@@ -1,20 +1,24 @@
 // Storage.revokeAccess: ending a person's, a client's, a consent's or one grant's access in one
 // transaction (ARCHITECTURE.md rule 5).
 import type { Kysely } from 'kysely';
+import { endSessions, notifyQueued, type QueuedListeners } from './logout-job-store.ts';
 import type { Database } from './schema.ts';
 import type { AccessOwner, Storage } from './types.ts';
 
-export function revokeAccess(db: Kysely<Database>): Storage['revokeAccess'] {
-  return (owner, now) =>
-    db.transaction().execute(async (trx) => {
+export function revokeAccess(db: Kysely<Database>, queued: QueuedListeners): Storage['revokeAccess'] {
+  return async (owner, now) => {
+    let jobs = 0;
+    const result = await db.transaction().execute(async (trx) => {
       let grantIds = trx.selectFrom('grants').select('id');
       if ('grantId' in owner) grantIds = grantIds.where('id', '=', owner.grantId);
       if ('userId' in owner) grantIds = grantIds.where('user_id', '=', owner.userId);
       if ('clientId' in owner) grantIds = grantIds.where('client_id', '=', owner.clientId);
       let sessions = 0;
       if (isPerson(owner)) {
-        const r = await trx.deleteFrom('sessions').where('user_id', '=', owner.userId).executeTakeFirst();
-        sessions = Number(r.numDeletedRows);
+        // OIDC Back-Channel Logout 1.0 §2.5: the clients of the ended sessions are told, from the queue.
+        const r = await endSessions(trx, { userId: owner.userId }, now);
+        sessions = r.sessions;
+        jobs = r.queued;
         await trx.deleteFrom('interactions').where('user_id', '=', owner.userId).execute();
       }
       if ('userId' in owner && 'clientId' in owner) {
@@ -37,6 +41,9 @@ export function revokeAccess(db: Kysely<Database>): Storage['revokeAccess'] {
         .executeTakeFirst();
       return { sessions, grants: Number(g.numUpdatedRows) };
     });
+    notifyQueued(queued, jobs);
+    return result;
+  };
 }
 
 function isPerson(owner: AccessOwner): owner is { userId: string } {

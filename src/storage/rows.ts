@@ -41,6 +41,8 @@ export const clientFromRow = (r: Row<'clients'>): ClientRecord => ({
   requirePushedAuthorizationRequests: Boolean(n(r.require_pushed_authorization_requests)),
   dpopBoundAccessTokens: Boolean(n(r.dpop_bound_access_tokens)),
   ...(n(r.require_mfa ?? 0) ? { requireMfa: true } : {}),
+  ...(r.backchannel_logout_uri ? { backchannelLogoutUri: r.backchannel_logout_uri } : {}),
+  ...(n(r.backchannel_logout_session_required ?? 0) ? { backchannelLogoutSessionRequired: true } : {}),
 });
 
 export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
@@ -62,6 +64,8 @@ export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
   require_pushed_authorization_requests: c.requirePushedAuthorizationRequests ? 1 : 0,
   dpop_bound_access_tokens: c.dpopBoundAccessTokens ? 1 : 0,
   require_mfa: c.requireMfa ? 1 : 0,
+  backchannel_logout_uri: c.backchannelLogoutUri ?? null,
+  backchannel_logout_session_required: c.backchannelLogoutSessionRequired ? 1 : 0,
 });
 
 export const userFromRow = (r: Row<'users'>): UserRecord => ({
@@ -97,6 +101,7 @@ export const sessionFromRow = (r: Row<'sessions'>): SessionRecord => ({
   authTime: n(r.auth_time),
   expiresAt: n(r.expires_at),
   amr: splitAmr(r.amr) ?? ['pwd'],
+  ...(r.sid ? { sid: r.sid } : {}),
 });
 
 export const interactionFromRow = (r: Row<'interactions'>): InteractionRecord => ({
@@ -120,6 +125,7 @@ export const grantFromRow = (r: Row<'grants'>): GrantRecord => ({
   expiresAt: n(r.expires_at),
   revokedAt: nn(r.revoked_at),
   resources: JSON.parse(r.resources) as string[],
+  ...(r.sid ? { sid: r.sid } : {}),
 });
 
 export const grantToRow = (g: GrantRecord): Row<'grants'> => ({
@@ -132,6 +138,7 @@ export const grantToRow = (g: GrantRecord): Row<'grants'> => ({
   expires_at: g.expiresAt,
   revoked_at: g.revokedAt,
   resources: JSON.stringify(g.resources),
+  sid: g.sid ?? null,
 });
 
 export const codeFromRow = (r: Row<'codes'>): CodeRecord => ({

@@ -23,6 +23,9 @@ export interface Database {
     dpop_bound_access_tokens: number;
     /** Migration 0010: 1 when the client requires a second factor. */
     require_mfa: Generated<number>;
+    /** OIDC Back-Channel Logout 1.0 §2.2 (migration 0013). */
+    backchannel_logout_uri: string | null;
+    backchannel_logout_session_required: Generated<number>;
   };
   users: {
     id: string;
@@ -39,7 +42,15 @@ export interface Database {
     roles: string;
     groups: string;
   };
-  sessions: { id_hash: string; user_id: string; auth_time: number; expires_at: number; amr: Generated<string> };
+  sessions: {
+    id_hash: string;
+    user_id: string;
+    auth_time: number;
+    expires_at: number;
+    amr: Generated<string>;
+    /** OIDC Back-Channel Logout 1.0 §2.4 `sid`: not secret, unlike the cookie (migration 0013). */
+    sid: string | null;
+  };
   interactions: {
     id: string;
     params: string;
@@ -63,6 +74,8 @@ export interface Database {
     expires_at: number;
     revoked_at: number | null;
     resources: string;
+    /** The `sid` of the session the grant was issued in (migration 0013). */
+    sid: string | null;
   };
   codes: {
     code_hash: string;
@@ -107,6 +120,18 @@ export interface Database {
     expires_at: number;
   };
   revoked_access_tokens: { jti: string; expires_at: number };
+  /** OIDC Back-Channel Logout 1.0 §2.5: logout tokens to deliver (migration 0013); next_attempt_at and lease_until in epoch milliseconds. */
+  backchannel_logout_jobs: {
+    id: string;
+    client_id: string;
+    user_id: string;
+    sid: string | null;
+    attempts: number;
+    next_attempt_at: number;
+    lease_until: number;
+    created_at: number;
+    expires_at: number;
+  };
   /** One-time identifiers (client assertions, DPoP proofs) seen, kept until they expire (migration 0011). */
   used_jtis: { key: string; expires_at: number };
   /** RFC 9126: pushed authorization requests, by the hash of their request_uri (migration 0011). */

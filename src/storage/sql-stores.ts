@@ -6,6 +6,7 @@ import { adminListings } from './admin-stores.ts';
 import { deviceCodeStore } from './device-code-store.ts';
 import { factorStore } from './factor-store.ts';
 import { hotStatements } from './hot-statements.ts';
+import { endSessions, logoutJobStore, notifyQueued, type QueuedListeners } from './logout-job-store.ts';
 import { registrationStore } from './registration-store.ts';
 import { pushedRequestStore, usedJtiStore } from './replay-stores.ts';
 import { revokeAccess } from './revoke-access.ts';
@@ -35,6 +36,9 @@ const CLEANUP_BATCH = 500;
 export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Storage {
   const listings = adminListings(db);
   const hot = hotStatements(db);
+  // Told after a commit that queued back-channel logout jobs (the worker of this process).
+  const queued: QueuedListeners = new Set();
+  const now = () => Math.floor(Date.now() / 1000);
   return {
     engine,
     clients: {
@@ -108,6 +112,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
             auth_time: s.authTime,
             expires_at: s.expiresAt,
             amr: (s.amr ?? ['pwd']).join(' '),
+            sid: s.sid ?? null,
           })
           .execute();
       },
@@ -116,7 +121,8 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         return r && sessionFromRow(r);
       },
       async delete(idHash) {
-        await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+        const r = await db.transaction().execute((trx) => endSessions(trx, { idHash }, now()));
+        notifyQueued(queued, r.queued);
       },
       // The user's live sessions, newest sign-in first (the account page and the admin API).
       async listForUser(userId, now) {
@@ -131,8 +137,9 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         return rows.map(sessionFromRow);
       },
       async deleteOthers(userId, keepIdHash) {
-        const r = await db.deleteFrom('sessions').where('user_id', '=', userId).where('id_hash', '!=', keepIdHash).executeTakeFirst();
-        return Number(r.numDeletedRows);
+        const r = await db.transaction().execute((trx) => endSessions(trx, { userId, exceptIdHash: keepIdHash }, now()));
+        notifyQueued(queued, r.queued);
+        return r.sessions;
       },
       async upgrade(idHash, authTime, amr) {
         await db
@@ -305,7 +312,8 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     usedJtis: usedJtiStore(db),
     pushedRequests: pushedRequestStore(db),
     factors: factorStore(db),
-    revokeAccess: revokeAccess(db),
+    logoutJobs: logoutJobStore(db, queued),
+    revokeAccess: revokeAccess(db, queued),
     async cleanup(now) {
       let total = 0;
       const tables = [
@@ -322,6 +330,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         ['pushed_requests', 'id_hash'],
         ['device_codes', 'device_code_hash'],
         ['webauthn_challenges', 'id_hash'],
+        ['backchannel_logout_jobs', 'id'],
       ] as const;
       for (const [table, key] of tables) {
         for (;;) {

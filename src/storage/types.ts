@@ -77,6 +77,10 @@ export interface ClientRecord {
   dpopBoundAccessTokens?: boolean;
   /** Every sign-in for this client needs a second factor (`latchkey clients update --require-mfa`). */
   requireMfa?: boolean;
+  /** OIDC Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed (absent or null: none). */
+  backchannelLogoutUri?: string | null;
+  /** OIDC Back-Channel Logout 1.0 §2.2: the client needs `sid` in its logout tokens. */
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 export interface UserRecord {
@@ -107,6 +111,8 @@ export interface GrantRecord {
   revokedAt: number | null;
   /** RFC 8707: the resources the grant covers; empty for the default audience. */
   resources: string[];
+  /** OIDC Back-Channel Logout 1.0 §2.4: the `sid` of the login session the grant was issued in. */
+  sid?: string | null;
 }
 
 export interface CodeRecord {
@@ -154,6 +160,11 @@ export interface SessionRecord {
   expiresAt: number;
   /** RFC 8176 amr values of the authentication behind the session (stored as `pwd` when absent). */
   amr?: string[];
+  /**
+   * OIDC Back-Channel Logout 1.0 §2.4 / Front-Channel Logout §3 `sid`: a random, non-secret id of the
+   * session (never the cookie or its hash); null for sessions begun before it existed.
+   */
+  sid?: string | null;
 }
 
 /** The parameters of a validated authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1). */
@@ -279,6 +290,11 @@ export interface UserStore {
  */
 export type AccessOwner = { userId: string } | { clientId: string } | { userId: string; clientId: string } | { grantId: string };
 
+/**
+ * Ending a session (`delete`, `deleteOthers`, and `Storage.revokeAccess` of a person) also queues, in
+ * the same transaction, a back-channel logout job for each client with a `backchannel_logout_uri`
+ * that got a grant in that session (OIDC Back-Channel Logout 1.0 §2.3, §2.5).
+ */
 export interface SessionStore {
   create(session: SessionRecord): Promise<void>;
   get(idHash: string, now: number): Promise<SessionRecord | undefined>;
@@ -468,6 +484,37 @@ export interface DeviceCodeStore {
   redeem(deviceCodeHash: string, grant: GrantRecord): Promise<boolean>;
 }
 
+/** OIDC Back-Channel Logout 1.0 §2.5: one logout token to deliver to one client. */
+export interface LogoutJobRecord {
+  id: string;
+  clientId: string;
+  /** The `sub` of the logout token. */
+  userId: string;
+  /** The `sid` of the ended session, when it had one. */
+  sid: string | null;
+  /** Delivery attempts begun so far (this one included, once claimed). */
+  attempts: number;
+  /** Epoch seconds. */
+  createdAt: number;
+}
+
+/** The durable queue of back-channel logout deliveries, shared by every instance. */
+export interface LogoutJobStore {
+  /**
+   * Claims the job for `leaseMs` in one atomic statement, when it is due at `nowMs` and not leased:
+   * of concurrent claims, on any instance, one wins (the others get undefined). Counts an attempt.
+   */
+  claim(id: string, nowMs: number, leaseMs: number): Promise<LogoutJobRecord | undefined>;
+  /** Claims up to `limit` due jobs, oldest first (each as `claim` does). */
+  claimDue(nowMs: number, leaseMs: number, limit: number): Promise<LogoutJobRecord[]>;
+  /** Delivered, or given up: the job is deleted. */
+  finish(id: string): Promise<void>;
+  /** Failed: the lease ends and the job is due again at `nextAttemptMs`. */
+  retryAt(id: string, nextAttemptMs: number): Promise<void>;
+  /** Calls `listener` after each commit that queued jobs in this process; returns the unsubscribe. */
+  onQueued(listener: () => void): () => void;
+}
+
 /** A brute-force counter (accounts/brute-force.ts); keys are hashes, never a username or address. */
 export interface ThrottleRecord {
   key: string;
@@ -548,6 +595,8 @@ export interface Storage {
   pushedRequests: PushedRequestStore;
   /** @internal */
   deviceCodes: DeviceCodeStore;
+  /** @internal */
+  logoutJobs: LogoutJobStore;
   /**
    * Ends everything that lets the owner in, in one transaction: the person's login sessions and
    * pending interactions, and every grant of the person or client (revoked, so that its access tokens

@@ -34,6 +34,8 @@ export interface IdTokenInput {
   amr?: string[];
   /** OIDC Core §2 acr, when the request asked for it. */
   acr?: string | null;
+  /** OIDC Back-Channel Logout 1.0 §2.4: the login session's id, when the grant remembers it. */
+  sid?: string | null;
 }
 
 /** The `typ` of our ID tokens; access tokens carry `at+jwt` (RFC 9068 §2.1). */
@@ -100,6 +102,7 @@ export function createIssuer(config: Config, keys: KeyRing, clock: () => number)
       if (input.nonce !== null) claims.nonce = input.nonce;
       if (input.amr?.length) claims.amr = input.amr;
       if (input.acr) claims.acr = input.acr;
+      if (input.sid) claims.sid = input.sid;
       return signJwt(claims, key, ID_TOKEN_TYP);
     },
     refreshToken(from) {

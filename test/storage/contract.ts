@@ -5,6 +5,7 @@ import { sqlStores } from '../../src/storage/sql-stores.ts';
 import { adminContract } from './contract-admin.ts';
 import { factorContract } from './contract-factors.ts';
 import { lifecycleContract } from './contract-lifecycle.ts';
+import { logoutContract } from './contract-logout.ts';
 import { recordContract } from './contract-records.ts';
 import { registrationContract } from './contract-registrations.ts';
 import { deviceCodeContract, replayContract } from './contract-replay.ts';
@@ -68,5 +69,6 @@ export function storageContract(engine: Engine): void {
     replayContract(ctx);
     deviceCodeContract(ctx);
     factorContract(ctx);
+    logoutContract(ctx);
   });
 }
