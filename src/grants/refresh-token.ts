@@ -23,8 +23,10 @@ async function handle({ params, resources, client, dpopJkt }: GrantContext, deps
   if (!presented) throw new OAuthError('invalid_request', 'refresh_token is required');
   const now = clock();
   const tokenHash = hashToken(presented);
-  const old = await storage.refreshTokens.find(tokenHash);
-  if (!old) throw refused('unknown refresh token');
+  // The token and its grant in one read.
+  const found = await storage.refreshTokens.findWithGrant(tokenHash);
+  if (!found) throw refused('unknown refresh token');
+  const { token: old, grant } = found;
   // RFC 6749 §6: the refresh token MUST be bound to the client it was issued to.
   if (old.clientId !== client.clientId) throw refused(`refresh token of client ${old.clientId} presented by ${client.clientId}`);
   // RFC 9449 §5: a bound refresh token is used only with a proof of the same key.
@@ -35,13 +37,11 @@ async function handle({ params, resources, client, dpopJkt }: GrantContext, deps
   }
   if (old.consumedAt !== null) return replayOrRevoke(old, presented, deps);
   if (old.expiresAt <= now) {
-    const ended = await storage.grants.get(old.grantId);
     // The reason is logged, never sent (RFC 6749 §5.2 only says invalid_grant).
     throw refused(
-      !ended || refreshAbsoluteEnd(client, ended.createdAt, deps) <= now ? 'absolute lifetime reached' : 'idle lifetime reached',
+      !grant || refreshAbsoluteEnd(client, grant.createdAt, deps) <= now ? 'absolute lifetime reached' : 'idle lifetime reached',
     );
   }
-  const grant = await storage.grants.get(old.grantId);
   if (!grant || grant.revokedAt !== null) throw refused('grant revoked');
   const audienceResources = narrowResources(resources, grant.resources, deps.config);
 

@@ -5,6 +5,33 @@ import { prepare, slotRow } from './prepared.ts';
 import type { Row } from './rows.ts';
 import type { Database } from './schema.ts';
 
+/** `cols` if it names every column of T; otherwise a compile error saying which are missing. */
+function allColumns<T>() {
+  return <const C extends readonly (keyof T & string)[]>(
+    cols: C & ([Exclude<keyof T, C[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, C[number]> }),
+  ): C => cols;
+}
+
+const GRANT_COLUMNS = allColumns<Database['grants']>()([
+  'id',
+  'client_id',
+  'user_id',
+  'scope',
+  'auth_time',
+  'created_at',
+  'expires_at',
+  'revoked_at',
+  'resources',
+  'sid',
+]);
+type GrantColumn = (typeof GRANT_COLUMNS)[number];
+
+/** A `grants` row out of the g_<column> fields of a joined row; undefined when the join found none. */
+export function joinedGrant(r: Record<string, unknown>): Row<'grants'> | undefined {
+  if (r.g_id === null || r.g_id === undefined) return undefined;
+  return Object.fromEntries(GRANT_COLUMNS.map((c) => [c, r[`g_${c}`]])) as Row<'grants'>;
+}
+
 /** The statements of the token paths, compiled once (storage/prepared.ts). */
 export function hotStatements(db: Kysely<Database>) {
   return {
@@ -37,6 +64,15 @@ export function hotStatements(db: Kysely<Database>) {
         .where('code_hash', '=', s('codeHash'))
         .where('consumed_at', 'is', null)
         .returningAll(),
+    ),
+    // The grant's columns come back as g_<column>, undefined (NULL) when the grant is gone.
+    refreshWithGrant: prepare<Row<'refresh_tokens'> & Record<`g_${GrantColumn}`, unknown>, { tokenHash: string }>((s) =>
+      db
+        .selectFrom('refresh_tokens as t')
+        .leftJoin('grants as g', 'g.id', 't.grant_id')
+        .selectAll('t')
+        .select(GRANT_COLUMNS.map((c) => `g.${c} as g_${c}` as const))
+        .where('t.token_hash', '=', s('tokenHash')),
     ),
     refreshToken: prepare<Row<'refresh_tokens'>, { tokenHash: string }>((s) =>
       db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', s('tokenHash')),

@@ -5,7 +5,7 @@ import { splitScope } from '../grants/scope.ts';
 import { adminListings } from './admin-stores.ts';
 import { deviceCodeStore } from './device-code-store.ts';
 import { factorStore } from './factor-store.ts';
-import { hotStatements } from './hot-statements.ts';
+import { hotStatements, joinedGrant } from './hot-statements.ts';
 import { endSessions, logoutJobStore, notifyQueued, type QueuedListeners } from './logout-job-store.ts';
 import { registrationStore } from './registration-store.ts';
 import { pushedRequestStore, usedJtiStore } from './replay-stores.ts';
@@ -265,6 +265,12 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async find(tokenHash) {
         const r = (await hot.refreshToken(db, { tokenHash })).rows[0];
         return r && refreshFromRow(r);
+      },
+      async findWithGrant(tokenHash) {
+        const r = (await hot.refreshWithGrant(db, { tokenHash })).rows[0];
+        if (!r) return undefined;
+        const grant = joinedGrant(r);
+        return { token: refreshFromRow(r), grant: grant && grantFromRow(grant) };
       },
       async rotate(tokenHash, next, now, successor) {
         return db.transaction().execute(async (trx) => {

@@ -374,6 +374,8 @@ export interface CodeStore {
 export interface RefreshTokenStore {
   create(token: RefreshTokenRecord): Promise<void>;
   find(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  /** The token and its grant in one read (the grant is undefined when it is gone): the refresh path's first step. */
+  findWithGrant(tokenHash: string): Promise<{ token: RefreshTokenRecord; grant: GrantRecord | undefined } | undefined>;
   /**
    * Consumes `tokenHash` and stores `next` in one transaction (ARCHITECTURE.md rule 5). Returns false, storing
    * nothing, when the token had already been consumed.

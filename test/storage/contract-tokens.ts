@@ -87,6 +87,21 @@ export function tokenContract(ctx: Ctx): void {
       assert.equal((await ctx.storage.refreshTokens.find(first.tokenHash))?.consumedAt, NOW + 10);
     });
 
+    test('findWithGrant reads the token and its grant at once, the grant as grants.get has it', async () => {
+      const g = grant({ resources: ['https://api.example.com/'], sid: 'session-id-1' });
+      await ctx.storage.codes.createWithGrant(g, code(g.id));
+      const t = refresh(g.id);
+      await ctx.storage.refreshTokens.create(t);
+      const found = await ctx.storage.refreshTokens.findWithGrant(t.tokenHash);
+      assert.deepEqual(found, { token: t, grant: await ctx.storage.grants.get(g.id) });
+      assert.deepEqual(found?.grant, g);
+      await ctx.storage.grants.revoke(g.id, NOW + 5);
+      const revoked = await ctx.storage.refreshTokens.findWithGrant(t.tokenHash);
+      assert.equal(revoked?.grant?.revokedAt, NOW + 5);
+      assert.equal(revoked?.token.consumedAt, NOW + 5);
+      assert.equal(await ctx.storage.refreshTokens.findWithGrant('no-such-hash'), undefined);
+    });
+
     test('rotate of an unknown token stores nothing', async () => {
       const next = refresh('grant-x');
       assert.equal(await ctx.storage.refreshTokens.rotate('unknown-hash', next, NOW, null), false);
