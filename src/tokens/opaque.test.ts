@@ -54,5 +54,10 @@ describe('constantTimeEqual', () => {
     assert.equal(constantTimeEqual('secret', 'secret2'), false);
     assert.equal(constantTimeEqual('', 'x'), false);
     assert.equal(constantTimeEqual('é', 'e\u0301'), false);
+    // Same string length, different byte length.
+    assert.equal(constantTimeEqual('aé', 'ab'), false);
+    const h = hashToken('secret');
+    assert.equal(constantTimeEqual(h, hashToken('secret')), true);
+    assert.equal(constantTimeEqual(h, h.slice(0, -1)), false);
   });
 });

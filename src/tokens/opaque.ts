@@ -43,9 +43,15 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
-/** Compares two strings in time independent of where they differ (their hashes have equal length). */
+/**
+ * Compares two strings in time independent of where they differ. Values of one length (the hashes,
+ * MACs and tokens compared here all have a fixed, public length) are compared as they are; values of
+ * different lengths are hashed first, so that even then the time says nothing of their content.
+ */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
+  const ba = Buffer.from(a);
+  const bb = Buffer.from(b);
+  if (ba.length === bb.length) return timingSafeEqual(ba, bb);
+  timingSafeEqual(createHash('sha256').update(ba).digest(), createHash('sha256').update(bb).digest());
+  return false;
 }
