@@ -111,11 +111,23 @@ export function createMetrics(): Metrics {
   };
 }
 
-/** `{a="1",b="2"}` with the label names sorted, so equal label sets give one series. */
+const texts = new Map<string, string>();
+const MAX_TEXTS = 10_000;
+
+/**
+ * `{a="1",b="2"}` with the label names sorted, so equal label sets give one series. Label sets are
+ * few (routes, methods, statuses, events) and repeat on every request: their text is remembered.
+ */
 function labelText(labels: Labels): string {
-  const names = Object.keys(labels).sort();
-  if (names.length === 0) return '';
-  return `{${names.map((n) => `${n}="${escapeValue(labels[n] ?? '')}"`).join(',')}}`;
+  let key = '';
+  for (const n in labels) key += `${n}\u0000${labels[n]}\u0001`;
+  let text = texts.get(key);
+  if (text === undefined) {
+    const names = Object.keys(labels).sort();
+    text = names.length === 0 ? '' : `{${names.map((n) => `${n}="${escapeValue(labels[n] ?? '')}"`).join(',')}}`;
+    if (texts.size < MAX_TEXTS) texts.set(key, text);
+  }
+  return text;
 }
 
 function escapeValue(v: string): string {
