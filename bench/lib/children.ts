@@ -120,16 +120,20 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `url` until it answers 200, for at most `timeoutMs`. */
-export async function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
+export async function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess, times = 1): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
+  // Several workers behind one port: each new connection may reach another one, so wait for a run of answers.
+  let inARow = 0;
   while (Date.now() < deadline) {
     if (child && (child.exitCode !== null || child.signalCode !== null))
       throw new Error(`the server exited (${child.exitCode ?? child.signalCode})`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
-      if (res.status === 200) return;
+      if (res.status === 200 && ++inARow >= times) return;
+      if (res.status === 200) continue;
+      inARow = 0;
       last = `status ${res.status}`;
     } catch (e) {
       last = (e as Error).message;

@@ -125,7 +125,7 @@ async function startLatchkey(v: LatchkeyVariant, options: StartOptions): Promise
       const child = spawnLogged(process.execPath, args, openSync(log, 'a'), profile?.env);
       children.push(child);
       // One at a time: the first one migrates the database and creates the signing keys.
-      await waitForHttp(`http://127.0.0.1:${instancePort}/.well-known/openid-configuration`, 60_000, child);
+      await waitForHttp(`http://127.0.0.1:${instancePort}/.well-known/openid-configuration`, 60_000, child, v.workers > 1 ? 10 : 1);
     }
     const meta = await discover(issuer);
     const target = benchTarget(issuer, {
