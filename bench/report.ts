@@ -1,7 +1,7 @@
 // Markdown tables and the target verdicts. Ratios come only from rows of the same run.
 import type { InprocResult } from './inproc/verify.ts';
 import { CATEGORIES, categorizeFiles } from './profile-summary.ts';
-import type { ScenarioId, SystemKind } from './systems/types.ts';
+import type { ScenarioId, SystemKind, SystemSpec } from './systems/types.ts';
 
 export interface Row {
   scenario: ScenarioId;
@@ -122,14 +122,22 @@ export function inprocTable(rows: readonly InprocRow[]): string[] {
   return out;
 }
 
-const PROFILED: readonly ScenarioId[] = [
-  'client_credentials',
-  'introspection',
-  'refresh_token',
-  'refresh_token_no_id',
-  'code_flow_returning',
-  'code_flow_first',
-];
+/** Every scenario of the main table, in the order they run. */
+export const SCENARIOS = Object.keys(TITLES) as readonly ScenarioId[];
+
+/** The token paths: every scenario but the two metadata GETs. */
+const PROFILED: readonly ScenarioId[] = SCENARIOS.filter((s) => s !== 'discovery' && s !== 'jwks');
+
+/** The row of a scenario that could not be measured, saying why. */
+export function failedRow(scenario: ScenarioId, system: Pick<SystemSpec, 'label' | 'id' | 'kind'>, error: unknown): Row {
+  return {
+    scenario,
+    system: system.label,
+    systemId: system.id,
+    kind: system.kind,
+    note: `failed: ${(error as Error).message.split('\n')[0]}`,
+  };
+}
 
 /** Where each server's busy CPU went in each token path's measured window (with --profile). */
 export function profileTable(rows: readonly Row[]): string[] {

@@ -9,7 +9,7 @@ import type { InprocResult } from './inproc/verify.ts';
 import { forkTs, nextMessage, stop } from './lib/children.ts';
 import { machine } from './lib/machine.ts';
 import { measure } from './measure.ts';
-import { type InprocRow, inprocTable, profileTable, type Row, resultTable } from './report.ts';
+import { type InprocRow, inprocTable, profileTable, type Row, resultTable, SCENARIOS } from './report.ts';
 import { runScale } from './scale.ts';
 import { CONNECTIONS, FLOW_CONCURRENCY, loadFor } from './scenarios.ts';
 import type { SectionContext } from './sections.ts';
@@ -20,16 +20,6 @@ import { floorTable, targetLines } from './targets.ts';
 
 const SECTIONS = ['scale', 'table-size'] as const;
 type Section = (typeof SECTIONS)[number];
-const SCENARIOS: readonly ScenarioId[] = [
-  'discovery',
-  'jwks',
-  'client_credentials',
-  'introspection',
-  'refresh_token',
-  'refresh_token_no_id',
-  'code_flow_returning',
-  'code_flow_first',
-];
 /** The ceiling answers the same body to anything: only request-shaped scenarios make sense for it. */
 const CEILING_SCENARIOS: readonly ScenarioId[] = ['discovery', 'jwks', 'client_credentials'];
 

@@ -2,7 +2,7 @@
 // and for two instances over one PostgreSQL, against one process of the same engine, with the load
 // generators' CPU time accounted; and the server's RSS sampled over a long client_credentials run.
 import { measure } from './measure.ts';
-import { measured, ms, type Row, x } from './report.ts';
+import { failedRow, measured, ms, type Row, x } from './report.ts';
 import { loadFor, splitLoad } from './scenarios.ts';
 import type { SectionContext } from './sections.ts';
 import { latchkeySystem } from './systems/latchkey.ts';
@@ -46,14 +46,7 @@ export async function runScale(ctx: SectionContext): Promise<string[]> {
           rows.push(await measure(scenario, system, sut, specs, { warmup: ctx.warmup, seconds: ctx.seconds }));
         } catch (e) {
           ctx.log(`bench: scale-out: ${system.label}: ${scenario} failed: ${(e as Error).stack ?? String(e)}`);
-          const row: Row = {
-            scenario,
-            system: system.label,
-            systemId: system.id,
-            kind: 'latchkey',
-            note: `failed: ${(e as Error).message.split('\n')[0]}`,
-          };
-          rows.push(row);
+          rows.push(failedRow(scenario, system, e));
           ctx.failures.push(`${system.id} ${scenario}`);
         }
       }

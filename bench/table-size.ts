@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { measure } from './measure.ts';
-import { measured, ms, type Row, x } from './report.ts';
+import { failedRow, measured, ms, type Row, x } from './report.ts';
 import { loadFor } from './scenarios.ts';
 import type { SectionContext } from './sections.ts';
 import { latchkeySystem } from './systems/latchkey.ts';
@@ -131,14 +131,7 @@ export async function runTableSize(ctx: SectionContext): Promise<string[]> {
             const spec = await loadFor(scenario, sut, ctx.options);
             rows.push({ system, size, row: await measure(scenario, system, sut, [spec], { warmup: ctx.warmup, seconds: ctx.seconds }) });
           } catch (e) {
-            const row: Row = {
-              scenario,
-              system: system.label,
-              systemId: system.id,
-              kind: 'latchkey',
-              note: `failed: ${(e as Error).message.split('\n')[0]}`,
-            };
-            rows.push({ system, size, row });
+            rows.push({ system, size, row: failedRow(scenario, system, e) });
             ctx.failures.push(`${system.id} ${scenario}`);
           }
         }

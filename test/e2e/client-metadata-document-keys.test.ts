@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
 import { assertion, type ClientKey, clientKey, JWT_BEARER, type JwksServer, jwksServer } from '../helpers/assertions.ts';
-import { Browser } from '../helpers/browser.ts';
 import { pkce, tokenRequest } from '../helpers/flow.ts';
+import { authorizeWithOpenidClient } from '../helpers/openid-client.ts';
 import { REDIRECT_URI, startTestServer, type TestServer } from '../helpers/server.ts';
 
 let t: TestServer;
@@ -54,15 +54,8 @@ describe('client metadata documents with private_key_jwt', () => {
         execute: [client.allowInsecureRequests],
       },
     );
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const landing = await new Browser().authorize(url.href, user);
-    const tokens = await client.authorizationCodeGrant(config, new URL(landing.url), { pkceCodeVerifier: verifier });
+    const { callback, verifier } = await authorizeWithOpenidClient(config, user);
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier });
     assert.ok(tokens.access_token);
     assert.ok(jwks.fetches >= 1);
     assert.equal(await t.storage.clients.get(clientId), undefined);

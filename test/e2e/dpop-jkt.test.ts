@@ -9,6 +9,7 @@ import * as client from 'openid-client';
 import { type ClientKey, clientKey, dpopProof } from '../helpers/assertions.ts';
 import { Browser } from '../helpers/browser.ts';
 import { getCode, tokenRequest } from '../helpers/flow.ts';
+import { authorizeWithOpenidClient } from '../helpers/openid-client.ts';
 import { REDIRECT_URI, startTestServer, type TestServer } from '../helpers/server.ts';
 
 let t: TestServer;
@@ -44,16 +45,8 @@ describe('dpop_jkt at the authorization endpoint', () => {
     const config = await client.discovery(new URL(t.url), c.clientId, undefined, client.None(), options);
     const keyPair = await client.randomDPoPKeyPair('ES256');
     const jkt = await calculateJwkThumbprint(await exportJWK(keyPair.publicKey));
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      dpop_jkt: jkt,
-    });
-    const landing = await new Browser().authorize(url.href, user);
-    const tokens = await client.authorizationCodeGrant(config, new URL(landing.url), { pkceCodeVerifier: verifier }, undefined, {
+    const { callback, verifier } = await authorizeWithOpenidClient(config, user, { dpop_jkt: jkt });
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier }, undefined, {
       DPoP: client.getDPoPHandle(config, keyPair),
     });
     assert.equal(tokens.token_type.toLowerCase(), 'dpop');

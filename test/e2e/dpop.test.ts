@@ -6,9 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose';
 import * as client from 'openid-client';
 import { type ClientKey, clientKey, dpopProof } from '../helpers/assertions.ts';
-import { Browser } from '../helpers/browser.ts';
 import { basic } from '../helpers/flow.ts';
-import { REDIRECT_URI, startTestServer, type TestServer } from '../helpers/server.ts';
+import { authorizeWithOpenidClient } from '../helpers/openid-client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let t: TestServer;
 let user: { username: string; password: string };
@@ -34,23 +34,10 @@ const options = { execute: [client.allowInsecureRequests] };
 async function publicCodeFlow(dpop: client.DPoPHandle) {
   const { client: c } = await t.addClient({ public: true });
   const config = await client.discovery(new URL(t.url), c.clientId, undefined, client.None(), options);
-  const verifier = client.randomPKCECodeVerifier();
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT_URI,
-    scope: 'openid offline_access',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
+  const { callback, verifier } = await authorizeWithOpenidClient(config, user, { scope: 'openid offline_access' });
+  const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, idTokenExpected: true }, undefined, {
+    DPoP: dpop,
   });
-  const landing = await new Browser().authorize(url.href, user);
-  const tokens = await client.authorizationCodeGrant(
-    config,
-    new URL(landing.url),
-    { pkceCodeVerifier: verifier, idTokenExpected: true },
-    undefined,
-    {
-      DPoP: dpop,
-    },
-  );
   return { config, tokens, clientId: c.clientId };
 }
 

@@ -6,8 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { exportJWK } from 'jose';
 import * as client from 'openid-client';
 import { assertion, type ClientKey, clientKey, JWT_BEARER, type JwksServer, jwksServer } from '../helpers/assertions.ts';
-import { Browser } from '../helpers/browser.ts';
 import { tokenRequest } from '../helpers/flow.ts';
+import { authorizeWithOpenidClient } from '../helpers/openid-client.ts';
 import { REDIRECT_URI, startTestServer, type TestServer } from '../helpers/server.ts';
 
 let t: TestServer;
@@ -47,15 +47,8 @@ async function codeFlow(clientId: string, key: ClientKey) {
   const config = await client.discovery(new URL(t.url), clientId, undefined, client.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }), {
     execute: [client.allowInsecureRequests],
   });
-  const verifier = client.randomPKCECodeVerifier();
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT_URI,
-    scope: 'openid',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-  });
-  const landing = await new Browser().authorize(url.href, user);
-  return client.authorizationCodeGrant(config, new URL(landing.url), { pkceCodeVerifier: verifier });
+  const { callback, verifier } = await authorizeWithOpenidClient(config, user);
+  return client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier });
 }
 
 /** Whether a token request signed with `key` authenticates (a bogus code then fails as invalid_grant, not invalid_client). */
