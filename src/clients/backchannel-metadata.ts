@@ -2,7 +2,8 @@
 // `backchannel_logout_session_required` in dynamic registration (RFC 7591 §2, §3.2.2).
 import { OAuthError } from '../errors.ts';
 import type { ClientRecord } from '../storage/types.ts';
-import { jwksUriProblem, type NewClient } from './register.ts';
+import { jwksUriProblem } from './fetched-url.ts';
+import type { NewClient } from './register.ts';
 
 const badMetadata = (description: string) => new OAuthError('invalid_client_metadata', description);
 

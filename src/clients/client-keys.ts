@@ -7,8 +7,8 @@ import { createLocalJWKSet, type JSONWebKeySet, type JWSHeaderParameters, errors
 import { ExpiringCache } from '../cache.ts';
 import { type SafeFetchOptions, safeFetch } from '../http/safe-fetch.ts';
 import type { ClientJwks, ClientRecord } from '../storage/types.ts';
+import { CLIENT_ASSERTION_ALGS } from '../tokens/algorithms.ts';
 import { invalidClient } from './methods/invalid-client.ts';
-import { CLIENT_ASSERTION_ALGS } from './methods/private-key-jwt.ts';
 
 type Resolver = ReturnType<typeof createLocalJWKSet>;
 type Key = Awaited<ReturnType<Resolver>>;

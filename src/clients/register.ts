@@ -5,6 +5,7 @@ import { joinScope, splitScope } from '../grants/scope.ts';
 import type { ClientAuthMethod, ClientJwks, ClientRecord, GrantType, Storage } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
 import { parseClientJwks } from './client-keys.ts';
+import { jwksUriProblem } from './fetched-url.ts';
 import { redirectUriProblem, resourceProblem } from './redirect-uri.ts';
 
 /**
@@ -70,21 +71,6 @@ export const DEFAULT_CLIENT_SCOPE = 'openid profile email offline_access';
 
 /** The metadata buildClient validates: everything but the identity, secret and times. */
 export type ClientMetadata = Omit<ClientRecord, 'clientId' | 'secretHash' | 'createdAt' | 'disabledAt'>;
-
-/** Why a `jwks_uri` cannot be registered: https only (plain http only to a loopback host, for development). */
-export function jwksUriProblem(uri: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(uri);
-  } catch {
-    return 'is not an absolute URL';
-  }
-  if (u.hash || uri.includes('#')) return 'must not have a fragment';
-  if (u.username || u.password) return 'must not carry credentials';
-  const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(u.hostname);
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) return 'must be an https URL';
-  return undefined;
-}
 
 /**
  * Validates the metadata of a new or changed client. With no scope given, a client of the

@@ -4,7 +4,8 @@
 import { OAuthError } from '../errors.ts';
 import type { ClientAuthMethod, ClientRecord } from '../storage/types.ts';
 import { parseClientJwks } from './client-keys.ts';
-import { jwksUriProblem, type NewClient } from './register.ts';
+import { jwksUriProblem } from './fetched-url.ts';
+import type { NewClient } from './register.ts';
 
 const badMetadata = (description: string) => new OAuthError('invalid_client_metadata', description);
 

@@ -3,8 +3,8 @@
 // scopes allowed, and how its subjects are named in the tokens this server issues.
 import { z } from 'zod';
 import { parseClientJwks } from '../clients/client-keys.ts';
-import { CLIENT_ASSERTION_ALGS } from '../clients/methods/private-key-jwt.ts';
-import { jwksUriProblem } from '../clients/register.ts';
+import { jwksUriProblem } from '../clients/fetched-url.ts';
+import { CLIENT_ASSERTION_ALGS } from '../tokens/algorithms.ts';
 
 const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without spaces, " or \\');
 

@@ -1,12 +1,12 @@
 // RFC 8414 §2-§3 and OIDC Discovery 1.0 §3: server metadata. Only what is implemented is advertised.
 
 import { ACR_VALUES } from '../accounts/assurance.ts';
-import { CLIENT_ASSERTION_ALGS } from '../clients/methods/private-key-jwt.ts';
 import { adminScopes } from '../config/defaults.ts';
 import type { Deps } from '../deps.ts';
 import { publicJson } from '../http/respond.ts';
 import type { OAuthResponse } from '../http/types.ts';
 import { pageStrings } from '../interaction/strings.ts';
+import { CLIENT_ASSERTION_ALGS } from '../tokens/algorithms.ts';
 import { DPOP_ALGS } from '../tokens/dpop-proof.ts';
 
 export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {

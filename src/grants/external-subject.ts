@@ -5,11 +5,11 @@
 // server or a configured audience, `exp`, `nbf` and an allowed asymmetric `alg`.
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import type { ClientKeys } from '../clients/client-keys.ts';
-import { CLIENT_ASSERTION_ALGS } from '../clients/methods/private-key-jwt.ts';
 import type { Config } from '../config/schema.ts';
 import { externalSubject, type TrustedIssuer } from '../config/trusted-issuers.ts';
 import { OAuthError } from '../errors.ts';
 import type { ClientRecord } from '../storage/types.ts';
+import { CLIENT_ASSERTION_ALGS } from '../tokens/algorithms.ts';
 import { splitScope } from './scope.ts';
 
 /** RFC 8693 §3: the token types a trusted issuer's subject token may have. */

@@ -3,14 +3,12 @@
 
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import { OAuthError } from '../../errors.ts';
+import { CLIENT_ASSERTION_ALGS } from '../../tokens/algorithms.ts';
 import { hashToken } from '../../tokens/opaque.ts';
 import { invalidClient } from './invalid-client.ts';
 import type { ClientAuthenticator } from './types.ts';
 
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-
-/** Asymmetric algorithms only: never `none`, never HMAC (a public key is no shared secret). */
-export const CLIENT_ASSERTION_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
 /** The longest an assertion may be valid for from now: a short `exp` keeps the stored jti few. */
 export const MAX_ASSERTION_LIFETIME = 300;
