@@ -23,6 +23,11 @@ export interface Deps {
    * client's metadata document (an unknown URL-shaped client_id is a 404 there).
    */
   adminStorage: Storage;
+  /**
+   * The stores of one request, when they log (a refused client metadata document is logged with the
+   * request's id): the routes call it with the request's logger. Absent when they never log.
+   */
+  storageFor?: (log: Logger) => Storage;
   keys: KeyRing;
   issuer: Issuer;
   /** Epoch seconds. */

@@ -27,7 +27,8 @@ import { healthzEndpoint, metricsEndpoint, readyzEndpoint } from './observabilit
 
 export function routes(deps: Deps, log: Logger): Endpoint {
   // Each endpoint logs through the request's own logger (its lines carry the request id).
-  const d = (r: OAuthRequest): Deps => (r.log ? { ...deps, log: r.log } : deps);
+  const d = (r: OAuthRequest): Deps =>
+    r.log ? { ...deps, log: r.log, ...(deps.storageFor ? { storage: deps.storageFor(r.log) } : {}) } : deps;
   const table: Route[] = [
     { path: '/authorize', errors: 'page', methods: { GET: (r) => authorizeEndpoint(r, d(r)), POST: (r) => authorizeEndpoint(r, d(r)) } },
     { path: '/login', param: true, errors: 'page', methods: { GET: (r) => loginGet(r, d(r)), POST: (r) => loginPost(r, d(r)) } },

@@ -173,26 +173,29 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
   // The client read of every token request, cached briefly (read-cache.ts).
   const cached = withReadCaches(opened, { clientTtlMs: 5000, max: 10_000 });
   // draft-ietf-oauth-client-id-metadata-document-03: a URL-shaped client_id that is not stored names its document.
-  const storage: Storage = config.clientIdMetadataDocuments.enabled
-    ? {
-        ...cached,
-        clients: withMetadataDocuments(
-          cached.clients,
-          new MetadataDocuments({
-            documents: config.clientIdMetadataDocuments,
-            fetch: config.outboundFetch,
-            issuer: config.issuer,
-            supportedScopes: config.supportedScopes,
-            clock,
-          }),
-          (clientId, reason) =>
-            log.warn(
+  const documents = config.clientIdMetadataDocuments.enabled
+    ? new MetadataDocuments({
+        documents: config.clientIdMetadataDocuments,
+        fetch: config.outboundFetch,
+        issuer: config.issuer,
+        supportedScopes: config.supportedScopes,
+        clock,
+      })
+    : undefined;
+  // The stores of a request that logs through `into` (the request's logger, or the server's).
+  const storageFor = (into: Logger): Storage =>
+    documents
+      ? {
+          ...cached,
+          clients: withMetadataDocuments(cached.clients, documents, (clientId, reason) =>
+            into.warn(
               { event: 'client.metadata_document_refused', client_id: clientId.slice(0, 256), reason },
               'client metadata document refused',
             ),
-        ),
-      }
-    : cached;
+          ),
+        }
+      : cached;
+  const storage = storageFor(log);
   if (config.admin.enabled && config.admin.auditRetentionDays > 0) {
     recorder = auditRecorder(storage.audit, clock, config.admin.auditRetentionDays, (err) =>
       baseLog.error({ err }, 'an audit event could not be stored'),
@@ -219,6 +222,7 @@ async function build(config: Config, options: ServerOptions): Promise<Authorizat
     cookieKey: sealer.derive('cookie mac'),
     storage,
     adminStorage: cached,
+    ...(documents ? { storageFor } : {}),
     keys,
     issuer: createIssuer(config, keys, clock),
     clock,

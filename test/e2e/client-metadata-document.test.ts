@@ -141,6 +141,11 @@ describe('client metadata documents', () => {
       const refusal = named.logs.filter((l) => l.event === 'client.metadata_document_refused' && l.client_id === clientId);
       assert.equal(refusal.length, 2, clientId);
       assert.match(String(refusal[0]?.reason), /on loopback, which is fetched only when the issuer is on loopback too/);
+      // Logged by the request that asked, with its id.
+      assert.deepEqual(
+        refusal.map((l) => l.request_id),
+        [res.headers.get('x-request-id'), token.headers.get('x-request-id')],
+      );
     }
     assert.equal(fetches, before, 'nothing was fetched');
   });
