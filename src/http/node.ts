@@ -281,17 +281,19 @@ export function clientErrorHandler(
     // No route is known yet: a browser (Accept: text/html) gets a page, anything else JSON.
     const rawPacket = (err as { rawPacket?: Buffer }).rawPacket?.toString('latin1') ?? '';
     const format = /\r\naccept:[^\r]*text\/html/i.test(rawPacket) ? 'page' : 'json';
-    const r = errorResponse(new OAuthError('invalid_request', description, { status }), format, opts.log, opts.errorPage);
+    const requestId = randomUUID();
+    const log = opts.log.child({ request_id: requestId });
+    const r = errorResponse(new OAuthError('invalid_request', description, { status }), format, log, opts.errorPage);
     const body = r.body ?? '';
     const headers = {
       ...base,
       ...r.headers,
-      'x-request-id': randomUUID(),
+      'x-request-id': requestId,
       'content-length': String(Buffer.byteLength(body)),
       connection: 'close',
     };
     opts.metrics?.requests.inc({ route: '(client-error)', method: 'OTHER', status: String(status) });
-    opts.log.info({ status, error_code: code, reason: err.message.slice(0, 200) }, 'malformed request refused');
+    log.info({ status, error_code: code, reason: err.message.slice(0, 200) }, 'malformed request refused');
     const head = Object.entries(headers)
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join('');

@@ -123,6 +123,10 @@ describe('hostile input gets a 4xx in the format of the endpoint', () => {
     assert.equal(status(res), 431);
     assert.match(res, /content-security-policy: default-src 'none'; frame-ancestors 'none'/i);
     assert.match(res, /"error":"invalid_request"/);
+    // The log line of the refusal carries the request id the answer names.
+    const id = /x-request-id: ([0-9a-f-]{36})/i.exec(res)?.[1];
+    assert.ok(id);
+    assert.equal(t.logs.find((l) => l.msg === 'malformed request refused' && l.request_id === id)?.status, 431);
   });
 
   test('a slow body: 408 in the endpoint format, then the connection is closed', async () => {
