@@ -4,6 +4,21 @@ const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
 const strs = { type: 'array', items: str } as const;
 const nullable = (t: 'string' | 'integer') => ({ type: [t, 'null'] });
+
+/** The client metadata an update may change; a new client may also name its id, secret and auth method. */
+const changeableClientFields = {
+  client_name: str,
+  redirect_uris: strs,
+  post_logout_redirect_uris: strs,
+  grant_types: strs,
+  scope: str,
+  resources: strs,
+  refresh_token_ttl: int,
+  refresh_token_idle_ttl: int,
+  // OIDC Back-Channel Logout 1.0 §2.2 (null removes the URI).
+  backchannel_logout_uri: nullable('string'),
+  backchannel_logout_session_required: { type: 'boolean' },
+};
 const list = (item: string) => ({
   type: 'object',
   required: ['items', 'next_cursor'],
@@ -105,18 +120,8 @@ export const schemas = {
     description: 'RFC 7591 §2 client metadata.',
     required: ['client_name'],
     properties: {
-      client_name: str,
-      redirect_uris: strs,
-      post_logout_redirect_uris: strs,
-      grant_types: strs,
+      ...changeableClientFields,
       token_endpoint_auth_method: { enum: ['client_secret_basic', 'client_secret_post', 'none'] },
-      scope: str,
-      resources: strs,
-      refresh_token_ttl: int,
-      refresh_token_idle_ttl: int,
-      // OIDC Back-Channel Logout 1.0 §2.2 (null removes the URI).
-      backchannel_logout_uri: nullable('string'),
-      backchannel_logout_session_required: { type: 'boolean' },
       client_id: str,
       client_secret: { type: 'string', minLength: 32 },
     },
@@ -124,19 +129,7 @@ export const schemas = {
   },
   ClientChanges: {
     type: 'object',
-    properties: {
-      client_name: str,
-      redirect_uris: strs,
-      post_logout_redirect_uris: strs,
-      grant_types: strs,
-      scope: str,
-      resources: strs,
-      refresh_token_ttl: int,
-      refresh_token_idle_ttl: int,
-      // OIDC Back-Channel Logout 1.0 §2.2 (null removes the URI).
-      backchannel_logout_uri: nullable('string'),
-      backchannel_logout_session_required: { type: 'boolean' },
-    },
+    properties: changeableClientFields,
     additionalProperties: false,
   },
   ClientList: list('Client'),
