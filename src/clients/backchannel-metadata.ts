@@ -2,7 +2,7 @@
 // `backchannel_logout_session_required` in dynamic registration (RFC 7591 §2, §3.2.2).
 import { OAuthError } from '../errors.ts';
 import type { ClientRecord } from '../storage/types.ts';
-import { jwksUriProblem } from './fetched-url.ts';
+import { fetchedUrlProblem } from './fetched-url.ts';
 import type { NewClient } from './register.ts';
 
 const badMetadata = (description: string) => new OAuthError('invalid_client_metadata', description);
@@ -17,7 +17,7 @@ export function backchannelFromRegistration(
     if (typeof uri !== 'string' || uri.length > 2000)
       throw badMetadata('backchannel_logout_uri must be a string of at most 2000 characters');
     // §2.2: an absolute URI, no fragment; https (plain http only on loopback, as for redirect URIs in development).
-    const problem = jwksUriProblem(uri);
+    const problem = fetchedUrlProblem(uri);
     if (problem) throw badMetadata(`backchannel_logout_uri ${problem}`);
     out.backchannelLogoutUri = uri;
   }

@@ -1,8 +1,8 @@
 // A URL the server fetches or posts to for a client or a trusted issuer (jwks_uri,
 // backchannel_logout_uri, a trusted issuer's jwksUri): checked once, where it is registered.
 
-/** Why a `jwks_uri` cannot be registered: https only (plain http only to a loopback host, for development). */
-export function jwksUriProblem(uri: string): string | undefined {
+/** Why a URL the server will fetch or post to cannot be registered: https only (plain http only to a loopback host, for development). */
+export function fetchedUrlProblem(uri: string): string | undefined {
   let u: URL;
   try {
     u = new URL(uri);

@@ -5,7 +5,7 @@ import { joinScope, splitScope } from '../grants/scope.ts';
 import type { ClientAuthMethod, ClientJwks, ClientRecord, GrantType, Storage } from '../storage/types.ts';
 import { hashToken, randomToken } from '../tokens/opaque.ts';
 import { parseClientJwks } from './client-keys.ts';
-import { jwksUriProblem } from './fetched-url.ts';
+import { fetchedUrlProblem } from './fetched-url.ts';
 import { redirectUriProblem, resourceProblem } from './redirect-uri.ts';
 
 /**
@@ -111,12 +111,12 @@ export function clientMetadata(input: NewClient, supportedScopes: readonly strin
   if (method !== 'private_key_jwt' && hasKeys) throw new Error('jwks and jwks_uri are only for a private_key_jwt client');
   const jwks = input.jwks === undefined ? null : parseClientJwks(input.jwks);
   if (input.jwksUri !== undefined) {
-    const problem = jwksUriProblem(input.jwksUri);
+    const problem = fetchedUrlProblem(input.jwksUri);
     if (problem) throw new Error(`jwks_uri "${input.jwksUri}" ${problem}`);
   }
   // OIDC Back-Channel Logout 1.0 §2.2: an absolute URI without a fragment; https, as for jwks_uri.
   if (input.backchannelLogoutUri) {
-    const problem = jwksUriProblem(input.backchannelLogoutUri);
+    const problem = fetchedUrlProblem(input.backchannelLogoutUri);
     if (problem) throw new Error(`backchannel_logout_uri "${input.backchannelLogoutUri}" ${problem}`);
   }
   // RFC 6749 §4.4: the client credentials grant MUST only be used by confidential clients.

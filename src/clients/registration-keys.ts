@@ -4,7 +4,7 @@
 import { OAuthError } from '../errors.ts';
 import type { ClientAuthMethod, ClientRecord } from '../storage/types.ts';
 import { parseClientJwks } from './client-keys.ts';
-import { jwksUriProblem } from './fetched-url.ts';
+import { fetchedUrlProblem } from './fetched-url.ts';
 import type { NewClient } from './register.ts';
 
 const badMetadata = (description: string) => new OAuthError('invalid_client_metadata', description);
@@ -32,7 +32,7 @@ export function registrationKeys(
   }
   if (uri !== undefined) {
     if (typeof uri !== 'string' || uri.length > 2000) throw badMetadata('jwks_uri must be a URL of at most 2000 characters');
-    const problem = jwksUriProblem(uri) ?? (allowLoopback || new URL(uri).protocol === 'https:' ? undefined : 'must be an https URL');
+    const problem = fetchedUrlProblem(uri) ?? (allowLoopback || new URL(uri).protocol === 'https:' ? undefined : 'must be an https URL');
     if (problem) throw badMetadata(`jwks_uri ${problem}`);
     out.jwksUri = uri;
   }

@@ -3,7 +3,7 @@
 // scopes allowed, and how its subjects are named in the tokens this server issues.
 import { z } from 'zod';
 import { parseClientJwks } from '../clients/client-keys.ts';
-import { jwksUriProblem } from '../clients/fetched-url.ts';
+import { fetchedUrlProblem } from '../clients/fetched-url.ts';
 import { CLIENT_ASSERTION_ALGS } from '../tokens/algorithms.ts';
 
 const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without spaces, " or \\');
@@ -17,7 +17,7 @@ export const trustedIssuer = z
     issuer: z.string().refine(httpUrl, 'must be an http(s) URL without a fragment'),
     jwksUri: z
       .string()
-      .refine((s) => jwksUriProblem(s) === undefined, 'must be an https URL (plain http only to a loopback host)')
+      .refine((s) => fetchedUrlProblem(s) === undefined, 'must be an https URL (plain http only to a loopback host)')
       .optional(),
     jwks: z
       .unknown()
