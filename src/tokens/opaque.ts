@@ -31,11 +31,7 @@ export function randomPooled(n: number): Buffer {
 
 /** 256 bits from the CSPRNG, base64url (43 characters). */
 export function randomToken(bytes = 32): string {
-  if (bytes > POOL_BYTES / 8) return randomBytes(bytes).toString('base64url');
-  const at = take(bytes);
-  const token = pool.toString('base64url', at, at + bytes);
-  pool.fill(0, at, at + bytes);
-  return token;
+  return randomPooled(bytes).toString('base64url');
 }
 
 /** SHA-256 of a credential, base64url: what the stores hold. */
