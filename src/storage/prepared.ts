@@ -11,8 +11,12 @@ export interface QueryRunner {
   executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
 }
 
-/** A statement compiled on its first run and then run with new values. */
-export type Prepared<R, V extends object> = (runner: QueryRunner, values: V) => Promise<QueryResult<R>>;
+/** A statement compiled on its first use and then run with new values. */
+export interface Prepared<R, V extends object> {
+  (runner: QueryRunner, values: V): Promise<QueryResult<R>>;
+  /** The compiled query with these values, to run later (a step of a transaction, storage/runner.ts). */
+  with(values: V): CompiledQuery<R>;
+}
 
 const MARK = '\u0000latchkey-slot\u0000';
 
@@ -25,13 +29,13 @@ interface Template {
 }
 
 /**
- * A prepared statement: `build` gets a `slot` function and the values of the first run (to shape
+ * A prepared statement: `build` gets a `slot` function and the values of the first use (to shape
  * inserts from a row object with `slotRow`), and returns the kysely query. Every value that changes
- * between runs must come from a slot; the rest is compiled in as it was on the first run.
+ * between runs must come from a slot; the rest is compiled in as it was on the first use.
  */
 export function prepare<R, V extends object>(build: (slot: Slot<V>, first: V) => Compilable<R>): Prepared<R, V> {
   let template: Template | undefined;
-  return (runner, values) => {
+  const withValues = (values: V): CompiledQuery<R> => {
     template ??= compile(build, values);
     const source = values as Record<string, unknown>;
     const parameters = template.parameters.map((p) => {
@@ -41,8 +45,16 @@ export function prepare<R, V extends object>(build: (slot: Slot<V>, first: V) =>
       return source[p.slot];
     });
     const { sql, query, queryId } = template;
-    return runner.executeQuery<R>({ sql, query, queryId, parameters });
+    return { sql, query, queryId, parameters };
   };
+  const run = (runner: QueryRunner, values: V) => {
+    try {
+      return runner.executeQuery<R>(withValues(values));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+  return Object.assign(run, { with: withValues });
 }
 
 function compile<R, V extends object>(build: (slot: Slot<V>, first: V) => Compilable<R>, first: V): Template {

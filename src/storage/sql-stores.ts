@@ -26,6 +26,7 @@ import {
   userFromRow,
   userToRow,
 } from './rows.ts';
+import { runner, step } from './runner.ts';
 import type { Database } from './schema.ts';
 import { throttleStore } from './throttle-store.ts';
 import type { Storage } from './types.ts';
@@ -36,6 +37,8 @@ const CLEANUP_BATCH = 500;
 export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Storage {
   const listings = adminListings(db);
   const hot = hotStatements(db);
+  // The hot statements run through this: directly on SQLite (storage/runner.ts).
+  const run = runner(db);
   // Told after a commit that queued back-channel logout jobs (the worker of this process).
   const queued: QueuedListeners = new Set();
   const now = () => Math.floor(Date.now() / 1000);
@@ -68,7 +71,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     },
     users: {
       async getById(id) {
-        const r = (await hot.user(db, { id })).rows[0];
+        const r = (await hot.user(run, { id })).rows[0];
         return r && userFromRow(r);
       },
       async getByUsername(username) {
@@ -117,7 +120,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
           .execute();
       },
       async get(idHash, now) {
-        const r = (await hot.session(db, { idHash, now })).rows[0];
+        const r = (await hot.session(run, { idHash, now })).rows[0];
         return r && sessionFromRow(r);
       },
       async delete(idHash) {
@@ -186,7 +189,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     },
     consents: {
       async get(userId, clientId) {
-        const r = (await hot.consent(db, { userId, clientId })).rows[0];
+        const r = (await hot.consent(run, { userId, clientId })).rows[0];
         return r && { scopes: splitScope(r.scope), resources: splitScope(r.resources) };
       },
       async remember(userId, clientId, approved, now) {
@@ -211,7 +214,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     },
     grants: {
       async get(id) {
-        const r = (await hot.grant(db, { id })).rows[0];
+        const r = (await hot.grant(run, { id })).rows[0];
         return r && grantFromRow(r);
       },
       list: listings.grantList,
@@ -239,20 +242,20 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         return (await db.selectFrom('revoked_access_tokens').select('jti').where('jti', '=', jti).executeTakeFirst()) !== undefined;
       },
       async isRevoked(jti, grantId) {
-        const row = (await hot.isRevoked(db, { jti, grantId: grantId ?? '' })).rows[0];
+        const row = (await hot.isRevoked(run, { jti, grantId: grantId ?? '' })).rows[0];
         return Number(row?.revoked) > 0 || (grantId !== null && Number(row?.live_grant) === 0);
       },
     },
     codes: {
       async createWithGrant(grant, code) {
-        await db.transaction().execute(async (trx) => {
-          await hot.insertGrant(trx, grantToRow(grant));
-          await hot.insertCode(trx, codeToRow(code));
+        await run.transaction(function* () {
+          yield* step(hot.insertGrant.with(grantToRow(grant)));
+          yield* step(hot.insertCode.with(codeToRow(code)));
         });
       },
       async consume(codeHash, now) {
         // ARCHITECTURE.md rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
-        const r = (await hot.consumeCode(db, { codeHash, now })).rows[0];
+        const r = (await hot.consumeCode(run, { codeHash, now })).rows[0];
         if (r) return { code: codeFromRow(r), reused: false };
         const old = await db.selectFrom('codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
         return old && { code: codeFromRow(old), reused: true };
@@ -260,23 +263,23 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     },
     refreshTokens: {
       async create(t) {
-        await hot.insertRefresh(db, refreshToRow(t));
+        await hot.insertRefresh(run, refreshToRow(t));
       },
       async find(tokenHash) {
-        const r = (await hot.refreshToken(db, { tokenHash })).rows[0];
+        const r = (await hot.refreshToken(run, { tokenHash })).rows[0];
         return r && refreshFromRow(r);
       },
       async findWithGrant(tokenHash) {
-        const r = (await hot.refreshWithGrant(db, { tokenHash })).rows[0];
+        const r = (await hot.refreshWithGrant(run, { tokenHash })).rows[0];
         if (!r) return undefined;
         const grant = joinedGrant(r);
         return { token: refreshFromRow(r), grant: grant && grantFromRow(grant) };
       },
       async rotate(tokenHash, next, now, successor) {
-        return db.transaction().execute(async (trx) => {
-          const r = await hot.consumeRefresh(trx, { tokenHash, now, replacedBy: next.tokenHash, successor });
+        return run.transaction(function* () {
+          const r = yield* step(hot.consumeRefresh.with({ tokenHash, now, replacedBy: next.tokenHash, successor }));
           if (Number(r.numAffectedRows) !== 1) return false;
-          await hot.insertRefresh(trx, refreshToRow(next));
+          yield* step(hot.insertRefresh.with(refreshToRow(next)));
           return true;
         });
       },

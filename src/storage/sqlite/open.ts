@@ -2,7 +2,7 @@
 import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
+import { type CompiledQuery, Kysely, type QueryResult, type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
 import type { Database } from '../schema.ts';
 
 /** Opens (creating when missing) the SQLite file at `path`, or an in-memory database for `:memory:`. */
@@ -16,7 +16,57 @@ export function openSqlite(path: string): Kysely<Database> {
   conn.pragma('synchronous = NORMAL');
   conn.pragma('busy_timeout = 5000');
   conn.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(conn) }) });
+  const database = cachingStatements(conn);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  directs.set(db, direct(conn, database));
+  return db;
+}
+
+/** The connection under a kysely instance of openSqlite, for statements run without kysely (storage/runner.ts). */
+export interface DirectSqlite {
+  /** Whether a transaction is open on the connection (kysely's, awaiting between its statements). */
+  busy(): boolean;
+  /** Runs a compiled query now, with the result kysely's driver would give. */
+  run<R>(query: CompiledQuery<R>): QueryResult<R>;
+  /** Runs `body` between BEGIN and COMMIT (ROLLBACK when it throws). */
+  transaction<T>(body: () => T): T;
+}
+
+const directs = new WeakMap<Kysely<Database>, DirectSqlite>();
+
+/** The direct connection of a kysely instance made by openSqlite; undefined for any other. */
+export function directSqlite(db: Kysely<Database>): DirectSqlite | undefined {
+  return directs.get(db);
+}
+
+function direct(conn: Sqlite.Database, database: SqliteDatabase): DirectSqlite {
+  // IMMEDIATE: the write lock is taken (waiting up to busy_timeout for another process) before the
+  // body runs, so that a body which reads first cannot fail to upgrade its lock half way.
+  const begin = conn.prepare('BEGIN IMMEDIATE');
+  const commit = conn.prepare('COMMIT');
+  const rollback = conn.prepare('ROLLBACK');
+  return {
+    busy: () => conn.inTransaction,
+    run<R>({ sql, parameters }: CompiledQuery<R>): QueryResult<R> {
+      // As kysely's SqliteDriver does, so that both paths give the same results.
+      const stmt = database.prepare(sql);
+      if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
+      const { changes, lastInsertRowid } = stmt.run(parameters);
+      return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+    },
+    transaction(body) {
+      begin.run();
+      try {
+        const value = body();
+        commit.run();
+        return value;
+      } catch (e) {
+        // A failed COMMIT (or a statement error SQLite already rolled back for) may leave none open.
+        if (conn.inTransaction) rollback.run();
+        throw e;
+      }
+    },
+  };
 }
 
 /**
