@@ -1,5 +1,6 @@
 // RFC 6749 §4.1.3 / OAuth 2.1 §4.1.3: exchanging an authorization code for tokens.
 import { OAuthError } from '../errors.ts';
+import type { CodeRecord, RefreshTokenRecord } from '../storage/types.ts';
 import type { TokenResponse } from '../tokens/issuer.ts';
 import { hashToken } from '../tokens/opaque.ts';
 import { verifyPkce } from './pkce.ts';
@@ -22,15 +23,13 @@ async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse
   const code = params.code;
   if (!code) throw new OAuthError('invalid_request', 'code is required');
   const now = clock();
-  const result = await storage.codes.consume(hashToken(code), now);
-  if (!result) throw refused('unknown code');
-  const { code: record, reused } = result;
-  if (reused) {
-    // RFC 6749 §4.1.2 / §10.5: a code used twice revokes every token issued from it.
-    await storage.grants.revoke(record.grantId, now);
-    log.warn({ event: 'code.reuse', client_id: record.clientId, grant_id: record.grantId }, 'authorization code reused: grant revoked');
-    throw refused('code reused');
-  }
+  const codeHash = hashToken(code);
+  // The code and its grant in one read; the code is consumed, with the refresh token stored, only
+  // once every check has passed and the tokens are signed (one transaction, below).
+  const found = await storage.codes.findWithGrant(codeHash);
+  if (!found) throw refused('unknown code');
+  const { code: record, grant } = found;
+  if (record.consumedAt !== null) return reused(record, now, deps);
   // RFC 6749 §4.1.3: ensure the code was issued to the authenticated client.
   if (record.clientId !== client.clientId) {
     await storage.grants.revoke(record.grantId, now);
@@ -51,7 +50,6 @@ async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse
       detail: ctx.dpopJkt ? 'dpop_jkt mismatch' : 'no DPoP proof for a code bound by dpop_jkt',
     });
   }
-  const grant = await storage.grants.get(record.grantId);
   if (!grant || grant.revokedAt !== null) throw refused('grant revoked');
 
   const scope = splitScope(record.scope);
@@ -71,6 +69,7 @@ async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse
     },
     deps,
   );
+  let refresh: RefreshTokenRecord | null = null;
   if (wantsRefreshToken(client, scope, deps)) {
     const { token, record: rt } = deps.issuer.refreshToken({
       grantId: record.grantId,
@@ -82,9 +81,18 @@ async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse
       // RFC 9449 §5: a public client's refresh token is bound to its DPoP key.
       ...(client.tokenEndpointAuthMethod === 'none' && ctx.dpopJkt ? { dpopJkt: ctx.dpopJkt } : {}),
     });
-    await storage.refreshTokens.create(rt);
+    refresh = rt;
     response.refresh_token = token;
   }
+  // Another presentation of the same code consumed it since the read: this one is the reuse.
+  if (!(await storage.codes.redeem(codeHash, now, refresh))) return reused(record, now, deps);
   log.info({ event: 'token.issued', grant_type: 'authorization_code', client_id: client.clientId, sub: record.userId }, 'tokens issued');
   return response;
+}
+
+/** RFC 6749 §4.1.2 / §10.5: a code used twice revokes every token issued from it. */
+async function reused(record: CodeRecord, now: number, deps: GrantDeps): Promise<never> {
+  await deps.storage.grants.revoke(record.grantId, now);
+  deps.log.warn({ event: 'code.reuse', client_id: record.clientId, grant_id: record.grantId }, 'authorization code reused: grant revoked');
+  throw refused('code reused');
 }

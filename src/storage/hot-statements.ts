@@ -57,13 +57,22 @@ export function hotStatements(db: Kysely<Database>) {
     insertGrant: prepare((s, row: Row<'grants'>) => db.insertInto('grants').values(slotRow(s, row))),
     insertCode: prepare((s, row: Row<'codes'>) => db.insertInto('codes').values(slotRow(s, row))),
     // ARCHITECTURE.md rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
-    consumeCode: prepare<Row<'codes'>, { codeHash: string; now: number }>((s) =>
+    // The code and its grant in one read: the first step of a code exchange.
+    codeWithGrant: prepare<Row<'codes'> & Record<`g_${GrantColumn}`, unknown>, { codeHash: string }>((s) =>
+      db
+        .selectFrom('codes as c')
+        .leftJoin('grants as g', 'g.id', 'c.grant_id')
+        .selectAll('c')
+        .select(GRANT_COLUMNS.map((col) => `g.${col} as g_${col}` as const))
+        .where('c.code_hash', '=', s('codeHash')),
+    ),
+    // ARCHITECTURE.md rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
+    consumeCode: prepare<never, { codeHash: string; now: number }>((s) =>
       db
         .updateTable('codes')
         .set({ consumed_at: s('now') })
         .where('code_hash', '=', s('codeHash'))
-        .where('consumed_at', 'is', null)
-        .returningAll(),
+        .where('consumed_at', 'is', null),
     ),
     // The grant's columns come back as g_<column>, undefined (NULL) when the grant is gone.
     refreshWithGrant: prepare<Row<'refresh_tokens'> & Record<`g_${GrantColumn}`, unknown>, { tokenHash: string }>((s) =>

@@ -253,12 +253,20 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
           yield* step(hot.insertCode.with(codeToRow(code)));
         });
       },
-      async consume(codeHash, now) {
-        // ARCHITECTURE.md rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
-        const r = (await hot.consumeCode(run, { codeHash, now })).rows[0];
-        if (r) return { code: codeFromRow(r), reused: false };
-        const old = await db.selectFrom('codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
-        return old && { code: codeFromRow(old), reused: true };
+      async findWithGrant(codeHash) {
+        const r = (await hot.codeWithGrant(run, { codeHash })).rows[0];
+        if (!r) return undefined;
+        const grant = joinedGrant(r);
+        return { code: codeFromRow(r), grant: grant && grantFromRow(grant) };
+      },
+      async redeem(codeHash, now, refreshToken) {
+        return run.transaction(function* () {
+          // ARCHITECTURE.md rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
+          const r = yield* step(hot.consumeCode.with({ codeHash, now }));
+          if (Number(r.numAffectedRows) !== 1) return false;
+          if (refreshToken) yield* step(hot.insertRefresh.with(refreshToRow(refreshToken)));
+          return true;
+        });
       },
     },
     refreshTokens: {

@@ -138,11 +138,14 @@ export interface RevokedTokenStore {
 export interface CodeStore {
   /** Creates the grant and its code in one transaction. */
   createWithGrant(grant: GrantRecord, code: CodeRecord): Promise<void>;
+  /** The code and its grant in one read (the grant is undefined when it is gone): a code exchange's first step. */
+  findWithGrant(codeHash: string): Promise<{ code: CodeRecord; grant: GrantRecord | undefined } | undefined>;
   /**
-   * Marks the code consumed in one atomic statement (ARCHITECTURE.md rule 5). Returns the code when this call
-   * consumed it, `reused` with the record when it had been consumed before, or undefined when unknown.
+   * Marks the code consumed in one atomic statement (ARCHITECTURE.md rule 5) and stores the refresh
+   * token issued for it, in one transaction. Returns false, storing nothing, when the code had
+   * already been consumed (another presentation won).
    */
-  consume(codeHash: string, now: number): Promise<{ code: CodeRecord; reused: boolean } | undefined>;
+  redeem(codeHash: string, now: number, refreshToken: RefreshTokenRecord | null): Promise<boolean>;
 }
 
 export interface RefreshTokenStore {

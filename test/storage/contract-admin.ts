@@ -91,7 +91,7 @@ export function adminContract(ctx: Ctx): void {
       assert.equal((await storage.grants.get('w2'))?.revokedAt, null);
       assert.equal((await storage.grants.get('w3'))?.revokedAt, null);
       assert.notEqual((await storage.refreshTokens.find('wr1'))?.consumedAt, null);
-      assert.equal((await storage.codes.consume('wc1', NOW))?.reused, true, 'the unused code is spent');
+      assert.equal(await storage.codes.redeem('wc1', NOW, null), false, 'the unused code is spent');
       assert.ok(await storage.sessions.get('ws', NOW), 'the session stays');
       assert.deepEqual(await storage.revokeAccess({ grantId: 'w2' }, NOW), { sessions: 0, grants: 1 });
       assert.equal((await storage.grants.get('w3'))?.revokedAt, null);

@@ -138,11 +138,11 @@ export function lifecycleContract(ctx: Ctx): void {
         assert.equal(await ctx.storage.revokedTokens.isRevoked(unique('jti'), m.g.id), true);
         assert.equal((await ctx.storage.refreshTokens.find(m.live.tokenHash))?.consumedAt, NOW + 1);
         assert.equal((await ctx.storage.refreshTokens.find(m.used.tokenHash))?.consumedAt, NOW - 1, 'an earlier consumption is kept');
-        assert.equal((await ctx.storage.codes.consume(m.c.codeHash, NOW + 2))?.reused, true, 'the code was consumed');
+        assert.equal(await ctx.storage.codes.redeem(m.c.codeHash, NOW + 2, null), false, 'the code was consumed');
       }
       assert.equal((await ctx.storage.grants.get(theirs.g.id))?.revokedAt, null);
       assert.equal((await ctx.storage.refreshTokens.find(theirs.live.tokenHash))?.consumedAt, null);
-      assert.equal((await ctx.storage.codes.consume(theirs.c.codeHash, NOW + 2))?.reused, false);
+      assert.equal(await ctx.storage.codes.redeem(theirs.c.codeHash, NOW + 2, null), true);
 
       assert.deepEqual(await ctx.storage.revokeAccess({ userId: me }, NOW + 3), { sessions: 0, grants: 0 }, 'nothing is left to end');
       assert.equal((await ctx.storage.grants.get(mine[0]?.g.id ?? ''))?.revokedAt, NOW + 1, 'the first revocation time is kept');

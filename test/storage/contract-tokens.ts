@@ -5,41 +5,54 @@ import { type Ctx, code, grant, NOW, refresh } from './fixtures.ts';
 
 export function tokenContract(ctx: Ctx): void {
   describe('codes', () => {
-    test('createWithGrant stores both; consume returns the code once, then reports reuse', async () => {
+    test('createWithGrant stores both; findWithGrant reads both; redeem consumes the code once', async () => {
       const g = grant({ resources: ['https://api.example.com/'] });
       const c = code(g.id);
       await ctx.storage.codes.createWithGrant(g, c);
       assert.deepEqual(await ctx.storage.grants.get(g.id), g);
+      assert.deepEqual(await ctx.storage.codes.findWithGrant(c.codeHash), { code: c, grant: g });
 
-      const first = await ctx.storage.codes.consume(c.codeHash, NOW + 1);
-      assert.deepEqual(first, { code: { ...c, consumedAt: NOW + 1 }, reused: false });
+      assert.equal(await ctx.storage.codes.redeem(c.codeHash, NOW + 1, null), true);
+      assert.deepEqual(await ctx.storage.codes.findWithGrant(c.codeHash), { code: { ...c, consumedAt: NOW + 1 }, grant: g });
 
-      const second = await ctx.storage.codes.consume(c.codeHash, NOW + 2);
-      assert.equal(second?.reused, true);
+      assert.equal(await ctx.storage.codes.redeem(c.codeHash, NOW + 2, null), false);
       // The second attempt does not move the consumption time.
-      assert.deepEqual(second?.code, { ...c, consumedAt: NOW + 1 });
+      assert.equal((await ctx.storage.codes.findWithGrant(c.codeHash))?.code.consumedAt, NOW + 1);
     });
 
-    test('consume of an unknown code returns undefined', async () => {
-      assert.equal(await ctx.storage.codes.consume('no-such-hash', NOW), undefined);
+    test('findWithGrant of an unknown code is undefined; redeem of one is false', async () => {
+      assert.equal(await ctx.storage.codes.findWithGrant('no-such-hash'), undefined);
+      assert.equal(await ctx.storage.codes.redeem('no-such-hash', NOW, null), false);
+    });
+
+    test('redeem stores the refresh token with the consumption; nothing when the code was spent', async () => {
+      const g = grant();
+      const c = code(g.id);
+      await ctx.storage.codes.createWithGrant(g, c);
+      const first = refresh(g.id);
+      assert.equal(await ctx.storage.codes.redeem(c.codeHash, NOW, first), true);
+      assert.deepEqual(await ctx.storage.refreshTokens.find(first.tokenHash), first);
+      const second = refresh(g.id);
+      assert.equal(await ctx.storage.codes.redeem(c.codeHash, NOW + 1, second), false);
+      assert.equal(await ctx.storage.refreshTokens.find(second.tokenHash), undefined);
     });
 
     test('keeps a null nonce null', async () => {
       const g = grant();
       const c = code(g.id, { nonce: null });
       await ctx.storage.codes.createWithGrant(g, c);
-      assert.equal((await ctx.storage.codes.consume(c.codeHash, NOW))?.code.nonce, null);
+      assert.equal((await ctx.storage.codes.findWithGrant(c.codeHash))?.code.nonce, null);
     });
 
     test('keeps the dpop_jkt a code is bound to, and none when it has none (RFC 9449 §10)', async () => {
       const g = grant();
       const bound = code(g.id, { dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
       await ctx.storage.codes.createWithGrant(g, bound);
-      assert.equal((await ctx.storage.codes.consume(bound.codeHash, NOW))?.code.dpopJkt, 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
+      assert.equal((await ctx.storage.codes.findWithGrant(bound.codeHash))?.code.dpopJkt, 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
       const g2 = grant();
       const free = code(g2.id);
       await ctx.storage.codes.createWithGrant(g2, free);
-      assert.equal((await ctx.storage.codes.consume(free.codeHash, NOW))?.code.dpopJkt ?? null, null);
+      assert.equal((await ctx.storage.codes.findWithGrant(free.codeHash))?.code.dpopJkt ?? null, null);
     });
 
     test('createWithGrant is one transaction: a failing code insert leaves no grant', async () => {
@@ -51,15 +64,19 @@ export function tokenContract(ctx: Ctx): void {
       assert.equal(await ctx.storage.grants.get(g2.id), undefined);
     });
 
-    test('50 concurrent consumes of one code: exactly one wins', async () => {
+    test('50 concurrent redeems of one code: exactly one wins, and stores its refresh token', async () => {
       const g = grant();
       const c = code(g.id);
       await ctx.storage.codes.createWithGrant(g, c);
-      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => ctx.storage.codes.consume(c.codeHash, NOW + i)));
-      assert.equal(results.filter((r) => r?.reused === false).length, 1);
-      assert.equal(results.filter((r) => r?.reused === true).length, 49);
-      const consumedAt = results.find((r) => r?.reused === false)?.code.consumedAt;
-      for (const r of results) assert.equal(r?.code.consumedAt, consumedAt);
+      const tokens = Array.from({ length: 50 }, () => refresh(g.id));
+      const results = await Promise.all(tokens.map((t, i) => ctx.storage.codes.redeem(c.codeHash, NOW + i, t)));
+      assert.equal(results.filter((won) => won).length, 1);
+      const stored = await Promise.all(tokens.map((t) => ctx.storage.refreshTokens.find(t.tokenHash)));
+      assert.equal(stored.filter((t) => t !== undefined).length, 1);
+      assert.equal(
+        results.indexOf(true),
+        stored.findIndex((t) => t !== undefined),
+      );
     });
   });
 
