@@ -1,11 +1,19 @@
 // The sealed successor of a rotated refresh token: the token response the first presentation got,
 // encrypted (AES-256-GCM) under a key derived from the old refresh token itself. The database holds
 // only the old token's hash, so the blob opens only for whoever presents that token again.
-import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { randomPooled } from './opaque.ts';
 
-function keyFor(token: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', token, 'latchkey', 'refresh-successor', 32));
+const INFO = Buffer.from('refresh-successor\x01');
+
+/**
+ * HKDF-SHA256 (RFC 5869) of the token, salt "latchkey", info "refresh-successor", 32 bytes: one
+ * extract and one expand block, written as the two HMACs they are, since hkdfSync costs four times
+ * as much here. The tests check the result against hkdfSync.
+ */
+export function keyFor(token: string): Buffer {
+  const prk = createHmac('sha256', 'latchkey').update(token).digest();
+  return createHmac('sha256', prk).update(INFO).digest();
 }
 
 export function seal(token: string, value: unknown): string {
