@@ -1,7 +1,7 @@
 // OpenID Connect Back-Channel Logout 1.0 §2.4: the logout token, a JWT signed like ID tokens.
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
-import { signJwt } from '../tokens/jws.ts';
+import { signJwtAsync } from '../tokens/jws.ts';
 import type { KeyRing } from '../tokens/keys.ts';
 
 /** §2.4: the member of `events` that makes a JWT a logout token. */
@@ -25,7 +25,7 @@ export function logoutToken(
   subject: LogoutSubject,
   deps: { config: Pick<Config, 'issuer' | 'idTokenAlg'>; keys: Pick<KeyRing, 'signing'> },
   now: number,
-): string {
+): Promise<string> {
   const claims: Record<string, unknown> = {
     iss: deps.config.issuer,
     // §2.4: sub and/or sid; both when the session is known, so that the RP can match either.
@@ -39,5 +39,5 @@ export function logoutToken(
   };
   if (subject.sid) claims.sid = subject.sid;
   // §2.4: a logout token MUST NOT contain a nonce claim (none is ever set here).
-  return signJwt(claims, deps.keys.signing(deps.config.idTokenAlg), LOGOUT_TOKEN_TYP);
+  return signJwtAsync(claims, deps.keys.signing(deps.config.idTokenAlg), LOGOUT_TOKEN_TYP);
 }

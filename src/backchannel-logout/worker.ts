@@ -107,7 +107,7 @@ async function deliver(job: LogoutJobRecord, deps: LogoutWorkerDeps, leaseMs: nu
       log.info({ event: 'backchannel_logout.dropped', ...fields }, 'back-channel logout dropped: the session had no sid');
       return;
     }
-    const token = logoutToken({ clientId: job.clientId, sub: job.userId, sid: job.sid }, deps, deps.clock());
+    const token = await logoutToken({ clientId: job.clientId, sub: job.userId, sid: job.sid }, deps, deps.clock());
     try {
       // §2.5: POST application/x-www-form-urlencoded with logout_token; §2.8: 200 is success (204 from
       // some frameworks too); a redirect is not followed.

@@ -55,7 +55,7 @@ export async function userTokens(input: UserTokensInput, deps: TokenDeps): Promi
     scope,
   };
   if (withId) {
-    response.id_token = issuer.idToken({
+    response.id_token = await issuer.idToken({
       extra: extra.id,
       clientId: input.client.clientId,
       sub: input.userId,

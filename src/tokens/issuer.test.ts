@@ -101,14 +101,14 @@ describe('ID token (OIDC Core §2)', () => {
   const accessToken = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln';
 
   test('is signed with the configured ID token alg and typ JWT', async () => {
-    const jwt = issuer.idToken({ clientId: 'client-1', sub: 'user-1', authTime: NOW - 30, nonce: 'n-1', accessToken });
+    const jwt = await issuer.idToken({ clientId: 'client-1', sub: 'user-1', authTime: NOW - 30, nonce: 'n-1', accessToken });
     assert.deepEqual(decodeProtectedHeader(jwt), { alg: config.idTokenAlg, typ: 'JWT', kid: ring.signing(config.idTokenAlg).kid });
     await verify(jwt, 'JWT');
   });
 
   test('carries iss, sub, aud = client id, iat, exp, auth_time and the nonce', async () => {
     const claims = await verify(
-      issuer.idToken({ clientId: 'client-1', sub: 'user-1', authTime: NOW - 30, nonce: 'n-1', accessToken }),
+      await issuer.idToken({ clientId: 'client-1', sub: 'user-1', authTime: NOW - 30, nonce: 'n-1', accessToken }),
       'JWT',
     );
     assert.equal(claims.iss, ISSUER);
@@ -121,14 +121,17 @@ describe('ID token (OIDC Core §2)', () => {
   });
 
   test('has no nonce claim when the request had none', async () => {
-    const claims = await verify(issuer.idToken({ clientId: 'client-1', sub: 'user-1', authTime: NOW, nonce: null, accessToken }), 'JWT');
+    const claims = await verify(
+      await issuer.idToken({ clientId: 'client-1', sub: 'user-1', authTime: NOW, nonce: null, accessToken }),
+      'JWT',
+    );
     assert.equal('nonce' in claims, false);
   });
 
   test('at_hash is the left half of the SHA-256 of the access token (OIDC Core §3.1.3.6)', async () => {
     const at = issuer.accessToken(accessInput);
     const claims = await verify(
-      issuer.idToken({ clientId: 'client-1', sub: 'user-1', authTime: NOW, nonce: null, accessToken: at }),
+      await issuer.idToken({ clientId: 'client-1', sub: 'user-1', authTime: NOW, nonce: null, accessToken: at }),
       'JWT',
     );
     const expected = createHash('sha256').update(at, 'ascii').digest().subarray(0, 16).toString('base64url');
@@ -138,7 +141,7 @@ describe('ID token (OIDC Core §2)', () => {
 
   test('at_hash for EdDSA (Ed25519) uses the left half of SHA-512', async () => {
     const ed = createIssuer(resolveConfig({ issuer: ISSUER, idTokenAlg: 'EdDSA' }), ring, clock);
-    const jwt = ed.idToken({ clientId: 'client-1', sub: 'user-1', authTime: NOW, nonce: null, accessToken });
+    const jwt = await ed.idToken({ clientId: 'client-1', sub: 'user-1', authTime: NOW, nonce: null, accessToken });
     assert.equal(decodeProtectedHeader(jwt).alg, 'EdDSA');
     const claims = await verify(jwt, 'JWT');
     assert.equal(claims.at_hash, createHash('sha512').update(accessToken).digest().subarray(0, 32).toString('base64url'));

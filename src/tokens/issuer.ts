@@ -2,7 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
 import type { RefreshTokenRecord } from '../storage/types.ts';
-import { signJwt } from './jws.ts';
+import { signJwt, signJwtAsync } from './jws.ts';
 import type { KeyRing } from './keys.ts';
 import { hashToken, randomToken } from './opaque.ts';
 
@@ -54,7 +54,7 @@ export interface TokenResponse {
 
 export interface Issuer {
   accessToken(input: AccessTokenInput): string;
-  idToken(input: IdTokenInput): string;
+  idToken(input: IdTokenInput): Promise<string>;
   /** A new refresh token and the record to store (only its hash is kept). */
   refreshToken(from: Omit<RefreshTokenRecord, 'tokenHash' | 'createdAt' | 'consumedAt' | 'replacedBy' | 'successor'>): {
     token: string;
@@ -85,7 +85,7 @@ export function createIssuer(config: Config, keys: KeyRing, clock: () => number)
       // RFC 9068 §2.1: typ MUST be "at+jwt".
       return signJwt(claims, keys.signing(config.accessTokenAlg), 'at+jwt');
     },
-    idToken(input) {
+    async idToken(input) {
       const now = clock();
       const key = keys.signing(config.idTokenAlg);
       const claims: Record<string, unknown> = {
@@ -103,7 +103,7 @@ export function createIssuer(config: Config, keys: KeyRing, clock: () => number)
       if (input.amr?.length) claims.amr = input.amr;
       if (input.acr) claims.acr = input.acr;
       if (input.sid) claims.sid = input.sid;
-      return signJwt(claims, key, ID_TOKEN_TYP);
+      return signJwtAsync(claims, key, ID_TOKEN_TYP);
     },
     refreshToken(from) {
       const token = randomToken();

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/types.ts';
-import { signJwt } from './jws.ts';
+import { signJwt, signJwtAsync } from './jws.ts';
 import { generateKeyRecord, type KeyRing, loadKeyRing, type SigningAlg } from './keys.ts';
 import { createSealer } from './seal.ts';
 
@@ -55,6 +55,22 @@ describe('signJwt', () => {
       const [h, , s] = signJwt({ sub: 'alice' }, key, 'JWT').split('.');
       const forged = `${h}.${Buffer.from(JSON.stringify({ sub: 'mallory' })).toString('base64url')}.${s}`;
       await assert.rejects(jwtVerify(forged, createLocalJWKSet(ring.jwks())), errors.JWSSignatureVerificationFailed);
+    });
+  }
+
+  for (const alg of ALGS) {
+    test(`${alg}: signJwtAsync gives a token that verifies, with the same header and payload`, async () => {
+      const key = ring.signing(alg);
+      const payload = { iss: 'https://as.example', sub: 'u2', s: 'é ✓' };
+      const jwt = await signJwtAsync(payload, key, 'JWT');
+      const { payload: verified, protectedHeader } = await jwtVerify(jwt, createLocalJWKSet(ring.jwks()), {
+        algorithms: [alg],
+        typ: 'JWT',
+      });
+      assert.deepEqual(verified, payload);
+      assert.deepEqual(protectedHeader, { alg, typ: 'JWT', kid: key.kid });
+      // RSASSA-PKCS1-v1_5 and Ed25519 are deterministic: the pool's signature is the same bytes.
+      if (alg !== 'ES256') assert.equal(jwt, signJwt(payload, key, 'JWT'));
     });
   }
 

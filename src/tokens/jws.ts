@@ -1,6 +1,7 @@
 // RFC 7515 §3.1 (compact serialization) and RFC 7518 §3: signing a JWT with node:crypto directly,
 // which is ~2.5x faster than going through jose here; tests verify every output with jose.
 import { sign } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { ActiveKey } from './keys.ts';
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -39,5 +40,19 @@ export function signJwt(payload: Record<string, unknown>, key: ActiveKey, typ: s
       signature = sign(null, data, key.key);
       break;
   }
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+const signInPool = promisify(sign);
+
+/**
+ * As signJwt, but an RS256 signature (a private RSA operation, ~0.4 ms) is computed in libuv's thread
+ * pool, as jose does, instead of holding the event loop; the cheap ES256 and EdDSA ones cost less
+ * than the hop to the pool and are signed at once. The CPU is the same, and counted in the bench.
+ */
+export async function signJwtAsync(payload: Record<string, unknown>, key: ActiveKey, typ: string): Promise<string> {
+  if (key.alg !== 'RS256') return signJwt(payload, key, typ);
+  const input = `${header(key, typ)}.${b64(payload)}`;
+  const signature = await signInPool('sha256', Buffer.from(input), key.key);
   return `${input}.${signature.toString('base64url')}`;
 }
