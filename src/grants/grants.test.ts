@@ -9,6 +9,7 @@ import { issueCode } from '../authorization/respond.ts';
 import { OAuthError } from '../errors.ts';
 import type { AuthorizationParams, ClientRecord } from '../storage/types.ts';
 import { hashToken } from '../tokens/opaque.ts';
+import { seal } from '../tokens/successor.ts';
 import { grants } from './index.ts';
 import { s256 } from './pkce.ts';
 
@@ -117,6 +118,13 @@ describe('authorization_code grant', () => {
     await assert.rejects(refresh(first.refresh_token ?? ''), refused('invalid_grant'));
   });
 
+  test('a presentation that fails PKCE does not spend the code: the right verifier still redeems it', async () => {
+    const code = await newCode();
+    await assert.rejects(exchange(code, { code_verifier: 'w'.repeat(43) }), refused('invalid_grant'));
+    const res = await exchange(code);
+    assert.ok(res.access_token);
+  });
+
   test('a code presented by another client revokes the grant', async () => {
     const code = await newCode();
     await assert.rejects(exchange(code, {}, other), refused('invalid_grant'));
@@ -174,11 +182,42 @@ describe('refresh_token grant', () => {
     await assert.rejects(refresh(refresh_token), refused('invalid_grant'));
   });
 
-  test('within the grace window the same successor comes back; after it, reuse revokes the grant', async () => {
+  test('within the grace window the same successor comes back with new tokens; after it, reuse revokes the grant', async () => {
     const first = await exchange(await newCode());
     const next = await refresh(first.refresh_token ?? '');
-    assert.deepEqual(await refresh(first.refresh_token ?? ''), next);
+    const again = await refresh(first.refresh_token ?? '');
+    assert.equal(again.refresh_token, next.refresh_token);
+    assert.equal(again.scope, next.scope);
+    assert.notEqual(decodeJwt(again.access_token).jti, decodeJwt(next.access_token).jti);
+    assert.equal(decodeJwt(again.access_token).grant_id, decodeJwt(next.access_token).grant_id);
     deps.advance(deps.config.ttl.refreshGrace + 1);
+    await assert.rejects(refresh(first.refresh_token ?? ''), refused('invalid_grant'));
+    await assert.rejects(refresh(next.refresh_token ?? ''), refused('invalid_grant'));
+  });
+
+  test('a row rotated by an earlier version, which sealed the whole answer, returns that answer', async () => {
+    const first = await exchange(await newCode());
+    const hash = hashToken(first.refresh_token ?? '');
+    const next = await refresh(first.refresh_token ?? '');
+    const whole = { ...next, access_token: 'the-answer-of-before' };
+    await deps.db
+      .updateTable('refresh_tokens')
+      .set({ successor: seal(first.refresh_token ?? '', whole) })
+      .where('token_hash', '=', hash)
+      .execute();
+    assert.deepEqual(await refresh(first.refresh_token ?? ''), whole);
+  });
+
+  test('a sealed successor that is not the one the row names is reuse: the grant is revoked', async () => {
+    const first = await exchange(await newCode());
+    const hash = hashToken(first.refresh_token ?? '');
+    const next = await refresh(first.refresh_token ?? '');
+    const other = { refresh_token: 'r'.repeat(43) };
+    await deps.db
+      .updateTable('refresh_tokens')
+      .set({ successor: seal(first.refresh_token ?? '', other) })
+      .where('token_hash', '=', hash)
+      .execute();
     await assert.rejects(refresh(first.refresh_token ?? ''), refused('invalid_grant'));
     await assert.rejects(refresh(next.refresh_token ?? ''), refused('invalid_grant'));
   });

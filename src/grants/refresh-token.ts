@@ -1,6 +1,6 @@
 // RFC 6749 §6 and OAuth 2.1 §4.3 / RFC 9700 §4.14.2: refreshing, with rotation and reuse detection.
 import { OAuthError } from '../errors.ts';
-import type { RefreshTokenRecord } from '../storage/types.ts';
+import type { GrantRecord, RefreshTokenRecord } from '../storage/types.ts';
 import type { TokenResponse } from '../tokens/issuer.ts';
 import { hashToken } from '../tokens/opaque.ts';
 import { open, seal } from '../tokens/successor.ts';
@@ -17,7 +17,8 @@ export const refreshTokenGrant: Grant = {
   handle,
 };
 
-async function handle({ params, resources, client, dpopJkt }: GrantContext, deps: GrantDeps): Promise<TokenResponse> {
+async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse> {
+  const { params, client, dpopJkt } = ctx;
   const { storage, clock, log } = deps;
   const presented = params.refresh_token;
   if (!presented) throw new OAuthError('invalid_request', 'refresh_token is required');
@@ -35,7 +36,7 @@ async function handle({ params, resources, client, dpopJkt }: GrantContext, deps
       detail: `refresh token of ${client.clientId} presented ${dpopJkt ? 'with another key' : 'without a DPoP proof'}`,
     });
   }
-  if (old.consumedAt !== null) return replayOrRevoke(old, presented, deps);
+  if (old.consumedAt !== null) return replayOrRevoke(old, presented, ctx, deps);
   if (old.expiresAt <= now) {
     // The reason is logged, never sent (RFC 6749 §5.2 only says invalid_grant).
     throw refused(
@@ -43,13 +44,7 @@ async function handle({ params, resources, client, dpopJkt }: GrantContext, deps
     );
   }
   if (!grant || grant.revokedAt !== null) throw refused('grant revoked');
-  const audienceResources = narrowResources(resources, grant.resources, deps.config);
-
-  const granted = splitScope(old.scope);
-  const requested = params.scope === undefined ? granted : splitScope(params.scope);
-  // RFC 6749 §6: the requested scope MUST NOT include any scope not originally granted.
-  if (!isSubset(requested, granted)) throw new OAuthError('invalid_scope', 'the scope exceeds what was granted');
-
+  const response = await tokensFor(old, grant, ctx, deps);
   const { token, record } = deps.issuer.refreshToken({
     grantId: old.grantId,
     clientId: client.clientId,
@@ -60,7 +55,32 @@ async function handle({ params, resources, client, dpopJkt }: GrantContext, deps
     expiresAt: refreshExpiry(client, grant.createdAt, now, deps),
     ...(old.dpopJkt ? { dpopJkt: old.dpopJkt } : {}),
   });
-  const response = await userTokens(
+  response.refresh_token = token;
+  // Consuming, storing the successor and sealing it for a retry is one transaction. Only the
+  // successor refresh token is sealed: a retry gets new access and ID tokens (replayOrRevoke).
+  const successor = deps.config.ttl.refreshGrace > 0 ? seal(presented, { refresh_token: token } satisfies Sealed) : null;
+  if (!(await storage.refreshTokens.rotate(tokenHash, record, now, successor))) {
+    // Another presentation of the same token won the race: answer as it was answered, or revoke.
+    const winner = await storage.refreshTokens.find(tokenHash);
+    if (!winner) throw refused('refresh token vanished during rotation');
+    return replayOrRevoke(winner, presented, ctx, deps);
+  }
+  log.info({ event: 'token.issued', grant_type: 'refresh_token', client_id: client.clientId, sub: old.userId }, 'tokens refreshed');
+  return response;
+}
+
+/** What a rotated token's row seals for a retry: its successor; rows rotated by earlier versions hold the whole answer. */
+type Sealed = { refresh_token: string } | TokenResponse;
+
+/** The access token, and the ID token when due, of a refresh of `old` (RFC 6749 §6). */
+async function tokensFor(old: RefreshTokenRecord, grant: GrantRecord, ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse> {
+  const { params, resources, client, dpopJkt } = ctx;
+  const audienceResources = narrowResources(resources, grant.resources, deps.config);
+  const granted = splitScope(old.scope);
+  const requested = params.scope === undefined ? granted : splitScope(params.scope);
+  // RFC 6749 §6: the requested scope MUST NOT include any scope not originally granted.
+  if (!isSubset(requested, granted)) throw new OAuthError('invalid_scope', 'the scope exceeds what was granted');
+  return userTokens(
     {
       client,
       grantId: old.grantId,
@@ -75,40 +95,47 @@ async function handle({ params, resources, client, dpopJkt }: GrantContext, deps
     },
     deps,
   );
-  response.refresh_token = token;
-  // Consuming, storing the successor and sealing its response for a retry is one transaction.
-  const successor = deps.config.ttl.refreshGrace > 0 ? seal(presented, response) : null;
-  if (!(await storage.refreshTokens.rotate(tokenHash, record, now, successor))) {
-    // Another presentation of the same token won the race: answer as it was answered, or revoke.
-    const winner = await storage.refreshTokens.find(tokenHash);
-    if (!winner) throw refused('refresh token vanished during rotation');
-    return replayOrRevoke(winner, presented, deps);
-  }
-  log.info({ event: 'token.issued', grant_type: 'refresh_token', client_id: client.clientId, sub: old.userId }, 'tokens refreshed');
-  return response;
 }
 
 /**
  * A consumed refresh token presented again. Within the grace window, and while its successor is
- * still unused, the same successor response is returned (multi-tab apps, a retry after a lost
- * response). Otherwise — later, or an older token of the chain — it is reuse, and RFC 9700 §4.14.2
- * applies: the whole grant is revoked.
+ * still unused, the same successor refresh token comes back, with new access and ID tokens
+ * (multi-tab apps, a retry after a lost response). Otherwise — later, or an older token of the
+ * chain — it is reuse, and RFC 9700 §4.14.2 applies: the whole grant is revoked.
  */
-async function replayOrRevoke(old: RefreshTokenRecord, presented: string, deps: GrantDeps): Promise<TokenResponse> {
+async function replayOrRevoke(old: RefreshTokenRecord, presented: string, ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse> {
   const { storage, clock, log, config } = deps;
   const now = clock();
   if (old.successor && old.replacedBy && old.consumedAt !== null && now - old.consumedAt <= config.ttl.refreshGrace) {
     const [next, grant] = await Promise.all([storage.refreshTokens.find(old.replacedBy), storage.grants.get(old.grantId)]);
-    const response = next?.consumedAt === null && grant?.revokedAt === null ? open<TokenResponse>(presented, old.successor) : undefined;
-    if (response) {
-      log.info(
-        { event: 'refresh.replayed', client_id: old.clientId, grant_id: old.grantId },
-        'refresh token presented again within the grace window',
-      );
-      return response;
+    const sealed = next?.consumedAt === null && grant?.revokedAt === null ? open<Sealed>(presented, old.successor) : undefined;
+    if (sealed && grant) {
+      // A row sealed by an earlier version holds the whole answer: it is returned as it was.
+      const response = 'access_token' in sealed ? sealed : await successorAnswer(old, sealed.refresh_token, grant, ctx, deps);
+      if (response) {
+        log.info(
+          { event: 'refresh.replayed', client_id: old.clientId, grant_id: old.grantId },
+          'refresh token presented again within the grace window',
+        );
+        return response;
+      }
     }
   }
   await storage.grants.revoke(old.grantId, now);
   log.warn({ event: 'refresh.reuse', client_id: old.clientId, grant_id: old.grantId }, 'refresh token reused: grant revoked');
   throw refused('reuse of a rotated refresh token');
+}
+
+/** The answer to a retry: new tokens, and the successor refresh token, when it is the one the row names. */
+async function successorAnswer(
+  old: RefreshTokenRecord,
+  successor: string,
+  grant: GrantRecord,
+  ctx: GrantContext,
+  deps: GrantDeps,
+): Promise<TokenResponse | undefined> {
+  if (hashToken(successor) !== old.replacedBy) return undefined;
+  const response = await tokensFor(old, grant, ctx, deps);
+  response.refresh_token = successor;
+  return response;
 }

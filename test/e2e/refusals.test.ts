@@ -256,7 +256,7 @@ describe('token endpoint refusals', () => {
     assert.ok(t.logs.some((l) => l.event === 'refresh.reuse'));
   });
 
-  test('within the grace window the same successor comes back, but not once the successor was used', async () => {
+  test('within the grace window the same successor comes back with a new access token, but not once the successor was used', async () => {
     const e = await getCode(t.url, clientId, user);
     const first = await tokenRequest(t.url, codeGrant(e), auth);
     const rt1 = String(first.body.refresh_token);
@@ -264,7 +264,10 @@ describe('token endpoint refusals', () => {
     const b = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: rt1 }, auth);
     assert.equal(b.status, 200);
     assert.equal(b.body.refresh_token, a.body.refresh_token);
-    assert.equal(b.body.access_token, a.body.access_token);
+    assert.notEqual(b.body.access_token, a.body.access_token);
+    const info = await fetch(`${t.url}/userinfo`, { headers: { authorization: `Bearer ${b.body.access_token}` } });
+    assert.equal(info.status, 200);
+    await info.arrayBuffer();
     // The successor is used: rt1 is now an older token of the chain, and presenting it is reuse.
     const c = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: String(a.body.refresh_token) }, auth);
     assert.equal(c.status, 200);

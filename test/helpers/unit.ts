@@ -1,13 +1,16 @@
 // Socket-free test dependencies: an in-memory SQLite store, real keys and issuer, a movable clock,
 // and a silent logger — what grants and the browser flow take, without a server.
 import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { type Accounts, builtInAccounts } from '../../src/accounts/account.ts';
 import { ClientKeys } from '../../src/clients/client-keys.ts';
 import { buildClient, type NewClient } from '../../src/clients/register.ts';
 import { resolveConfig } from '../../src/config/schema.ts';
 import type { GrantDeps } from '../../src/grants/types.ts';
-import { openStorage } from '../../src/storage/open.ts';
+import { openDatabase } from '../../src/storage/open.ts';
+import type { Database } from '../../src/storage/schema.ts';
+import { sqlStores } from '../../src/storage/sql-stores.ts';
 import type { ClientRecord, Storage } from '../../src/storage/types.ts';
 import { createIssuer } from '../../src/tokens/issuer.ts';
 import { ensureKeys, loadKeyRing } from '../../src/tokens/keys.ts';
@@ -21,6 +24,8 @@ export const T0 = 1_900_000_000;
 
 export interface UnitDeps extends GrantDeps {
   storage: Storage;
+  /** The query builder under `storage`, for tests that set up rows the stores cannot write. */
+  db: Kysely<Database>;
   accounts: Accounts;
   /** Moves the clock forward. */
   advance(seconds: number): void;
@@ -30,7 +35,8 @@ export interface UnitDeps extends GrantDeps {
 
 export async function unitDeps(config: Parameters<typeof resolveConfig>[0] = {}): Promise<UnitDeps> {
   const resolved = resolveConfig({ issuer: ISSUER, db: 'sqlite::memory:', scopes: ['api:read', 'api:write'], ...config });
-  const storage = await openStorage('sqlite::memory:');
+  const { db } = await openDatabase('sqlite::memory:');
+  const storage = sqlStores(db, 'sqlite');
   let now = T0;
   const clock = () => now;
   const sealer = createSealer(randomBytes(32).toString('base64url'));
@@ -40,6 +46,7 @@ export async function unitDeps(config: Parameters<typeof resolveConfig>[0] = {})
   return {
     config: resolved,
     storage,
+    db,
     accounts: builtInAccounts(storage.users),
     issuer: createIssuer(resolved, keys, clock),
     keys,
