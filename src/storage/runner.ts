@@ -1,9 +1,11 @@
 // How the stores run their compiled statements (storage/prepared.ts). On SQLite, a statement runs
 // on the better-sqlite3 connection directly, and a transaction from BEGIN to COMMIT without yielding
 // to the event loop: kysely's path (connection mutex, promise chain per statement) costs more than the
-// small indexed statements of a token request. PostgreSQL, and SQLite while a kysely transaction
-// holds the connection, go through kysely as before.
+// small indexed statements of a token request. On PostgreSQL a statement runs as a named prepared
+// statement (postgres/direct.ts); transactions there, and on SQLite while a kysely transaction holds
+// the connection, go through kysely.
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
+import { postgresPool, runNamed } from './postgres/direct.ts';
 import type { QueryRunner } from './prepared.ts';
 import type { Database } from './schema.ts';
 import { directSqlite } from './sqlite/open.ts';
@@ -36,6 +38,9 @@ export function runner(db: Kysely<Database>): Runner {
         return next.value;
       }),
   };
+  const pool = postgresPool(db);
+  // PostgreSQL: named prepared statements, parsed and planned once per connection.
+  if (pool) return { ...viaKysely, executeQuery: (query) => runNamed(pool, query) };
   if (!direct) return viaKysely;
   return {
     executeQuery(query) {

@@ -2,9 +2,12 @@
 // cluster), and start-up migrations of several instances at once.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { openDatabase, openStorage } from '../../src/storage/open.ts';
+import { sqlStores } from '../../src/storage/sql-stores.ts';
 import { createTestDatabase, pgSkip } from '../helpers/postgres.ts';
 import { storageContract } from './contract.ts';
+import { code, grant } from './fixtures.ts';
 
 storageContract({ name: 'postgres', create: createTestDatabase, skip: pgSkip });
 
@@ -34,5 +37,26 @@ describe('postgres migrations', { skip: pgSkip }, () => {
 
   test('an unreachable server is an error naming the problem, not a hang', async () => {
     await assert.rejects(openStorage('postgres://postgres@127.0.0.1:1/none'), /ECONNREFUSED|connect/);
+  });
+});
+
+describe('postgres named statements', { skip: pgSkip }, () => {
+  test('a column added under a prepared statement (a rolling migration) does not break it', async () => {
+    const t = await createTestDatabase();
+    const { db } = await openDatabase(t.url);
+    try {
+      const storage = sqlStores(db, 'postgres');
+      const g = grant();
+      await storage.codes.createWithGrant(g, code(g.id));
+      // Every connection of the pool prepares the grant read (SELECT *) ...
+      await Promise.all(Array.from({ length: 12 }, () => storage.grants.get(g.id)));
+      // ... and then the table gets a column, as a newer instance's migration would do.
+      await sql`ALTER TABLE grants ADD COLUMN later_column text`.execute(db);
+      const after = await Promise.all(Array.from({ length: 12 }, () => storage.grants.get(g.id)));
+      for (const read of after) assert.deepEqual(read, g);
+    } finally {
+      await db.destroy();
+      await t.drop();
+    }
   });
 });

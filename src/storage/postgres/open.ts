@@ -2,6 +2,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../schema.ts';
+import { registerPostgresPool } from './direct.ts';
 
 const INT8_OID = 20;
 
@@ -35,5 +36,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Kysely
   // An idle connection dropped by the server (restart, failover) is discarded by the pool and the
   // next query opens a new one; without a listener the 'error' event would end the process.
   pool.on('error', () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  registerPostgresPool(db, pool);
+  return db;
 }
