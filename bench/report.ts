@@ -157,6 +157,8 @@ export function profileTable(rows: readonly Row[]): string[] {
     'audit logger proxy (dist/observability/audit.js); client auth: dist/clients/; storage: kysely, better-sqlite3, pg,',
     'dist/storage/; crypto: node:internal/crypto/*, dist/tokens/jws.js, jose; JSON: JSON.stringify/parse. The profiler samples',
     'every 0.5 ms and costs some CPU itself: the CPU figures of a --profile run are not comparable with those of a plain run.',
+    "It samples the JavaScript thread only: Latchkey's RS256 signatures (ID tokens) run in libuv's thread pool and are not in",
+    'these shares, though their CPU is in the server CPU of the main table.',
   );
   return out;
 }
