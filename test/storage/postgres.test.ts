@@ -59,4 +59,22 @@ describe('postgres named statements', { skip: pgSkip }, () => {
       await t.drop();
     }
   });
+
+  test('a server that forgot the prepared statements (a pooler in transaction mode) is answered unnamed', async () => {
+    const t = await createTestDatabase();
+    const { db } = await openDatabase(t.url);
+    try {
+      const storage = sqlStores(db, 'postgres');
+      const g = grant();
+      await storage.codes.createWithGrant(g, code(g.id));
+      // One after the other, so that the pool hands out the same connection each time.
+      assert.deepEqual(await storage.grants.get(g.id), g);
+      await sql`DEALLOCATE ALL`.execute(db);
+      assert.deepEqual(await storage.grants.get(g.id), g);
+      assert.deepEqual(await storage.grants.get(g.id), g);
+    } finally {
+      await db.destroy();
+      await t.drop();
+    }
+  });
 });

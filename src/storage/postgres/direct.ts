@@ -37,18 +37,33 @@ function nameOf(text: string): string {
 
 /** SQLSTATE 0A000 "cached plan must not change result type": a migration changed a table under a prepared statement. */
 const PLAN_CHANGED = '0A000';
+/**
+ * SQLSTATE 26000 "prepared statement does not exist": the server forgot a statement this connection
+ * prepared, as behind a pooler in transaction mode that does not keep them (PgBouncer before 1.21, or
+ * with max_prepared_statements = 0): from then on the pool's statements run unnamed.
+ */
+const NOT_PREPARED = '26000';
+const unnamedPools = new WeakSet<PostgresPool>();
 
 /**
  * Runs a compiled query as a named prepared statement, with the result kysely's driver would give.
- * When a migration changed a table since a connection prepared it, the statement runs unnamed.
+ * When a migration changed a table since a connection prepared it, or the server does not keep
+ * prepared statements, the statement runs unnamed.
  */
 export async function runNamed<R>(pool: PostgresPool, { sql, parameters }: CompiledQuery<R>): Promise<QueryResult<R>> {
   let result: Awaited<ReturnType<PostgresPool['query']>>;
-  try {
-    result = await pool.query({ name: nameOf(sql), text: sql, values: [...parameters] });
-  } catch (e) {
-    if ((e as { code?: string }).code !== PLAN_CHANGED) throw e;
-    result = await pool.query({ name: '', text: sql, values: [...parameters] });
+  const unnamed = () => pool.query({ name: '', text: sql, values: [...parameters] });
+  if (unnamedPools.has(pool)) {
+    result = await unnamed();
+  } else {
+    try {
+      result = await pool.query({ name: nameOf(sql), text: sql, values: [...parameters] });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === NOT_PREPARED) unnamedPools.add(pool);
+      else if (code !== PLAN_CHANGED) throw e;
+      result = await unnamed();
+    }
   }
   const { rows, rowCount, command } = result;
   // As kysely's PostgresDriver: the count of changed rows for writes.
