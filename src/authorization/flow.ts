@@ -18,9 +18,11 @@ import type {
   ClientRecord,
   ClientStore,
   CodeStore,
+  ConsentRecord,
   ConsentStore,
   DeviceCodeStore,
   FactorStore,
+  FactorSummary,
   GrantStore,
   InteractionRecord,
   InteractionStore,
@@ -42,7 +44,7 @@ export interface FlowDeps {
   cookieKey: Buffer;
   storage: {
     clients: Pick<ClientStore, 'get'>;
-    sessions: Pick<SessionStore, 'get'>;
+    sessions: Pick<SessionStore, 'get' | 'getForClient'>;
     consents: Pick<ConsentStore, 'get'>;
     interactions: Pick<InteractionStore, 'create' | 'setUser' | 'setConsented' | 'consume'>;
     codes: Pick<CodeStore, 'createWithGrant'>;
@@ -71,6 +73,13 @@ export async function currentSession(
   return deps.storage.sessions.get(hashToken(id), deps.clock());
 }
 
+/** As currentSession, with the user's consent for `clientId` and their factors read at once. */
+async function currentSessionFor(req: OAuthRequest, clientId: string, deps: Pick<FlowDeps, 'config' | 'storage' | 'clock'>) {
+  const id = readCookie(req, SESSION_COOKIE, deps.config);
+  if (!id || id.length > 100) return undefined;
+  return deps.storage.sessions.getForClient(hashToken(id), deps.clock(), clientId);
+}
+
 /** The authorization endpoint's flow: validate, then answer at once or send the person to a page. */
 export async function beginFlow(req: OAuthRequest, deps: FlowDeps): Promise<OAuthResponse> {
   const { client, params } = await readAuthorizationRequest(req, {
@@ -90,8 +99,9 @@ export async function proceed(
   params: AuthorizationParams,
   deps: FlowDeps,
 ): Promise<OAuthResponse> {
-  const session = await currentSession(req, deps);
-  const decision = await decideFor({ params, client, session, now: deps.clock() }, deps);
+  const found = await currentSessionFor(req, client.clientId, deps);
+  const session = found?.session;
+  const decision = await decideFor({ params, client, session, now: deps.clock() }, deps, found);
   switch (decision.next) {
     case 'issue':
       return complete(params, decision, session, deps);
@@ -134,15 +144,19 @@ export async function enterStep(
 export async function decideFor(
   input: Pick<DecisionInput, 'params' | 'session' | 'now' | 'interaction' | 'consented'> & { client: ClientRecord },
   deps: Pick<FlowDeps, 'config' | 'storage'>,
+  /** The session's consent for the client and its user's factors, when read with the session. */
+  read?: { consent: ConsentRecord | undefined; factors: FactorSummary },
 ): Promise<Decision> {
   const { session, client, params } = input;
   const [remembered, factors] = await Promise.all([
     client.clientId === ACCOUNT_CLIENT_ID
       ? { scopes: splitScope(params.scope), resources: params.resources }
-      : session
-        ? deps.storage.consents.get(session.userId, client.clientId)
-        : undefined,
-    session ? factorsOf(session.userId, deps) : undefined,
+      : read
+        ? read.consent
+        : session
+          ? deps.storage.consents.get(session.userId, client.clientId)
+          : undefined,
+    read ? factorFlags(read.factors) : session ? factorsOf(session.userId, deps) : undefined,
   ]);
   const mfaRequired = deps.config.mfa.required;
   return decide({ ...input, remembered, mfaRequired, ...(factors ? { factors } : {}) });
@@ -150,7 +164,10 @@ export async function decideFor(
 
 /** What decide.ts needs to know of a user's factors. */
 export async function factorsOf(userId: string, deps: { storage: { factors: Pick<FactorStore, 'summary'> } }) {
-  const summary = await deps.storage.factors.summary(userId);
+  return factorFlags(await deps.storage.factors.summary(userId));
+}
+
+function factorFlags(summary: FactorSummary) {
   return { any: summary.totp || summary.passkeys > 0, passkey: summary.passkeys > 0 };
 }
 

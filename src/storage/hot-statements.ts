@@ -39,6 +39,35 @@ export function hotStatements(db: Kysely<Database>) {
     session: prepare<Row<'sessions'>, { idHash: string; now: number }>((s) =>
       db.selectFrom('sessions').selectAll().where('id_hash', '=', s('idHash')).where('expires_at', '>', s('now')),
     ),
+    // A returning sign-in's first read: the session, the consent for the client, the user's factors.
+    sessionForClient: prepare<
+      Row<'sessions'> & { c_scope: string | null; c_resources: string | null; f_totp: number; f_passkeys: number; f_recovery: number },
+      { idHash: string; now: number; clientId: string }
+    >((s) =>
+      db
+        .selectFrom('sessions as s')
+        .leftJoin('consents as c', (join) => join.onRef('c.user_id', '=', 's.user_id').on('c.client_id', '=', s('clientId')))
+        .selectAll('s')
+        .select((eb) => [
+          'c.scope as c_scope',
+          'c.resources as c_resources',
+          eb
+            .selectFrom('totp_factors as t')
+            .select(eb.fn.countAll<number>().as('n'))
+            .whereRef('t.user_id', '=', 's.user_id')
+            .where('t.confirmed_at', 'is not', null)
+            .as('f_totp'),
+          eb.selectFrom('passkeys as p').select(eb.fn.countAll<number>().as('n')).whereRef('p.user_id', '=', 's.user_id').as('f_passkeys'),
+          eb
+            .selectFrom('recovery_codes as r')
+            .select(eb.fn.countAll<number>().as('n'))
+            .whereRef('r.user_id', '=', 's.user_id')
+            .where('r.used_at', 'is', null)
+            .as('f_recovery'),
+        ])
+        .where('s.id_hash', '=', s('idHash'))
+        .where('s.expires_at', '>', s('now')),
+    ),
     consent: prepare<{ scope: string; resources: string }, { userId: string; clientId: string }>((s) =>
       db.selectFrom('consents').select(['scope', 'resources']).where('user_id', '=', s('userId')).where('client_id', '=', s('clientId')),
     ),

@@ -126,6 +126,16 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         const r = (await hot.session(run, { idHash, now })).rows[0];
         return r && sessionFromRow(r);
       },
+      async getForClient(idHash, now, clientId) {
+        const r = (await hot.sessionForClient(run, { idHash, now, clientId })).rows[0];
+        if (!r) return undefined;
+        const { c_scope, c_resources, f_totp, f_passkeys, f_recovery, ...session } = r;
+        return {
+          session: sessionFromRow(session),
+          consent: c_scope === null ? undefined : { scopes: splitScope(c_scope), resources: splitScope(c_resources ?? '') },
+          factors: { totp: Number(f_totp) > 0, passkeys: Number(f_passkeys), recoveryCodes: Number(f_recovery) },
+        };
+      },
       async delete(idHash) {
         const r = await db.transaction().execute((trx) => endSessions(trx, { idHash }, now()));
         notifyQueued(queued, r.queued);

@@ -1,5 +1,5 @@
 // ARCHITECTURE.md rules 5 and 6: the small store interfaces every engine implements. Times are epoch seconds.
-import type { FactorStore } from './factor-types.ts';
+import type { FactorStore, FactorSummary } from './factor-types.ts';
 import type { AuditStore, DeviceCodeStore, LogoutJobStore, PushedRequestStore, ThrottleStore, UsedJtiStore } from './queue-types.ts';
 import type {
   ClientRecord,
@@ -14,7 +14,7 @@ import type {
   UserRecord,
 } from './records.ts';
 
-export type { FactorStore, PasskeyRecord, TotpRecord } from './factor-types.ts';
+export type { FactorStore, FactorSummary, PasskeyRecord, TotpRecord } from './factor-types.ts';
 export type * from './queue-types.ts';
 export type * from './records.ts';
 
@@ -72,6 +72,15 @@ export type AccessOwner = { userId: string } | { clientId: string } | { userId: 
 export interface SessionStore {
   create(session: SessionRecord): Promise<void>;
   get(idHash: string, now: number): Promise<SessionRecord | undefined>;
+  /**
+   * The live session with what an authorization request of `clientId` decides on: the user's
+   * remembered consent for it and their factors, in one read (a returning sign-in's first step).
+   */
+  getForClient(
+    idHash: string,
+    now: number,
+    clientId: string,
+  ): Promise<{ session: SessionRecord; consent: ConsentRecord | undefined; factors: FactorSummary } | undefined>;
   delete(idHash: string): Promise<void>;
   /** The live sessions of a user, newest sign-in first. */
   listForUser(userId: string, now: number): Promise<SessionRecord[]>;

@@ -53,6 +53,48 @@ export function factorContract(ctx: Ctx): void {
     });
   });
 
+  describe('a session read for a client', () => {
+    test('getForClient gives the session with the consent for that client and the factors, as the single reads do', async () => {
+      const { storage } = ctx;
+      const u = unique('user');
+      const session = { idHash: unique('sess'), userId: u, authTime: NOW, expiresAt: NOW + 100, amr: ['pwd', 'otp'], sid: unique('sid') };
+      await storage.sessions.create(session);
+      await storage.consents.remember(u, 'app-a', { scopes: ['openid', 'email'], resources: ['https://api.example/'] }, NOW);
+      await storage.consents.remember(unique('user'), 'app-b', { scopes: ['openid'], resources: [] }, NOW);
+      await storage.factors.beginTotp(u, 'sealed', NOW);
+      await storage.factors.useTotpStep(u, 100, NOW, true);
+      await storage.factors.addPasskey(passkey({ userId: u }));
+      await storage.factors.addPasskey(passkey({ userId: u }));
+      await storage.factors.replaceRecoveryCodes(u, ['h1', 'h2'], NOW);
+
+      const a = await storage.sessions.getForClient(session.idHash, NOW, 'app-a');
+      assert.deepEqual(a, {
+        session: await storage.sessions.get(session.idHash, NOW),
+        consent: await storage.consents.get(u, 'app-a'),
+        factors: await storage.factors.summary(u),
+      });
+      assert.deepEqual(a?.factors, { totp: true, passkeys: 2, recoveryCodes: 2 });
+      assert.deepEqual(a?.consent, { scopes: ['email', 'openid'], resources: ['https://api.example/'] });
+      // Another client's consent, of another user, is not this one's.
+      const b = await storage.sessions.getForClient(session.idHash, NOW, 'app-b');
+      assert.equal(b?.consent, undefined);
+      assert.deepEqual(b?.session, a?.session);
+      assert.equal(await storage.sessions.getForClient(session.idHash, NOW + 100, 'app-a'), undefined, 'expired');
+      assert.equal(await storage.sessions.getForClient(unique('sess'), NOW, 'app-a'), undefined, 'unknown');
+    });
+
+    test('a user without factors or consent', async () => {
+      const { storage } = ctx;
+      const session = { idHash: unique('sess'), userId: unique('user'), authTime: NOW, expiresAt: NOW + 100, amr: ['pwd'] };
+      await storage.sessions.create(session);
+      assert.deepEqual(await storage.sessions.getForClient(session.idHash, NOW, 'app-a'), {
+        session: await storage.sessions.get(session.idHash, NOW),
+        consent: undefined,
+        factors: { totp: false, passkeys: 0, recoveryCodes: 0 },
+      });
+    });
+  });
+
   describe('recovery codes', () => {
     test('each is used once; a new set replaces the old one', async () => {
       const f = ctx.storage.factors;
