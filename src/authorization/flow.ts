@@ -63,21 +63,25 @@ export interface FlowDeps {
 type Headers = Record<string, string | string[]>;
 type Step = 'login' | 'mfa' | 'consent';
 
+/** The hash under which this browser's login session is stored, when it sends a plausible cookie. */
+function sessionIdHash(req: OAuthRequest, config: Pick<Config, 'issuer'>): string | undefined {
+  const id = readCookie(req, SESSION_COOKIE, config);
+  return id && id.length <= 100 ? hashToken(id) : undefined;
+}
+
 /** The login session of this browser, if it has a live one. */
 export async function currentSession(
   req: OAuthRequest,
   deps: { config: Pick<Config, 'issuer'>; storage: { sessions: Pick<SessionStore, 'get'> }; clock: () => number },
 ): Promise<SessionRecord | undefined> {
-  const id = readCookie(req, SESSION_COOKIE, deps.config);
-  if (!id || id.length > 100) return undefined;
-  return deps.storage.sessions.get(hashToken(id), deps.clock());
+  const idHash = sessionIdHash(req, deps.config);
+  return idHash ? deps.storage.sessions.get(idHash, deps.clock()) : undefined;
 }
 
 /** As currentSession, with the user's consent for `clientId` and their factors read at once. */
 async function currentSessionFor(req: OAuthRequest, clientId: string, deps: Pick<FlowDeps, 'config' | 'storage' | 'clock'>) {
-  const id = readCookie(req, SESSION_COOKIE, deps.config);
-  if (!id || id.length > 100) return undefined;
-  return deps.storage.sessions.getForClient(hashToken(id), deps.clock(), clientId);
+  const idHash = sessionIdHash(req, deps.config);
+  return idHash ? deps.storage.sessions.getForClient(idHash, deps.clock(), clientId) : undefined;
 }
 
 /** The authorization endpoint's flow: validate, then answer at once or send the person to a page. */
