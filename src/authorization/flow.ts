@@ -152,16 +152,17 @@ export async function decideFor(
   read?: { consent: ConsentRecord | undefined; factors: FactorSummary },
 ): Promise<Decision> {
   const { session, client, params } = input;
-  const [remembered, factors] = await Promise.all([
-    client.clientId === ACCOUNT_CLIENT_ID
-      ? { scopes: splitScope(params.scope), resources: params.resources }
-      : read
-        ? read.consent
-        : session
-          ? deps.storage.consents.get(session.userId, client.clientId)
-          : undefined,
-    read ? factorFlags(read.factors) : session ? factorsOf(session.userId, deps) : undefined,
-  ]);
+  // The account page's own sign-in asks for nothing beyond what it requested: no consent to look up.
+  const account = client.clientId === ACCOUNT_CLIENT_ID;
+  const [stored, factors] = read
+    ? [read.consent, factorFlags(read.factors)]
+    : session
+      ? await Promise.all([
+          account ? undefined : deps.storage.consents.get(session.userId, client.clientId),
+          factorsOf(session.userId, deps),
+        ])
+      : [undefined, undefined];
+  const remembered = account ? { scopes: splitScope(params.scope), resources: params.resources } : stored;
   const mfaRequired = deps.config.mfa.required;
   return decide({ ...input, remembered, mfaRequired, ...(factors ? { factors } : {}) });
 }
