@@ -1,6 +1,6 @@
 // The second factors and passkeys (factor-types.ts), written once with kysely for both engines.
-import type { Kysely } from 'kysely';
-import type { FactorStore, PasskeyRecord } from './factor-types.ts';
+import { type Expression, expressionBuilder, type Kysely } from 'kysely';
+import type { FactorStore, FactorSummary, PasskeyRecord } from './factor-types.ts';
 import { prepare } from './prepared.ts';
 import type { Database } from './schema.ts';
 
@@ -17,24 +17,38 @@ const passkeyFromRow = (r: Database['passkeys']): PasskeyRecord => ({
   lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
 });
 
+/**
+ * The counts a factor summary is made of, each a subquery on the user `userId` stands for (a value,
+ * or a column of the outer query): here, and in a returning sign-in's one read (hot-statements.ts).
+ */
+export function factorCounts(userId: string | Expression<string>) {
+  const eb = expressionBuilder<Database, never>();
+  return [
+    eb
+      .selectFrom('totp_factors')
+      .select(eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('confirmed_at', 'is not', null)
+      .as('totp'),
+    eb.selectFrom('passkeys').select(eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).as('passkeys'),
+    eb
+      .selectFrom('recovery_codes')
+      .select(eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .as('recovery'),
+  ] as const;
+}
+
+/** A factor summary out of the counts of factorCounts. */
+export function factorSummaryFromRow(row: { totp: unknown; passkeys: unknown; recovery: unknown } | undefined): FactorSummary {
+  return { totp: Number(row?.totp) > 0, passkeys: Number(row?.passkeys), recoveryCodes: Number(row?.recovery) };
+}
+
 export function factorStore(db: Kysely<Database>): FactorStore {
   // Asked on every authorization of a signed-in user (authorization/decide.ts): compiled once.
   const summary = prepare<{ totp: number; passkeys: number; recovery: number }, { userId: string }>((s) =>
-    db.selectNoFrom((eb) => [
-      eb
-        .selectFrom('totp_factors')
-        .select(eb.fn.countAll<number>().as('n'))
-        .where('user_id', '=', s('userId'))
-        .where('confirmed_at', 'is not', null)
-        .as('totp'),
-      eb.selectFrom('passkeys').select(eb.fn.countAll<number>().as('n')).where('user_id', '=', s('userId')).as('passkeys'),
-      eb
-        .selectFrom('recovery_codes')
-        .select(eb.fn.countAll<number>().as('n'))
-        .where('user_id', '=', s('userId'))
-        .where('used_at', 'is', null)
-        .as('recovery'),
-    ]),
+    db.selectNoFrom(factorCounts(s('userId'))),
   );
   return {
     async getTotp(userId) {
@@ -131,8 +145,7 @@ export function factorStore(db: Kysely<Database>): FactorStore {
       return Number(r.numDeletedRows) === 1;
     },
     async summary(userId) {
-      const row = (await summary(db, { userId })).rows[0];
-      return { totp: Number(row?.totp) > 0, passkeys: Number(row?.passkeys), recoveryCodes: Number(row?.recovery) };
+      return factorSummaryFromRow((await summary(db, { userId })).rows[0]);
     },
     async removeAll(userId) {
       await db.transaction().execute(async (trx) => {

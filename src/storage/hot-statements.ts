@@ -1,6 +1,7 @@
 // The statements every token request and returning sign-in runs, compiled by kysely once
 // (storage/prepared.ts). The rest of the SQL is in sql-stores.ts.
 import type { Kysely } from 'kysely';
+import { factorCounts } from './factor-store.ts';
 import { prepare, slotRow } from './prepared.ts';
 import type { Row } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -41,30 +42,15 @@ export function hotStatements(db: Kysely<Database>) {
     ),
     // A returning sign-in's first read: the session, the consent for the client, the user's factors.
     sessionForClient: prepare<
-      Row<'sessions'> & { c_scope: string | null; c_resources: string | null; f_totp: number; f_passkeys: number; f_recovery: number },
+      Row<'sessions'> & { c_scope: string | null; c_resources: string | null; totp: number; passkeys: number; recovery: number },
       { idHash: string; now: number; clientId: string }
     >((s) =>
       db
         .selectFrom('sessions as s')
         .leftJoin('consents as c', (join) => join.onRef('c.user_id', '=', 's.user_id').on('c.client_id', '=', s('clientId')))
         .selectAll('s')
-        .select((eb) => [
-          'c.scope as c_scope',
-          'c.resources as c_resources',
-          eb
-            .selectFrom('totp_factors as t')
-            .select(eb.fn.countAll<number>().as('n'))
-            .whereRef('t.user_id', '=', 's.user_id')
-            .where('t.confirmed_at', 'is not', null)
-            .as('f_totp'),
-          eb.selectFrom('passkeys as p').select(eb.fn.countAll<number>().as('n')).whereRef('p.user_id', '=', 's.user_id').as('f_passkeys'),
-          eb
-            .selectFrom('recovery_codes as r')
-            .select(eb.fn.countAll<number>().as('n'))
-            .whereRef('r.user_id', '=', 's.user_id')
-            .where('r.used_at', 'is', null)
-            .as('f_recovery'),
-        ])
+        .select(['c.scope as c_scope', 'c.resources as c_resources'])
+        .select((eb) => factorCounts(eb.ref('s.user_id')))
         .where('s.id_hash', '=', s('idHash'))
         .where('s.expires_at', '>', s('now')),
     ),

@@ -4,7 +4,7 @@ import { normalizeUsername } from '../accounts/username.ts';
 import { splitScope } from '../grants/scope.ts';
 import { adminListings } from './admin-stores.ts';
 import { deviceCodeStore } from './device-code-store.ts';
-import { factorStore } from './factor-store.ts';
+import { factorStore, factorSummaryFromRow } from './factor-store.ts';
 import { hotStatements, joinedGrant } from './hot-statements.ts';
 import { endSessions, logoutJobStore, notifyQueued, type QueuedListeners } from './logout-job-store.ts';
 import { postgresHotWrites, prefixed } from './postgres/hot-writes.ts';
@@ -129,11 +129,11 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async getForClient(idHash, now, clientId) {
         const r = (await hot.sessionForClient(run, { idHash, now, clientId })).rows[0];
         if (!r) return undefined;
-        const { c_scope, c_resources, f_totp, f_passkeys, f_recovery, ...session } = r;
+        const { c_scope, c_resources, totp, passkeys, recovery, ...session } = r;
         return {
           session: sessionFromRow(session),
           consent: c_scope === null ? undefined : { scopes: splitScope(c_scope), resources: splitScope(c_resources ?? '') },
-          factors: { totp: Number(f_totp) > 0, passkeys: Number(f_passkeys), recoveryCodes: Number(f_recovery) },
+          factors: factorSummaryFromRow({ totp, passkeys, recovery }),
         };
       },
       async delete(idHash) {
