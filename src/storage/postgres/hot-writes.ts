@@ -31,12 +31,12 @@ function typedRefreshRow<V extends Row<'refresh_tokens'>>(s: Slot<V>): RawBuilde
   return REFRESH_COLUMNS.map((c) => sql`cast(${s(c)} as ${sql.raw(REFRESH_TYPES[c])})`.as(c) as unknown as RawBuilder<unknown>);
 }
 
-/** `prefix` + each key of `row`: the values of two rows in one statement, without name clashes. */
-export function prefixed<T extends object, P extends string>(prefix: P, row: T): { [K in keyof T & string as `${P}${K}`]: T[K] } {
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [`${prefix}${k}`, v])) as { [K in keyof T & string as `${P}${K}`]: T[K] };
-}
-
 type Prefixed<T, P extends string> = { [K in keyof T & string as `${P}${K}`]: T[K] };
+
+/** `prefix` + each key of `row`: the values of two rows in one statement, without name clashes. */
+export function prefixed<T extends object, P extends string>(prefix: P, row: T): Prefixed<T, P> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [`${prefix}${k}`, v])) as Prefixed<T, P>;
+}
 
 /** A row of slots named `prefix` + column. */
 function slotPrefixed<T extends object, P extends string>(s: Slot<Prefixed<T, P>>, prefix: P, row: T): T {
