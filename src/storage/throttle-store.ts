@@ -17,6 +17,9 @@ function owedWait(waits: readonly WaitStep[]) {
   return sql<number>`case ${sql.join(cases, sql` `)} else 0 end`;
 }
 
+/** The later of the stored last attempt and `now`: a statement carrying an earlier second never moves it back. */
+const latest = (now: number) => sql<number>`case when throttle.last_failure_at > ${now} then throttle.last_failure_at else ${now} end`;
+
 const toRecord = (r: Database['throttle']): ThrottleRecord => ({
   key: r.key,
   failures: Number(r.failures),
@@ -40,7 +43,7 @@ export function throttleStore(db: Kysely<Database>): ThrottleStore {
         .onConflict((oc) =>
           oc.column('key').doUpdateSet({
             failures: sql<number>`case when throttle.expires_at <= ${now} then 1 else throttle.failures + 1 end`,
-            last_failure_at: now,
+            last_failure_at: latest(now),
             expires_at: now + keepSeconds,
           }),
         )
@@ -60,11 +63,17 @@ export function throttleStore(db: Kysely<Database>): ThrottleStore {
             .column('key')
             .doUpdateSet({
               failures: sql<number>`case when throttle.expires_at <= ${now} then 1 else throttle.failures + 1 end`,
-              last_failure_at: now,
+              last_failure_at: latest(now),
               expires_at: now + keepSeconds,
             })
+            // Nothing owed is never a refusal: another instance's statement (or one that waited for a
+            // pooled connection) may have counted a later second than this attempt's `now`.
             .where((eb) =>
-              eb.or([eb('throttle.expires_at', '<=', now), eb(sql<number>`throttle.last_failure_at + ${owedWait(waits)}`, '<=', now)]),
+              eb.or([
+                eb('throttle.expires_at', '<=', now),
+                eb(owedWait(waits), '=', 0),
+                eb(sql<number>`throttle.last_failure_at + ${owedWait(waits)}`, '<=', now),
+              ]),
             ),
         )
         .returningAll()

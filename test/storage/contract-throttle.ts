@@ -43,6 +43,20 @@ export function throttleContract(ctx: Ctx): void {
       assert.equal((await reserve(NOW + 63 + 900))?.failures, 1, 'idle for the window: starts again');
     });
 
+    test('a reservation whose clock reads behind the last one is refused only for a wait it owes', async () => {
+      // Two instances (or two statements that waited for a pooled connection) at a second's edge:
+      // the later statement may carry the earlier time. Below the first wait nothing is owed.
+      const key = unique('k');
+      const reserve = (at: number) => ctx.storage.throttle.reserve(key, at, 900, waits);
+      assert.equal((await reserve(NOW + 1))?.failures, 1);
+      const behind = await reserve(NOW);
+      assert.equal(behind?.failures, 2, 'nothing owed: the attempt is counted, not refused');
+      assert.equal(behind?.lastFailureAt, NOW + 1, 'the last counted attempt never moves back');
+      assert.equal((await reserve(NOW + 1))?.failures, 3);
+      assert.equal(await reserve(NOW + 1), undefined, 'the 3rd attempt still asks for 1 s');
+      assert.equal((await reserve(NOW + 2))?.failures, 4);
+    });
+
     test('release gives back one reserved attempt, never below zero', async () => {
       const key = unique('k');
       await ctx.storage.throttle.reserve(key, NOW, 900, waits);
