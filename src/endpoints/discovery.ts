@@ -88,8 +88,16 @@ export function metadata(deps: Pick<Deps, 'config'>): Record<string, unknown> {
   };
 }
 
+/** The metadata of each configuration, built once (a configuration is not changed after start-up). */
+const documents = new WeakMap<Deps['config'], Record<string, unknown>>();
+
 export async function discoveryEndpoint(deps: Pick<Deps, 'config'>): Promise<OAuthResponse> {
-  return publicJson(metadata(deps), 300);
+  let document = documents.get(deps.config);
+  if (!document) {
+    document = metadata(deps);
+    documents.set(deps.config, document);
+  }
+  return publicJson(document, 300);
 }
 
 export async function jwksEndpoint(deps: Pick<Deps, 'keys'>): Promise<OAuthResponse> {

@@ -10,12 +10,20 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   };
 }
 
-/** Public, cacheable JSON (discovery, JWKS). */
-export function publicJson(body: unknown, maxAge: number): OAuthResponse {
+/** The JSON text of bodies served again and again (discovery, JWKS), by identity: they are never changed, only replaced. */
+const publicTexts = new WeakMap<object, string>();
+
+/** Public, cacheable JSON (discovery, JWKS). The same body object is serialized once. */
+export function publicJson(body: object, maxAge: number): OAuthResponse {
+  let text = publicTexts.get(body);
+  if (text === undefined) {
+    text = JSON.stringify(body);
+    publicTexts.set(body, text);
+  }
   return {
     status: 200,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': `public, max-age=${maxAge}` },
-    body: JSON.stringify(body),
+    body: text,
   };
 }
 

@@ -169,6 +169,7 @@ describe('signing keys', () => {
     assert.equal(rotated.status, 201);
     assert.equal(rotated.body.items?.length, 2);
 
+    const before = (await (await fetch(`${t.url}/jwks`)).json()) as { keys: { kid: string }[] };
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const jwk = await exportJWK(privateKey);
     const imported = await admin.call('POST', '/keys', { body: { jwk, alg: 'ES256' } });
@@ -180,8 +181,9 @@ describe('signing keys', () => {
     const jwks = (await (await fetch(`${t.url}/jwks`)).json()) as { keys: { kid: string }[] };
     assert.ok(
       jwks.keys.some((k) => k.kid === kid),
-      'published',
+      'published, though the JWKS was served (and its text kept) before the import',
     );
+    assert.ok(!before.keys.some((k) => k.kid === kid));
 
     const publicOnly = await admin.call('POST', '/keys', { body: { jwk: { ...jwk, d: undefined }, alg: 'ES256' } });
     assert.equal(publicOnly.status, 400);
