@@ -66,6 +66,8 @@ export async function issueCode(
       revokedAt: null,
       resources: p.resources,
       ...(auth.sid ? { sid: auth.sid } : {}),
+      amr: auth.amr,
+      acr: auth.acr,
     },
     {
       codeHash: hashToken(code),

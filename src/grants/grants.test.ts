@@ -174,6 +174,43 @@ describe('refresh_token grant', () => {
     });
   }
 
+  test('a refreshed ID token describes the original authentication: auth_time, amr and acr (OIDC Core §12.2)', async () => {
+    const own = await unitDeps({ refreshIdToken: true });
+    try {
+      const c = (await own.addClient({ scope: 'openid offline_access' })).client;
+      const u = (await createUser(own.storage.users, { username: 'mfa-user', password: 'a password 123' }, own.clock())).id;
+      const authTime = own.clock() - 30;
+      const params: AuthorizationParams = {
+        clientId: c.clientId,
+        redirectUri: REDIRECT,
+        redirectUriGiven: true,
+        scope: 'openid offline_access',
+        state: 's',
+        nonce: 'n',
+        codeChallenge: s256(VERIFIER),
+        prompt: [],
+        maxAge: null,
+        resources: [],
+      };
+      const auth = { amr: ['pwd', 'otp', 'mfa'], acr: 'urn:latchkey:acr:mfa' };
+      const res = await issueCode(params, u, authTime, own, {}, auth);
+      const code = new URL(String(res.headers.location)).searchParams.get('code') ?? '';
+      const first = await codeGrant?.handle(
+        { params: { code, redirect_uri: REDIRECT, code_verifier: VERIFIER }, resources: [], client: c },
+        own,
+      );
+      own.advance(60);
+      const next = await refreshGrant?.handle({ params: { refresh_token: first?.refresh_token ?? '' }, resources: [], client: c }, own);
+      const original = decodeJwt(first?.id_token ?? '');
+      const refreshed = decodeJwt(next?.id_token ?? '');
+      assert.deepEqual([original.auth_time, original.amr, original.acr], [authTime, auth.amr, auth.acr]);
+      assert.deepEqual([refreshed.auth_time, refreshed.amr, refreshed.acr], [authTime, auth.amr, auth.acr]);
+      assert.ok(Number(refreshed.iat) > Number(original.iat), 'a new ID token');
+    } finally {
+      await own.close();
+    }
+  });
+
   test('a refresh token of a revoked grant is refused', async () => {
     const { refresh_token = '' } = await exchange(await newCode());
     const record = await deps.storage.refreshTokens.find(hashToken(refresh_token));

@@ -92,6 +92,9 @@ async function tokensFor(old: RefreshTokenRecord, grant: GrantRecord, ctx: Grant
       refresh: true,
       dpopJkt,
       sid: grant.sid,
+      // OIDC Core §12.2: the refreshed ID token describes the original authentication.
+      ...(grant.amr?.length ? { amr: grant.amr } : {}),
+      ...(grant.acr ? { acr: grant.acr } : {}),
     },
     deps,
   );

@@ -24,6 +24,8 @@ const GRANT_COLUMNS = allColumns<Database['grants']>()([
   'revoked_at',
   'resources',
   'sid',
+  'amr',
+  'acr',
 ]);
 type GrantColumn = (typeof GRANT_COLUMNS)[number];
 

@@ -110,6 +110,9 @@ export interface GrantRecord {
   resources: string[];
   /** OIDC Back-Channel Logout 1.0 §2.4: the `sid` of the login session the grant was issued in. */
   sid?: string | null;
+  /** How the user authenticated for the grant (RFC 8176), and the acr satisfied: refreshed ID tokens carry them. */
+  amr?: string[];
+  acr?: string | null;
 }
 
 export interface CodeRecord {

@@ -126,6 +126,8 @@ export const grantFromRow = (r: Row<'grants'>): GrantRecord => ({
   revokedAt: nn(r.revoked_at),
   resources: JSON.parse(r.resources) as string[],
   ...(r.sid ? { sid: r.sid } : {}),
+  ...(r.amr ? { amr: splitAmr(r.amr) ?? [] } : {}),
+  ...(r.acr === null ? {} : { acr: r.acr }),
 });
 
 export const grantToRow = (g: GrantRecord): Row<'grants'> => ({
@@ -139,6 +141,8 @@ export const grantToRow = (g: GrantRecord): Row<'grants'> => ({
   revoked_at: g.revokedAt,
   resources: JSON.stringify(g.resources),
   sid: g.sid ?? null,
+  amr: (g.amr ?? []).join(' '),
+  acr: g.acr ?? null,
 });
 
 export const codeFromRow = (r: Row<'codes'>): CodeRecord => ({

@@ -76,6 +76,9 @@ export interface Database {
     resources: string;
     /** The `sid` of the session the grant was issued in (migration 0013). */
     sid: string | null;
+    /** RFC 8176 amr values, space-separated ('' when unknown), and the acr satisfied (migration 0015). */
+    amr: string;
+    acr: string | null;
   };
   codes: {
     code_hash: string;

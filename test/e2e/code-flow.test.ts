@@ -216,6 +216,9 @@ test('with refreshIdToken a refresh answer carries a new ID token that openid-cl
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token ?? '');
     assert.equal(refreshed.claims()?.sub, user.id);
     assert.equal(refreshed.claims()?.auth_time, tokens.claims()?.auth_time);
+    // OIDC Core §12.2: the same authentication event, so the same amr as the first ID token.
+    assert.deepEqual(tokens.claims()?.amr, ['pwd']);
+    assert.deepEqual(refreshed.claims()?.amr, tokens.claims()?.amr);
   } finally {
     await other.close();
   }

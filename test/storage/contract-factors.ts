@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { PasskeyRecord } from '../../src/storage/types.ts';
-import { type Ctx, client, code, grant, interaction, NOW, unique, user } from './fixtures.ts';
+import { type Ctx, client, code, grant, interaction, NOW, refresh, unique, user } from './fixtures.ts';
 
 const passkey = (over: Partial<PasskeyRecord> = {}): PasskeyRecord => ({
   id: unique('cred'),
@@ -178,7 +178,7 @@ export function factorContract(ctx: Ctx): void {
       assert.deepEqual(await s.listForUser(u, NOW), [{ ...mine, authTime: NOW, amr: ['pwd', 'otp', 'mfa'] }]);
     });
 
-    test('an interaction records amr with the user; a code keeps amr and acr', async () => {
+    test('an interaction records amr with the user; a code and its grant keep amr and acr', async () => {
       const i = interaction();
       await ctx.storage.interactions.create(i);
       await ctx.storage.interactions.setUser(i.id, 'user-1', NOW - 1, ['pwd', 'otp', 'mfa']);
@@ -188,10 +188,21 @@ export function factorContract(ctx: Ctx): void {
         authTime: NOW - 1,
         amr: ['pwd', 'otp', 'mfa'],
       });
-      const g = grant();
+      const g = { ...grant(), amr: ['hwk', 'user', 'mfa'], acr: 'phr' };
       const c = code(g.id, { amr: ['hwk', 'user', 'mfa'], acr: 'phr' });
       await ctx.storage.codes.createWithGrant(g, c);
-      assert.deepEqual((await ctx.storage.codes.findWithGrant(c.codeHash))?.code, c);
+      const found = await ctx.storage.codes.findWithGrant(c.codeHash);
+      assert.deepEqual(found?.code, c);
+      assert.deepEqual(found?.grant, g);
+      assert.deepEqual(await ctx.storage.grants.get(g.id), g);
+      // The refresh path reads the grant through its token.
+      const rt = refresh(g.id);
+      await ctx.storage.refreshTokens.create(rt);
+      assert.deepEqual((await ctx.storage.refreshTokens.findWithGrant(rt.tokenHash))?.grant, g);
+      // A grant with neither (written before migration 0015, or by the device flow) reads back without them.
+      const plain = grant();
+      await ctx.storage.codes.createWithGrant(plain, code(plain.id));
+      assert.deepEqual(await ctx.storage.grants.get(plain.id), plain);
     });
 
     test('a client that requires MFA round-trips', async () => {
