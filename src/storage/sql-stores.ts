@@ -6,8 +6,9 @@ import { adminListings } from './admin-stores.ts';
 import { deviceCodeStore } from './device-code-store.ts';
 import { factorStore, factorSummaryFromRow } from './factor-store.ts';
 import { hotStatements, joinedGrant } from './hot-statements.ts';
+import { type HotWrites, transactionHotWrites } from './hot-writes.ts';
 import { endSessions, logoutJobStore, notifyQueued, type QueuedListeners } from './logout-job-store.ts';
-import { postgresHotWrites, prefixed } from './postgres/hot-writes.ts';
+import { postgresHotWrites } from './postgres/hot-writes.ts';
 import { registrationStore } from './registration-store.ts';
 import { pushedRequestStore, usedJtiStore } from './replay-stores.ts';
 import { revokeAccess } from './revoke-access.ts';
@@ -27,7 +28,7 @@ import {
   userFromRow,
   userToRow,
 } from './rows.ts';
-import { runner, step } from './runner.ts';
+import { runner } from './runner.ts';
 import type { Database } from './schema.ts';
 import { throttleStore } from './throttle-store.ts';
 import type { Storage } from './types.ts';
@@ -40,8 +41,8 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
   const hot = hotStatements(db);
   // The hot statements run through this: directly on SQLite (storage/runner.ts).
   const run = runner(db);
-  // PostgreSQL writes each of these transactions as one statement: one round trip (postgres/hot-writes.ts).
-  const pg = engine === 'postgres' ? postgresHotWrites(db) : undefined;
+  // The write transactions of the token paths; on PostgreSQL one statement each (postgres/hot-writes.ts).
+  const writes: HotWrites = engine === 'postgres' ? postgresHotWrites(db, run) : transactionHotWrites(hot, run);
   // Told after a commit that queued back-channel logout jobs (the worker of this process).
   const queued: QueuedListeners = new Set();
   const now = () => Math.floor(Date.now() / 1000);
@@ -260,16 +261,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       },
     },
     codes: {
-      async createWithGrant(grant, code) {
-        if (pg) {
-          await pg.grantAndCode(run, { ...prefixed('g_', grantToRow(grant)), ...prefixed('c_', codeToRow(code)) });
-          return;
-        }
-        await run.transaction(function* () {
-          yield* step(hot.insertGrant.with(grantToRow(grant)));
-          yield* step(hot.insertCode.with(codeToRow(code)));
-        });
-      },
+      createWithGrant: (grant, code) => writes.grantAndCode(grantToRow(grant), codeToRow(code)),
       async findWithGrant(codeHash) {
         const r = (await hot.codeWithGrant(run, { codeHash })).rows[0];
         if (!r) return undefined;
@@ -279,16 +271,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       async redeem(codeHash, now, refreshToken) {
         // ARCHITECTURE.md rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
         if (!refreshToken) return Number((await hot.consumeCode(run, { codeHash, now })).numAffectedRows) === 1;
-        if (pg) {
-          const r = await pg.redeem(run, { ...refreshToRow(refreshToken), code_hash: codeHash, code_consumed_at: now });
-          return Number(r.numAffectedRows) === 1;
-        }
-        return run.transaction(function* () {
-          const r = yield* step(hot.consumeCode.with({ codeHash, now }));
-          if (Number(r.numAffectedRows) !== 1) return false;
-          yield* step(hot.insertRefresh.with(refreshToRow(refreshToken)));
-          return true;
-        });
+        return writes.redeem(codeHash, now, refreshToRow(refreshToken));
       },
     },
     refreshTokens: {
@@ -306,16 +289,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         return { token: refreshFromRow(r), grant: grant && grantFromRow(grant) };
       },
       async rotate(tokenHash, next, now, successor) {
-        if (pg) {
-          const values = { ...refreshToRow(next), old_token_hash: tokenHash, old_consumed_at: now, old_successor: successor };
-          return Number((await pg.rotate(run, values)).numAffectedRows) === 1;
-        }
-        return run.transaction(function* () {
-          const r = yield* step(hot.consumeRefresh.with({ tokenHash, now, replacedBy: next.tokenHash, successor }));
-          if (Number(r.numAffectedRows) !== 1) return false;
-          yield* step(hot.insertRefresh.with(refreshToRow(next)));
-          return true;
-        });
+        return writes.rotate(tokenHash, now, refreshToRow(next), successor);
       },
     },
     keys: {

@@ -1,9 +1,10 @@
-// PostgreSQL: the write transactions of a sign-in, a code exchange and a refresh, each as one
-// statement (data-modifying CTEs, PostgreSQL 17 §7.8.4), so one round trip instead of BEGIN, two
-// statements and COMMIT. One statement is one transaction: both writes happen, or neither. SQLite
-// has no writable CTE; it runs the same writes as a transaction without yielding (storage/runner.ts).
+// PostgreSQL: the write transactions of a sign-in, a code exchange and a refresh (storage/hot-writes.ts),
+// each as one statement (data-modifying CTEs, PostgreSQL 17 §7.8.4), so one round trip instead of
+// BEGIN, two statements and COMMIT. One statement is one transaction: both writes happen, or neither.
+// SQLite has no writable CTE; it runs the same writes as a transaction without yielding.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import { prepare, type Slot } from '../prepared.ts';
+import { type HotWrites, one } from '../hot-writes.ts';
+import { prepare, type QueryRunner, type Slot } from '../prepared.ts';
 import type { Row } from '../rows.ts';
 import type { Database } from '../schema.ts';
 
@@ -34,7 +35,7 @@ function typedRefreshRow<V extends Row<'refresh_tokens'>>(s: Slot<V>): RawBuilde
 type Prefixed<T, P extends string> = { [K in keyof T & string as `${P}${K}`]: T[K] };
 
 /** `prefix` + each key of `row`: the values of two rows in one statement, without name clashes. */
-export function prefixed<T extends object, P extends string>(prefix: P, row: T): Prefixed<T, P> {
+function prefixed<T extends object, P extends string>(prefix: P, row: T): Prefixed<T, P> {
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [`${prefix}${k}`, v])) as Prefixed<T, P>;
 }
 
@@ -43,11 +44,23 @@ function slotPrefixed<T extends object, P extends string>(s: Slot<Prefixed<T, P>
   return Object.fromEntries(Object.keys(row).map((k) => [k, (s as (n: string) => unknown)(`${prefix}${k}`)])) as T;
 }
 
-export type RotateValues = Row<'refresh_tokens'> & { old_token_hash: string; old_consumed_at: number; old_successor: string | null };
-export type RedeemValues = Row<'refresh_tokens'> & { code_hash: string; code_consumed_at: number };
-export type GrantCodeValues = Prefixed<Row<'grants'>, 'g_'> & Prefixed<Row<'codes'>, 'c_'>;
+type RotateValues = Row<'refresh_tokens'> & { old_token_hash: string; old_consumed_at: number; old_successor: string | null };
+type RedeemValues = Row<'refresh_tokens'> & { code_hash: string; code_consumed_at: number };
+type GrantCodeValues = Prefixed<Row<'grants'>, 'g_'> & Prefixed<Row<'codes'>, 'c_'>;
 
-export function postgresHotWrites(db: Kysely<Database>) {
+export function postgresHotWrites(db: Kysely<Database>, run: QueryRunner): HotWrites {
+  const statements = cteStatements(db);
+  return {
+    async grantAndCode(grant, code) {
+      await statements.grantAndCode(run, { ...prefixed('g_', grant), ...prefixed('c_', code) });
+    },
+    redeem: async (codeHash, now, refresh) => one(await statements.redeem(run, { ...refresh, code_hash: codeHash, code_consumed_at: now })),
+    rotate: async (tokenHash, now, next, successor) =>
+      one(await statements.rotate(run, { ...next, old_token_hash: tokenHash, old_consumed_at: now, old_successor: successor })),
+  };
+}
+
+function cteStatements(db: Kysely<Database>) {
   return {
     // Consumes the old token and, only when this statement consumed it, inserts its successor.
     rotate: prepare<never, RotateValues>((s) =>
