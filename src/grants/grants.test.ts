@@ -36,22 +36,24 @@ const codeGrant = grants.get('authorization_code');
 const refreshGrant = grants.get('refresh_token');
 const ccGrant = grants.get('client_credentials');
 
+/** A validated authorization request of `client` (PKCE with VERIFIER). */
+const authorizationParams = (client: ClientRecord, overrides: Partial<AuthorizationParams> = {}): AuthorizationParams => ({
+  clientId: client.clientId,
+  redirectUri: REDIRECT,
+  redirectUriGiven: true,
+  scope: 'openid offline_access api:read',
+  state: 's',
+  nonce: 'n',
+  codeChallenge: s256(VERIFIER),
+  prompt: [],
+  maxAge: null,
+  resources: [],
+  ...overrides,
+});
+
 /** An authorization code as the browser flow issues it. */
 async function newCode(overrides: Partial<AuthorizationParams> = {}): Promise<string> {
-  const params: AuthorizationParams = {
-    clientId: app.clientId,
-    redirectUri: REDIRECT,
-    redirectUriGiven: true,
-    scope: 'openid offline_access api:read',
-    state: 's',
-    nonce: 'n',
-    codeChallenge: s256(VERIFIER),
-    prompt: [],
-    maxAge: null,
-    resources: [],
-    ...overrides,
-  };
-  const res = await issueCode(params, userId, deps.clock(), deps);
+  const res = await issueCode(authorizationParams(app, overrides), userId, deps.clock(), deps);
   const code = new URL(String(res.headers.location)).searchParams.get('code');
   assert.ok(code);
   return code;
@@ -180,18 +182,7 @@ describe('refresh_token grant', () => {
       const c = (await own.addClient({ scope: 'openid offline_access' })).client;
       const u = (await createUser(own.storage.users, { username: 'mfa-user', password: 'a password 123' }, own.clock())).id;
       const authTime = own.clock() - 30;
-      const params: AuthorizationParams = {
-        clientId: c.clientId,
-        redirectUri: REDIRECT,
-        redirectUriGiven: true,
-        scope: 'openid offline_access',
-        state: 's',
-        nonce: 'n',
-        codeChallenge: s256(VERIFIER),
-        prompt: [],
-        maxAge: null,
-        resources: [],
-      };
+      const params = authorizationParams(c, { scope: 'openid offline_access' });
       const auth = { amr: ['pwd', 'otp', 'mfa'], acr: 'urn:latchkey:acr:mfa' };
       const res = await issueCode(params, u, authTime, own, {}, auth);
       const code = new URL(String(res.headers.location)).searchParams.get('code') ?? '';
