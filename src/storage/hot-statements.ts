@@ -28,6 +28,10 @@ const GRANT_COLUMNS = allColumns<Database['grants']>()([
   'acr',
 ]);
 type GrantColumn = (typeof GRANT_COLUMNS)[number];
+/** A row of `table` joined with its grant, whose columns come back as g_<column> (NULL when the grant is gone). */
+type WithGrant<T extends keyof Database> = Row<T> & Record<`g_${GrantColumn}`, unknown>;
+/** The grant's columns of such a join, from the table aliased `g`. */
+const JOINED_GRANT_COLUMNS = GRANT_COLUMNS.map((c) => `g.${c} as g_${c}` as const);
 
 /** A `grants` row out of the g_<column> fields of a joined row; undefined when the join found none. */
 export function joinedGrant(r: Record<string, unknown>): Row<'grants'> | undefined {
@@ -73,14 +77,13 @@ export function hotStatements(db: Kysely<Database>) {
     ),
     insertGrant: prepare((s, row: Row<'grants'>) => db.insertInto('grants').values(slotRow(s, row))),
     insertCode: prepare((s, row: Row<'codes'>) => db.insertInto('codes').values(slotRow(s, row))),
-    // ARCHITECTURE.md rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
     // The code and its grant in one read: the first step of a code exchange.
-    codeWithGrant: prepare<Row<'codes'> & Record<`g_${GrantColumn}`, unknown>, { codeHash: string }>((s) =>
+    codeWithGrant: prepare<WithGrant<'codes'>, { codeHash: string }>((s) =>
       db
         .selectFrom('codes as c')
         .leftJoin('grants as g', 'g.id', 'c.grant_id')
         .selectAll('c')
-        .select(GRANT_COLUMNS.map((col) => `g.${col} as g_${col}` as const))
+        .select(JOINED_GRANT_COLUMNS)
         .where('c.code_hash', '=', s('codeHash')),
     ),
     // ARCHITECTURE.md rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
@@ -91,13 +94,13 @@ export function hotStatements(db: Kysely<Database>) {
         .where('code_hash', '=', s('codeHash'))
         .where('consumed_at', 'is', null),
     ),
-    // The grant's columns come back as g_<column>, undefined (NULL) when the grant is gone.
-    refreshWithGrant: prepare<Row<'refresh_tokens'> & Record<`g_${GrantColumn}`, unknown>, { tokenHash: string }>((s) =>
+    // The refresh token and its grant in one read: the first step of a refresh.
+    refreshWithGrant: prepare<WithGrant<'refresh_tokens'>, { tokenHash: string }>((s) =>
       db
         .selectFrom('refresh_tokens as t')
         .leftJoin('grants as g', 'g.id', 't.grant_id')
         .selectAll('t')
-        .select(GRANT_COLUMNS.map((c) => `g.${c} as g_${c}` as const))
+        .select(JOINED_GRANT_COLUMNS)
         .where('t.token_hash', '=', s('tokenHash')),
     ),
     refreshToken: prepare<Row<'refresh_tokens'>, { tokenHash: string }>((s) =>

@@ -6,7 +6,7 @@ import { adminListings } from './admin-stores.ts';
 import { deviceCodeStore } from './device-code-store.ts';
 import { factorStore, factorSummaryFromRow } from './factor-store.ts';
 import { hotStatements, joinedGrant } from './hot-statements.ts';
-import { type HotWrites, transactionHotWrites } from './hot-writes.ts';
+import { type HotWrites, one, transactionHotWrites } from './hot-writes.ts';
 import { endSessions, logoutJobStore, notifyQueued, type QueuedListeners } from './logout-job-store.ts';
 import { postgresHotWrites } from './postgres/hot-writes.ts';
 import { registrationStore } from './registration-store.ts';
@@ -270,7 +270,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
       },
       async redeem(codeHash, now, refreshToken) {
         // ARCHITECTURE.md rule 5 / RFC 6749 §4.1.2: single use, enforced by one atomic statement.
-        if (!refreshToken) return Number((await hot.consumeCode(run, { codeHash, now })).numAffectedRows) === 1;
+        if (!refreshToken) return one(await hot.consumeCode(run, { codeHash, now }));
         return writes.redeem(codeHash, now, refreshToRow(refreshToken));
       },
     },
