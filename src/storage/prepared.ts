@@ -18,6 +18,15 @@ export interface Prepared<R, V extends object> {
   with(values: V): CompiledQuery<R>;
 }
 
+/** `f()` as a promise: a synchronous throw becomes a rejection, as from an async function, without its extra turn. */
+export function settled<T>(f: () => T | Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(f());
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
 const MARK = '\u0000latchkey-slot\u0000';
 
 interface Template {
@@ -47,13 +56,7 @@ export function prepare<R, V extends object>(build: (slot: Slot<V>, first: V) =>
     const { sql, query, queryId } = template;
     return { sql, query, queryId, parameters };
   };
-  const run = (runner: QueryRunner, values: V) => {
-    try {
-      return runner.executeQuery<R>(withValues(values));
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  };
+  const run = (runner: QueryRunner, values: V) => settled(() => runner.executeQuery<R>(withValues(values)));
   return Object.assign(run, { with: withValues });
 }
 

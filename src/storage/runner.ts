@@ -6,7 +6,7 @@
 // the connection, go through kysely.
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import { postgresPool, runNamed } from './postgres/direct.ts';
-import type { QueryRunner } from './prepared.ts';
+import { type QueryRunner, settled } from './prepared.ts';
 import type { Database } from './schema.ts';
 import { directSqlite } from './sqlite/open.ts';
 
@@ -47,26 +47,18 @@ export function runner(db: Kysely<Database>): Runner {
       // A kysely transaction open on the connection (it awaits between its statements): a statement
       // run now would join it. Queue behind it on kysely's mutex instead.
       if (direct.busy()) return viaKysely.executeQuery(query);
-      try {
-        return Promise.resolve(direct.run(query));
-      } catch (e) {
-        return Promise.reject(e);
-      }
+      return settled(() => direct.run(query));
     },
     transaction(body) {
       if (direct.busy()) return viaKysely.transaction(body);
-      try {
-        return Promise.resolve(
-          direct.transaction(() => {
-            const steps = body();
-            let next = steps.next();
-            while (!next.done) next = steps.next(direct.run(next.value));
-            return next.value;
-          }),
-        );
-      } catch (e) {
-        return Promise.reject(e);
-      }
+      return settled(() =>
+        direct.transaction(() => {
+          const steps = body();
+          let next = steps.next();
+          while (!next.done) next = steps.next(direct.run(next.value));
+          return next.value;
+        }),
+      );
     },
   };
 }
