@@ -1,6 +1,7 @@
-// The sealed successor of a rotated refresh token: the token response the first presentation got,
-// encrypted (AES-256-GCM) under a key derived from the old refresh token itself. The database holds
-// only the old token's hash, so the blob opens only for whoever presents that token again.
+// The sealed successor of a rotated refresh token: the successor refresh token (rows rotated by
+// earlier versions hold the whole token response), encrypted (AES-256-GCM) under a key derived from
+// the old refresh token itself. The database holds only the old token's hash, so the blob opens only
+// for whoever presents that token again.
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { randomPooled } from './opaque.ts';
 
