@@ -20,6 +20,7 @@ import type {
   CodeStore,
   ConsentRecord,
   ConsentStore,
+  DeviceApproval,
   DeviceCodeStore,
   FactorStore,
   FactorSummary,
@@ -227,8 +228,12 @@ export async function resume(
     case 'issue':
       await finish(interaction, deps);
       // RFC 8628 §3.3: a device request ends on a page here; the device learns the outcome by polling.
-      if (params.deviceCodeHash)
-        return endDeviceFlow(interaction, client.name, { userId: decision.userId, authTime: decision.authTime }, deps);
+      // The device's grant remembers how the person signed in here (its ID tokens carry amr), but not
+      // this browser's sid: signing out of the browser does not sign the device out.
+      if (params.deviceCodeHash) {
+        const approval = { userId: decision.userId, authTime: decision.authTime, amr: session?.amr ?? ['pwd'] };
+        return endDeviceFlow(interaction, client.name, approval, deps);
+      }
       return complete(params, decision, session, deps, headers);
     case 'fail':
       await finish(interaction, deps);
@@ -258,7 +263,7 @@ export async function refuse(interaction: InteractionRecord, deps: FlowDeps, des
 async function endDeviceFlow(
   interaction: InteractionRecord,
   clientName: string,
-  outcome: { userId: string; authTime: number } | 'denied',
+  outcome: DeviceApproval | 'denied',
   deps: FlowDeps,
 ): Promise<OAuthResponse> {
   const decided = await deps.storage.deviceCodes.decide(interaction.params.deviceCodeHash as string, outcome, deps.clock());

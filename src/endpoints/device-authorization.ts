@@ -45,6 +45,7 @@ export async function deviceAuthorizationEndpoint(req: OAuthRequest, deps: Devic
         status: 'pending',
         userId: null,
         authTime: null,
+        amr: [],
         interval: DEVICE_POLL_INTERVAL,
         lastPolledAt: null,
         createdAt: now,

@@ -50,12 +50,15 @@ async function handle(ctx: GrantContext, deps: GrantDeps): Promise<TokenResponse
     expiresAt: now + (client.refreshTokenTtl ?? config.ttl.refreshToken) + config.ttl.accessToken,
     revokedAt: null,
     resources: record.resources,
+    // As a code's grant: a refreshed ID token carries the same amr (OIDC Core §12.2).
+    amr: record.amr,
+    acr: null,
   };
   // RFC 8628 §3.5 and RFC 6749 §10.5: one redemption, atomically with the grant it creates.
   if (!(await storage.deviceCodes.redeem(deviceCodeHash, grant))) throw new OAuthError('invalid_grant', 'the device_code was already used');
   const scope = splitScope(record.scope);
   const response = await userTokens(
-    { client, grantId, userId, scope, resources: record.resources, authTime, nonce: null, dpopJkt: ctx.dpopJkt },
+    { client, grantId, userId, scope, resources: record.resources, authTime, nonce: null, dpopJkt: ctx.dpopJkt, amr: record.amr },
     deps,
   );
   if (wantsRefreshToken(client, scope, deps)) {

@@ -1,6 +1,6 @@
 // RFC 8628: device authorization requests, written once with kysely for both engines.
 import { type Kysely, sql } from 'kysely';
-import { grantToRow } from './rows.ts';
+import { grantToRow, splitAmr } from './rows.ts';
 import type { Database } from './schema.ts';
 import type { DeviceCodeRecord, DeviceCodeStore } from './types.ts';
 
@@ -15,6 +15,7 @@ const fromRow = (r: Database['device_codes']): DeviceCodeRecord => ({
   status: r.status as DeviceCodeRecord['status'],
   userId: r.user_id,
   authTime: r.auth_time === null ? null : Number(r.auth_time),
+  amr: splitAmr(r.amr) ?? [],
   interval: Number(r.interval),
   lastPolledAt: r.last_polled_at === null ? null : Number(r.last_polled_at),
   createdAt: Number(r.created_at),
@@ -35,6 +36,7 @@ export function deviceCodeStore(db: Kysely<Database>): DeviceCodeStore {
           status: d.status,
           user_id: d.userId,
           auth_time: d.authTime,
+          amr: d.amr.join(' '),
           interval: d.interval,
           last_polled_at: d.lastPolledAt,
           slowed: 0,
@@ -55,7 +57,9 @@ export function deviceCodeStore(db: Kysely<Database>): DeviceCodeStore {
     },
     async decide(deviceCodeHash, outcome, now) {
       const set =
-        outcome === 'denied' ? { status: 'denied' } : { status: 'approved', user_id: outcome.userId, auth_time: outcome.authTime };
+        outcome === 'denied'
+          ? { status: 'denied' }
+          : { status: 'approved', user_id: outcome.userId, auth_time: outcome.authTime, amr: outcome.amr.join(' ') };
       const r = await db
         .updateTable('device_codes')
         .set(set)

@@ -14,6 +14,7 @@ import * as m0012 from './migrations/0012-admin.ts';
 import * as m0013 from './migrations/0013-backchannel-logout.ts';
 import * as m0014 from './migrations/0014-code-dpop-jkt.ts';
 import * as m0015 from './migrations/0015-grant-authentication.ts';
+import * as m0016 from './migrations/0016-device-authentication.ts';
 import type { Database } from './schema.ts';
 
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0013-backchannel-logout': m0013,
   '0014-code-dpop-jkt': m0014,
   '0015-grant-authentication': m0015,
+  '0016-device-authentication': m0016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

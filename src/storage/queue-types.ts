@@ -70,6 +70,8 @@ export interface DeviceCodeRecord {
   status: 'pending' | 'approved' | 'denied' | 'consumed';
   userId: string | null;
   authTime: number | null;
+  /** How the person who approved signed in (RFC 8176); empty until approved. */
+  amr: string[];
   /** Seconds the client must wait between polls; grows by 5 at each poll that came too early (§3.5). */
   interval: number;
   lastPolledAt: number | null;
@@ -77,12 +79,19 @@ export interface DeviceCodeRecord {
   expiresAt: number;
 }
 
+/** Who approved a device request, when they signed in, and how (RFC 8176 amr). */
+export interface DeviceApproval {
+  userId: string;
+  authTime: number;
+  amr: string[];
+}
+
 export interface DeviceCodeStore {
   create(record: DeviceCodeRecord): Promise<void>;
   /** The live, pending request of this user code. */
   findPending(userCodeHash: string, now: number): Promise<DeviceCodeRecord | undefined>;
   /** Records the person's decision once, while the request is pending and live; false otherwise. */
-  decide(deviceCodeHash: string, outcome: { userId: string; authTime: number } | 'denied', now: number): Promise<boolean>;
+  decide(deviceCodeHash: string, outcome: DeviceApproval | 'denied', now: number): Promise<boolean>;
   /**
    * One poll, in one atomic statement: records its time and, when it came before `interval` had
    * passed since the last one, adds 5 seconds to the interval (RFC 8628 §3.5 slow_down).

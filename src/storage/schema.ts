@@ -149,6 +149,8 @@ export interface Database {
     status: string;
     user_id: string | null;
     auth_time: number | null;
+    /** RFC 8176 amr values of the approval, space-separated ('' until approved; migration 0016). */
+    amr: string;
     interval: number;
     last_polled_at: number | null;
     slowed: number;

@@ -22,7 +22,8 @@ const isMfaPage = (p: Page) => p.html.includes('name="code"');
 const text = (html: string, re: RegExp) => [...html.matchAll(re)].map((m) => m[1] ?? '');
 
 before(async () => {
-  t = await startTestServer({ bruteForce: { account: { free: 3, lockAfter: 5, lockSeconds: 60 } } });
+  // refreshIdToken: a refreshed device token is checked for the same amr (OIDC Core §12.2).
+  t = await startTestServer({ bruteForce: { account: { free: 3, lockAfter: 5, lockSeconds: 60 } }, refreshIdToken: true });
   // Every second counted by hand: the TOTP step is computed from the server's clock.
   t.freeze();
   alice = await t.addUser('alice', 'alice password 1');
@@ -157,6 +158,44 @@ describe('authenticator app', () => {
     assert.equal(used.status, 400);
     assert.ok(isMfaPage(used));
     assert.equal((await t.storage.factors.summary(alice.id)).recoveryCodes, 9);
+  });
+});
+
+describe('device authorization with a second factor', () => {
+  test("the device's ID tokens, first and refreshed, say how the person signed in on the device page", async () => {
+    t.advance(120);
+    const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+    const tv = await t.addClient({ public: true, name: 'TV', redirectUris: [], grantTypes: [DEVICE_GRANT, 'refresh_token'] });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const started = (await (
+      await fetch(`${t.url}/device_authorization`, {
+        method: 'POST',
+        headers: form,
+        body: new URLSearchParams({ client_id: tv.client.clientId, scope: 'openid offline_access' }),
+      })
+    ).json()) as { device_code: string; user_code: string };
+
+    const browser = new Browser();
+    let page = await browser.submit(await browser.open(`${t.url}/device`), { user_code: started.user_code });
+    assert.ok(isLoginPage(page));
+    page = await browser.submit(page, { username: alice.username, password: alice.password });
+    assert.ok(isMfaPage(page), 'the second factor is asked on the device page too');
+    page = await browser.submit(page, { code: codeAt(now()) });
+    assert.ok(isConsentPage(page));
+    page = await browser.submit(page, { decision: 'allow' });
+    assert.match(page.html, /Device connected/);
+
+    const tokens = await tokenRequest(t.url, { grant_type: DEVICE_GRANT, device_code: started.device_code, client_id: tv.client.clientId });
+    assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+    assert.deepEqual(claimsOf(String(tokens.body.id_token)).amr, ['pwd', 'otp', 'mfa']);
+    // OIDC Core §12.2: a refresh describes the same authentication.
+    const refreshed = await tokenRequest(t.url, {
+      grant_type: 'refresh_token',
+      refresh_token: String(tokens.body.refresh_token),
+      client_id: tv.client.clientId,
+    });
+    assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+    assert.deepEqual(claimsOf(String(refreshed.body.id_token)).amr, ['pwd', 'otp', 'mfa']);
   });
 });
 

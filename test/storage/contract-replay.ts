@@ -62,6 +62,7 @@ export function deviceCodeContract(ctx: Ctx): void {
       status: 'pending',
       userId: null,
       authTime: null,
+      amr: [],
       interval: 5,
       lastPolledAt: null,
       createdAt: NOW,
@@ -90,7 +91,7 @@ export function deviceCodeContract(ctx: Ctx): void {
       assert.equal((await ctx.storage.deviceCodes.findPending(d.userCodeHash, NOW))?.deviceCodeHash, d.deviceCodeHash);
       assert.equal(await ctx.storage.deviceCodes.findPending(d.userCodeHash, NOW + 600), undefined, 'expired');
       const results = await Promise.all([
-        ctx.storage.deviceCodes.decide(d.deviceCodeHash, { userId: 'user-1', authTime: NOW }, NOW),
+        ctx.storage.deviceCodes.decide(d.deviceCodeHash, { userId: 'user-1', authTime: NOW, amr: ['pwd', 'otp'] }, NOW),
         ctx.storage.deviceCodes.decide(d.deviceCodeHash, 'denied', NOW),
       ]);
       assert.equal(results.filter(Boolean).length, 1);
@@ -104,7 +105,13 @@ export function deviceCodeContract(ctx: Ctx): void {
       const d = record();
       await ctx.storage.deviceCodes.create(d);
       assert.equal(await ctx.storage.deviceCodes.redeem(d.deviceCodeHash, grant()), false, 'not approved yet');
-      await ctx.storage.deviceCodes.decide(d.deviceCodeHash, { userId: 'user-1', authTime: NOW }, NOW);
+      assert.deepEqual((await ctx.storage.deviceCodes.poll(d.deviceCodeHash, NOW))?.record.amr, [], 'no amr before approval');
+      await ctx.storage.deviceCodes.decide(d.deviceCodeHash, { userId: 'user-1', authTime: NOW - 5, amr: ['pwd', 'otp', 'mfa'] }, NOW);
+      const approved = (await ctx.storage.deviceCodes.poll(d.deviceCodeHash, NOW + 5))?.record;
+      assert.deepEqual(
+        [approved?.status, approved?.userId, approved?.authTime, approved?.amr],
+        ['approved', 'user-1', NOW - 5, ['pwd', 'otp', 'mfa']],
+      );
       const grants = Array.from({ length: 8 }, () => grant());
       const results = await Promise.all(grants.map((g) => ctx.storage.deviceCodes.redeem(d.deviceCodeHash, g)));
       assert.equal(results.filter(Boolean).length, 1);
