@@ -1,12 +1,14 @@
 // ARCHITECTURE.md rule 6: the queries both engines share, written once with kysely.
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { normalizeUsername } from '../accounts/username.ts';
 import { splitScope } from '../grants/scope.ts';
 import { adminListings } from './admin-stores.ts';
+import { purgeExpired } from './cleanup.ts';
 import { deviceCodeStore } from './device-code-store.ts';
 import { factorStore, factorSummaryFromRow } from './factor-store.ts';
 import { hotStatements, joinedGrant } from './hot-statements.ts';
 import { type HotWrites, one, transactionHotWrites } from './hot-writes.ts';
+import { keyStore } from './key-store.ts';
 import { endSessions, logoutJobStore, notifyQueued, type QueuedListeners } from './logout-job-store.ts';
 import { postgresHotWrites } from './postgres/hot-writes.ts';
 import { registrationStore } from './registration-store.ts';
@@ -20,8 +22,6 @@ import {
   grantFromRow,
   grantToRow,
   interactionFromRow,
-  keyFromRow,
-  keyToRow,
   refreshFromRow,
   refreshToRow,
   sessionFromRow,
@@ -32,8 +32,6 @@ import { runner } from './runner.ts';
 import type { Database } from './schema.ts';
 import { throttleStore } from './throttle-store.ts';
 import type { Storage } from './types.ts';
-
-const CLEANUP_BATCH = 500;
 
 /** Builds every store over one kysely instance. */
 export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Storage {
@@ -292,36 +290,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
         return writes.rotate(tokenHash, now, refreshToRow(next), successor);
       },
     },
-    keys: {
-      async list() {
-        return (await db.selectFrom('signing_keys').selectAll().orderBy('created_at').execute()).map(keyFromRow);
-      },
-      async create(key) {
-        const r = await db
-          .insertInto('signing_keys')
-          .values(keyToRow(key))
-          .onConflict((oc) => oc.columns(['alg', 'replaces']).doNothing())
-          .executeTakeFirst();
-        return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
-      },
-      async retire(kid, retiresAt, expiresAt) {
-        await db.updateTable('signing_keys').set({ retires_at: retiresAt, expires_at: expiresAt }).where('kid', '=', kid).execute();
-      },
-      async activate(kid, at) {
-        await db.updateTable('signing_keys').set({ activates_at: at }).where('kid', '=', kid).where('activates_at', '>', at).execute();
-      },
-      async reseal(kid, from, to) {
-        const r = await db
-          .updateTable('signing_keys')
-          .set({ private_jwk: to })
-          .where('kid', '=', kid)
-          .where('private_jwk', '=', from)
-          .executeTakeFirst();
-        // secure_delete (sqlite/open.ts) zeroes the old bytes in the file; the log keeps them until truncated.
-        if (engine === 'sqlite') await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
-        return Number(r.numUpdatedRows) === 1;
-      },
-    },
+    keys: keyStore(db, engine),
     throttle: throttleStore(db),
     registrations: registrationStore(db),
     audit: listings.audit,
@@ -331,39 +300,7 @@ export function sqlStores(db: Kysely<Database>, engine: Storage['engine']): Stor
     factors: factorStore(db),
     logoutJobs: logoutJobStore(db, queued),
     revokeAccess: revokeAccess(db, queued),
-    async cleanup(now) {
-      let total = 0;
-      const tables = [
-        ['codes', 'code_hash'],
-        ['refresh_tokens', 'token_hash'],
-        ['sessions', 'id_hash'],
-        ['interactions', 'id'],
-        ['grants', 'id'],
-        ['revoked_access_tokens', 'jti'],
-        ['signing_keys', 'kid'],
-        ['throttle', 'key'],
-        ['audit_events', 'id'],
-        ['used_jtis', 'key'],
-        ['pushed_requests', 'id_hash'],
-        ['device_codes', 'device_code_hash'],
-        ['webauthn_challenges', 'id_hash'],
-        ['backchannel_logout_jobs', 'id'],
-      ] as const;
-      for (const [table, key] of tables) {
-        for (;;) {
-          const r = await db
-            .deleteFrom(table)
-            .where(key, 'in', (qb) => qb.selectFrom(table).select(key).where('expires_at', '<', now).limit(CLEANUP_BATCH))
-            .executeTakeFirst();
-          const deleted = Number(r.numDeletedRows);
-          total += deleted;
-          if (deleted < CLEANUP_BATCH) break;
-          // Let requests in between batches: cleanup never holds the database for long.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      }
-      return total;
-    },
+    cleanup: (now) => purgeExpired(db, now),
     async close() {
       await db.destroy();
     },
