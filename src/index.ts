@@ -6,13 +6,8 @@ export type { Config, ConfigInput } from './config/schema.ts';
 export { ConfigError, resolveConfig } from './config/schema.ts';
 export { OAuthError, type OAuthErrorCode } from './errors.ts';
 export type { Logger } from './log.ts';
-export {
-  type AuthorizationServer,
-  createAuthorizationServer,
-  type RunningServer,
-  type ServerOptions,
-  startServer,
-} from './server.ts';
+export { createAuthorizationServer, startServer } from './server.ts';
+export type { AuthorizationServer, RunningServer, ServerOptions } from './server-types.ts';
 export { openStorage } from './storage/open.ts';
 export type { ClientAuthMethod, ClientJwks, GrantType, Storage } from './storage/types.ts';
 export type { ClaimsContext, ClaimsHook } from './tokens/claims.ts';

@@ -7,7 +7,8 @@ import { createUser } from '../../src/accounts/users.ts';
 import { buildClient, type NewClient } from '../../src/clients/register.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/log.ts';
-import { type RunningServer, type ServerOptions, startServer } from '../../src/server.ts';
+import { startServer } from '../../src/server.ts';
+import type { RunningServer, ServerOptions } from '../../src/server-types.ts';
 import { openStorage } from '../../src/storage/open.ts';
 import type { ClientRecord, Storage, UserRecord } from '../../src/storage/types.ts';
 
