@@ -22,7 +22,8 @@ export type { ProtectedResourceHandler, ProtectedResourceMetadata, ProtectedReso
 export { protectedResourceHandler, protectedResourceMetadata, protectedResourceMetadataUrl } from './protected-resource.ts';
 export type { FetchLike, IntrospectionOptions, PerRequestOptions, VerifyOptions } from './types.ts';
 export type { Verifier } from './verifier.ts';
-export { createVerifier, verifyAccessToken, verifyDpopAccessToken } from './verifier.ts';
+export { createVerifier } from './verifier.ts';
+export { verifyAccessToken, verifyDpopAccessToken } from './verify-access-token.ts';
 export type { AccessTokenClaims };
 
 // `req.auth` is typed in Express and Fastify once this module is imported: `requireAccessToken` sets it.

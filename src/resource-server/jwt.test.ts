@@ -5,7 +5,8 @@ import { SignJWT } from 'jose';
 import { ResourceServerError } from './errors.ts';
 import type { SigningKey, StubServer } from './test-support.ts';
 import { AUDIENCE, b64json, makeKey, signAccessToken, startStubServer } from './test-support.ts';
-import { createVerifier, verifyAccessToken } from './verifier.ts';
+import { createVerifier } from './verifier.ts';
+import { verifyAccessToken } from './verify-access-token.ts';
 
 function refusedWith(code: string, description?: RegExp) {
   return (error: unknown): boolean => {

@@ -5,7 +5,8 @@ import { ResourceServerError } from './errors.ts';
 import type { SigningKey, StubServer } from './test-support.ts';
 import { AUDIENCE, b64json, makeKey, signAccessToken, startStubServer } from './test-support.ts';
 import type { VerifyOptions } from './types.ts';
-import { createVerifier, verifyAccessToken } from './verifier.ts';
+import { createVerifier } from './verifier.ts';
+import { verifyAccessToken } from './verify-access-token.ts';
 
 const refused = (code: string, description?: RegExp) => (error: unknown) =>
   error instanceof ResourceServerError && error.code === code && (description === undefined || description.test(error.description));
