@@ -6,7 +6,8 @@ import { startMcpServer } from '../examples/mcp-server.ts';
 import { configInput } from '../src/cli/common.ts';
 import { ensureDemo } from '../src/cli/demo.ts';
 import { buildClient } from '../src/clients/register.ts';
-import { ConfigError, type ConfigInput, parseIntOrThrow, resolveConfig } from '../src/config/schema.ts';
+import { ConfigError, type ConfigInput, resolveConfig } from '../src/config/schema.ts';
+import { parseIntOrThrow } from '../src/config/sources.ts';
 import { startServer } from '../src/server.ts';
 import { openStorage } from '../src/storage/open.ts';
 

@@ -6,7 +6,8 @@ import { startDemoApi } from '../examples/demo-api.ts';
 import { startDemoClient } from '../examples/demo-client.ts';
 import { configInput } from '../src/cli/common.ts';
 import { demoInstructions, ensureDemo } from '../src/cli/demo.ts';
-import { ConfigError, type ConfigInput, mergeConfigInputs, parseIntOrThrow, resolveConfig } from '../src/config/schema.ts';
+import { ConfigError, type ConfigInput, mergeConfigInputs, resolveConfig } from '../src/config/schema.ts';
+import { parseIntOrThrow } from '../src/config/sources.ts';
 import { startServer } from '../src/server.ts';
 import { openStorage } from '../src/storage/open.ts';
 

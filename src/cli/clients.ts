@@ -16,7 +16,7 @@ import {
   updateClient,
 } from '../clients/lifecycle.ts';
 import { buildClient, DEFAULT_CLIENT_SCOPE } from '../clients/register.ts';
-import { parseIntOrThrow } from '../config/schema.ts';
+import { parseIntOrThrow } from '../config/sources.ts';
 import type { ClientJwks, GrantType } from '../storage/types.ts';
 import { action, type GlobalOptions, now, print, withCommonOptions, withStorage } from './common.ts';
 

@@ -2,7 +2,8 @@
 
 import type { Command } from 'commander';
 import { epochSeconds } from '../clock.ts';
-import { type ConfigInput, configFromEnv, configFromFile, resolveConfig } from '../config/schema.ts';
+import { type ConfigInput, resolveConfig } from '../config/schema.ts';
+import { configFromEnv, configFromFile } from '../config/sources.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/types.ts';
 

@@ -3,7 +3,8 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { superviseWorkers } from '../cluster.ts';
-import { type ConfigInput, mergeConfigInputs, parseIntOrThrow, resolveConfig } from '../config/schema.ts';
+import { type ConfigInput, mergeConfigInputs, resolveConfig } from '../config/schema.ts';
+import { parseIntOrThrow } from '../config/sources.ts';
 import { createLogger } from '../log.ts';
 import { startServer } from '../server.ts';
 import { openStorage } from '../storage/open.ts';

@@ -4,16 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { defaults, oidcScopes } from './defaults.ts';
-import {
-  ConfigError,
-  type ConfigInput,
-  configFromEnv,
-  configFromFile,
-  environmentVariables,
-  mergeConfigInputs,
-  parseIntOrThrow,
-  resolveConfig,
-} from './schema.ts';
+import { ConfigError, type ConfigInput, mergeConfigInputs, resolveConfig } from './schema.ts';
+import { configFromEnv, configFromFile, environmentVariables, parseIntOrThrow } from './sources.ts';
 
 /** Asserts a ConfigError whose message names `key` (as `"key"`). */
 function namesKey(key: string) {

@@ -1,11 +1,10 @@
-// Configuration: types, validation and the environment mapping (ARCHITECTURE.md rule 7: validated once, frozen).
-import { readFileSync } from 'node:fs';
+// Configuration: types and validation (ARCHITECTURE.md rule 7: validated once, frozen); read from
+// the environment and files by sources.ts.
 import { z } from 'zod';
 import { resourceProblem } from '../clients/redirect-uri.ts';
 import { SIGNING_ALGS } from '../tokens/algorithms.ts';
 import { REGISTERED_CLAIMS } from '../tokens/registered-claims.ts';
 import { adminScopes, defaults, oidcScopes } from './defaults.ts';
-import { type EnvVariable, envVariables, readEnv } from './env.ts';
 import { tokenExchangeConfig, trustedIssuersProblem } from './trusted-issuers.ts';
 
 const algs = z.enum(SIGNING_ALGS);
@@ -33,7 +32,8 @@ function throttlePolicy(maxLockSeconds: number) {
     .refine((p) => p.lockAfter > p.free, 'lockAfter must be larger than free');
 }
 
-const schema = z.strictObject({
+/** The settings, validated as zod checks them; their environment variables come from this shape (sources.ts). */
+export const configSchema = z.strictObject({
   port: z.number().int().min(0).max(65535),
   host: z.string().min(1),
   issuer: z
@@ -184,7 +184,7 @@ const schema = z.strictObject({
   secretFile: z.string().min(1).optional(),
 });
 
-type Input = z.infer<typeof schema>;
+type Input = z.infer<typeof configSchema>;
 
 /**
  * The validated, frozen configuration every part of the server receives.
@@ -294,7 +294,7 @@ export function resolveConfig(...layers: (ConfigInput | undefined)[]): Config {
   const merged: Record<string, unknown> = structuredClone(defaults);
   for (const layer of layers) if (layer) mergeInto(merged, layer as Record<string, unknown>);
   for (const key of ['issuer', 'defaultAudience', 'secret', 'secretFile']) if (merged[key] === undefined) delete merged[key];
-  const parsed = schema.safeParse(merged);
+  const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue?.path.join('.') || '(root)';
@@ -325,42 +325,6 @@ export function resolveConfig(...layers: (ConfigInput | undefined)[]): Config {
     }
   }
   return deepFreeze(config);
-}
-
-/**
- * Every setting's environment variable: `ttl.accessToken` is `LATCHKEY_TTL_ACCESS_TOKEN` (README
- * "Configuration" lists them all).
- */
-export const environmentVariables: readonly EnvVariable[] = envVariables(schema.shape as Record<string, z.ZodType>);
-
-/** Reads the LATCHKEY_* variables (and PORT, when LATCHKEY_PORT is not set) from an environment. */
-export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
-  const withPort = env.LATCHKEY_PORT === undefined && env.PORT !== undefined ? { ...env, LATCHKEY_PORT: env.PORT } : env;
-  const portName = withPort === env ? 'LATCHKEY_PORT' : 'PORT';
-  if (withPort.LATCHKEY_PORT !== undefined) parseIntOrThrow(withPort.LATCHKEY_PORT, portName);
-  return readEnv(withPort, [...environmentVariables], (message) => new ConfigError(`config: ${message}`)) as ConfigInput;
-}
-
-/** Reads a JSON config file; a missing or malformed file is a ConfigError naming the path. */
-export function configFromFile(path: string): ConfigInput {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`config: cannot read ${path}: ${(e as Error).message}`);
-  }
-  try {
-    const value: unknown = JSON.parse(text);
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('the top level must be an object');
-    return value as ConfigInput;
-  } catch (e) {
-    throw new ConfigError(`config: ${path} is not valid JSON: ${(e as Error).message}`);
-  }
-}
-
-export function parseIntOrThrow(value: string, name: string): number {
-  if (!/^\d+$/.test(value)) throw new ConfigError(`config: ${name} must be a whole number, got "${value}"`);
-  return Number(value);
 }
 
 function deepFreeze<T>(value: T): T {
