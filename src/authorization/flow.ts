@@ -190,12 +190,15 @@ function complete(
   headers: Headers = {},
 ): Promise<OAuthResponse> {
   if (params.clientId === ACCOUNT_CLIENT_ID) return Promise.resolve(redirect(`${deps.config.issuer}/account`, headers));
-  const amr = session?.amr ?? ['pwd'];
+  const amr = sessionAmr(session);
   // OIDC Core §2: acr is sent when the request asked for it (acr_values).
   const acr = params.acrValues?.length ? acrOf(amr) : null;
   // The grant remembers the session it was issued in (OIDC Back-Channel Logout 1.0 §2.3).
   return issueCode(params, decision.userId, decision.authTime, deps, headers, { amr, acr, sid: session?.sid ?? null });
 }
+
+/** How the session's sign-in authenticated (RFC 8176); a session kept before amr was recorded used a password. */
+const sessionAmr = (session: SessionRecord | undefined): string[] => session?.amr ?? ['pwd'];
 
 /** The client of a request: a registered one, or the account page's own. */
 export async function clientOf(clientId: string, deps: Pick<FlowDeps, 'config' | 'storage'>): Promise<ClientRecord | undefined> {
@@ -231,7 +234,7 @@ export async function resume(
       // The device's grant remembers how the person signed in here (its ID tokens carry amr), but not
       // this browser's sid: signing out of the browser does not sign the device out.
       if (params.deviceCodeHash) {
-        const approval = { userId: decision.userId, authTime: decision.authTime, amr: session?.amr ?? ['pwd'] };
+        const approval = { userId: decision.userId, authTime: decision.authTime, amr: sessionAmr(session) };
         return endDeviceFlow(interaction, client.name, approval, deps);
       }
       return complete(params, decision, session, deps, headers);

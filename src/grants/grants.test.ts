@@ -202,6 +202,29 @@ describe('refresh_token grant', () => {
     }
   });
 
+  test('a code and grant with no amr recorded (written before it was kept) give ID tokens without the claim', async () => {
+    const own = await unitDeps({ refreshIdToken: true });
+    try {
+      const c = (await own.addClient({ scope: 'openid offline_access' })).client;
+      const u = (await createUser(own.storage.users, { username: 'old-user', password: 'a password 123' }, own.clock())).id;
+      const params = authorizationParams(c, { scope: 'openid offline_access' });
+      const res = await issueCode(params, u, own.clock(), own, {}, { amr: [], acr: null });
+      const code = new URL(String(res.headers.location)).searchParams.get('code') ?? '';
+      const first = await codeGrant?.handle(
+        { params: { code, redirect_uri: REDIRECT, code_verifier: VERIFIER }, resources: [], client: c },
+        own,
+      );
+      const next = await refreshGrant?.handle({ params: { refresh_token: first?.refresh_token ?? '' }, resources: [], client: c }, own);
+      for (const token of [first?.id_token, next?.id_token]) {
+        const claims = decodeJwt(token ?? '');
+        assert.equal(claims.sub, u);
+        assert.ok(!('amr' in claims) && !('acr' in claims), JSON.stringify(claims));
+      }
+    } finally {
+      await own.close();
+    }
+  });
+
   test('a refresh token of a revoked grant is refused', async () => {
     const { refresh_token = '' } = await exchange(await newCode());
     const record = await deps.storage.refreshTokens.find(hashToken(refresh_token));

@@ -93,8 +93,8 @@ async function tokensFor(old: RefreshTokenRecord, grant: GrantRecord, ctx: Grant
       dpopJkt,
       sid: grant.sid,
       // OIDC Core §12.2: the refreshed ID token describes the original authentication.
-      ...(grant.amr?.length ? { amr: grant.amr } : {}),
-      ...(grant.acr ? { acr: grant.acr } : {}),
+      amr: grant.amr,
+      acr: grant.acr,
     },
     deps,
   );

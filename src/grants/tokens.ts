@@ -21,9 +21,12 @@ export interface UserTokensInput {
   refresh?: boolean;
   /** RFC 9449 §5: the DPoP key the access token is bound to. */
   dpopJkt?: string | null | undefined;
-  /** How the user authenticated (RFC 8176), and the acr asked for: the ID token carries them. */
-  amr?: string[];
-  acr?: string | null;
+  /**
+   * How the user authenticated (RFC 8176), and the acr asked for: the ID token carries them. A record
+   * written before they were kept has an empty amr: the issuer leaves the claim out (tokens/issuer.ts).
+   */
+  amr?: string[] | undefined;
+  acr?: string | null | undefined;
   /** OIDC Back-Channel Logout 1.0 §2.4: the session the grant was issued in, for the ID token's `sid`. */
   sid?: string | null | undefined;
 }
